@@ -1,0 +1,118 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+let package = Package(
+    name: "navarch",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "navarch", targets: ["navarch"]),
+        .executable(name: "navarch-control-plane", targets: ["navarch-control-plane"]),
+        .executable(name: "navarch-node", targets: ["navarch-node"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/grpc/grpc-swift-2.git", from: "2.4.3"),
+        .package(url: "https://github.com/grpc/grpc-swift-nio-transport.git", from: "2.9.2"),
+        .package(url: "https://github.com/grpc/grpc-swift-protobuf.git", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-protobuf.git", from: "1.39.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+    ],
+    targets: [
+        // Domain model, extension protocols and the pure decision logic. Imports nothing of ours.
+        .target(name: "NavarchCore"),
+        // Generated protobuf + gRPC code (committed) and conversions to and from the domain.
+        .target(
+            name: "NavarchProto",
+            dependencies: [
+                "NavarchCore",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ]
+        ),
+        // Kernel-log parsing and XID classification.
+        .target(name: "NavarchHealth", dependencies: ["NavarchCore"]),
+        // The Store protocol with its SQLite and in-memory implementations.
+        .target(
+            name: "NavarchStore",
+            dependencies: ["NavarchCore", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        // Providers: local (real child processes) and fake (in-process).
+        .target(
+            name: "NavarchProviders",
+            dependencies: ["NavarchCore", .product(name: "Logging", package: "swift-log")]
+        ),
+        // The control plane: gRPC services, HTTP API, heartbeat monitor, reconciler.
+        .target(
+            name: "NavarchControlPlane",
+            dependencies: [
+                "NavarchCore", "NavarchProto", "NavarchStore",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+        // The node agent.
+        .target(
+            name: "NavarchNode",
+            dependencies: [
+                "NavarchCore", "NavarchProto", "NavarchHealth",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        // The typed client used by the CLI and tests.
+        .target(
+            name: "NavarchClient",
+            dependencies: [
+                "NavarchCore", "NavarchProto",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
+            ]
+        ),
+        // The command-line interface.
+        .target(
+            name: "NavarchCLI",
+            dependencies: [
+                "NavarchCore", "NavarchClient", "NavarchControlPlane", "NavarchProviders", "NavarchNode",
+                "NavarchStore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        // Test support: manual clock and fixtures.
+        .target(name: "NavarchTesting", dependencies: ["NavarchCore"]),
+
+        .executableTarget(name: "navarch", dependencies: ["NavarchCLI"]),
+        .executableTarget(name: "navarch-control-plane", dependencies: ["NavarchCLI"]),
+        .executableTarget(name: "navarch-node", dependencies: ["NavarchNode"]),
+
+        .testTarget(name: "NavarchCoreTests", dependencies: ["NavarchCore", "NavarchTesting"]),
+        .testTarget(name: "NavarchHealthTests", dependencies: ["NavarchHealth"]),
+        .testTarget(name: "NavarchStoreTests", dependencies: ["NavarchStore", "NavarchTesting"]),
+        .testTarget(name: "NavarchProvidersTests", dependencies: ["NavarchProviders", "NavarchTesting"]),
+        .testTarget(
+            name: "NavarchControlPlaneTests",
+            dependencies: [
+                "NavarchControlPlane", "NavarchClient", "NavarchProviders", "NavarchStore", "NavarchProto",
+                "NavarchTesting",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
+            ]
+        ),
+        .testTarget(name: "NavarchNodeTests", dependencies: ["NavarchNode", "NavarchTesting"]),
+        .testTarget(name: "NavarchCLITests", dependencies: ["NavarchCLI", "NavarchClient", "NavarchTesting"]),
+    ]
+)

@@ -1,0 +1,108 @@
+import GRPCCore
+import NavarchCore
+import NavarchProto
+
+/// The gRPC API the CLI and tools call.
+struct AdminServiceHandler: Navarch_V1_AdminService.SimpleServiceProtocol {
+    let fleet: FleetController
+    let version: String
+    let defaultProvider: String
+    let heartbeatInterval: Duration
+
+    func listNodes(request: Navarch_V1_ListNodesRequest, context: ServerContext) async throws -> Navarch_V1_ListNodesResponse {
+        var response = Navarch_V1_ListNodesResponse()
+        response.nodes = await fleet.listNodes(pool: request.pool.isEmpty ? nil : request.pool).map(Navarch_V1_Node.init)
+        return response
+    }
+
+    func getNode(request: Navarch_V1_GetNodeRequest, context: ServerContext) async throws -> Navarch_V1_Node {
+        try await mappingErrors { Navarch_V1_Node(try await fleet.node(request.nodeID)) }
+    }
+
+    func listInstances(request: Navarch_V1_ListInstancesRequest, context: ServerContext) async throws -> Navarch_V1_ListInstancesResponse {
+        var response = Navarch_V1_ListInstancesResponse()
+        response.instances = await fleet.listInstances(pool: request.pool.isEmpty ? nil : request.pool).map(Navarch_V1_Instance.init)
+        return response
+    }
+
+    func listPools(request: Navarch_V1_ListPoolsRequest, context: ServerContext) async throws -> Navarch_V1_ListPoolsResponse {
+        var response = Navarch_V1_ListPoolsResponse()
+        response.pools = await fleet.listPools().map(Navarch_V1_Pool.init)
+        return response
+    }
+
+    func createPool(request: Navarch_V1_CreatePoolRequest, context: ServerContext) async throws -> Navarch_V1_Pool {
+        try await mappingErrors {
+            Navarch_V1_Pool(
+                try await fleet.createPool(
+                    name: request.name, provider: request.provider, gpuType: request.gpuType, gpus: Int(request.gpus)))
+        }
+    }
+
+    func scalePool(request: Navarch_V1_ScalePoolRequest, context: ServerContext) async throws -> Navarch_V1_Pool {
+        try await mappingErrors {
+            Navarch_V1_Pool(try await fleet.scalePool(name: request.name, desiredNodes: Int(request.desiredNodes)))
+        }
+    }
+
+    func deletePool(request: Navarch_V1_DeletePoolRequest, context: ServerContext) async throws -> Navarch_V1_Pool {
+        try await mappingErrors { Navarch_V1_Pool(try await fleet.deletePool(name: request.name)) }
+    }
+
+    func cordonNode(request: Navarch_V1_CordonNodeRequest, context: ServerContext) async throws -> Navarch_V1_Node {
+        try await mappingErrors { Navarch_V1_Node(try await fleet.cordon(nodeID: request.nodeID, reason: request.reason)) }
+    }
+
+    func drainNode(request: Navarch_V1_DrainNodeRequest, context: ServerContext) async throws -> Navarch_V1_Node {
+        try await mappingErrors { Navarch_V1_Node(try await fleet.drain(nodeID: request.nodeID, reason: request.reason)) }
+    }
+
+    func uncordonNode(request: Navarch_V1_UncordonNodeRequest, context: ServerContext) async throws -> Navarch_V1_Node {
+        try await mappingErrors { Navarch_V1_Node(try await fleet.uncordon(nodeID: request.nodeID)) }
+    }
+
+    func listEvents(request: Navarch_V1_ListEventsRequest, context: ServerContext) async throws -> Navarch_V1_ListEventsResponse {
+        try await mappingErrors {
+            guard request.limit >= 0 else { throw NavarchError.invalidArgument("limit must not be negative") }
+            var response = Navarch_V1_ListEventsResponse()
+            response.events = try await fleet.listEvents(
+                after: request.afterSequence, limit: request.limit == 0 ? 1000 : Int(request.limit),
+                nodeID: request.nodeID.isEmpty ? nil : request.nodeID, pool: request.pool.isEmpty ? nil : request.pool
+            ).map(Navarch_V1_Event.init)
+            return response
+        }
+    }
+
+    func watchEvents(
+        request: Navarch_V1_WatchEventsRequest, response: RPCWriter<Navarch_V1_Event>, context: ServerContext
+    ) async throws {
+        let live = fleet.subscribeEvents()
+        let nodeID = request.nodeID.isEmpty ? nil : request.nodeID
+        let pool = request.pool.isEmpty ? nil : request.pool
+        var last = request.afterSequence
+        while true {
+            let page = try await mappingErrors { try await fleet.listEvents(after: last, limit: 1000, nodeID: nodeID, pool: pool) }
+            for event in page {
+                try await response.write(Navarch_V1_Event(event))
+                last = event.sequence
+            }
+            if page.count < 1000 { break }
+        }
+        for await event in live where event.sequence > last {
+            if let nodeID, event.nodeID != nodeID { continue }
+            if let pool, event.pool != pool { continue }
+            try await response.write(Navarch_V1_Event(event))
+            last = event.sequence
+        }
+    }
+
+    func getServerInfo(request: Navarch_V1_GetServerInfoRequest, context: ServerContext) async throws -> Navarch_V1_ServerInfo {
+        var info = Navarch_V1_ServerInfo()
+        info.version = version
+        info.defaultProvider = defaultProvider
+        info.providers = await fleet.providerNames
+        info.startedAtUnixMs = Timestamp.unixMilliseconds(fleet.startedAt)
+        info.heartbeatIntervalMs = heartbeatInterval.milliseconds
+        return info
+    }
+}

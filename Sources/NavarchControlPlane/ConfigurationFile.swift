@@ -1,0 +1,154 @@
+import Foundation
+import NavarchCore
+import Yams
+
+/// Reads `navarch.yaml` strictly: an unknown key, a wrong type or a bad value is an error
+/// naming the key and its line. Keys not present keep their defaults.
+public enum ConfigurationFile {
+    /// Every key the file may hold, dotted, with the kind of value it takes.
+    static let keys: [String: ValueKind] = [
+        "grpc.host": .string, "grpc.port": .port, "grpc.advertised_address": .string,
+        "http.host": .string, "http.port": .port,
+        "data_dir": .path, "log_level": .logLevel,
+        "heartbeat.interval": .duration, "heartbeat.missed_before_unhealthy": .positiveInteger,
+        "provisioning.default_provider": .string, "provisioning.registration_timeout": .duration,
+        "provisioning.replacement_timeout": .duration, "provisioning.retry_backoff": .duration,
+        "providers.local.node_binary": .path,
+    ]
+
+    enum ValueKind {
+        case string, port, path, logLevel, duration, positiveInteger
+    }
+
+    /// Loads the file at `path` over `base`.
+    public static func load(path: String, over base: ControlPlaneConfiguration = .init()) throws -> ControlPlaneConfiguration {
+        let text: String
+        do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
+            throw ConfigurationError(file: path, key: "", line: nil, problem: "cannot read the file: \(error.localizedDescription)")
+        }
+        return try parse(text, file: path, over: base)
+    }
+
+    /// Parses YAML text over `base`. `file` names the source in errors.
+    public static func parse(_ text: String, file: String = "navarch.yaml", over base: ControlPlaneConfiguration = .init()) throws -> ControlPlaneConfiguration {
+        let root: Yams.Node?
+        do { root = try Yams.compose(yaml: text) } catch {
+            throw ConfigurationError(file: file, key: "", line: yamlErrorLine(error), problem: "not valid YAML: \(error)")
+        }
+        var configuration = base
+        guard let root else { return configuration }
+        guard case .mapping(let mapping) = root else {
+            throw ConfigurationError(file: file, key: "", line: line(root), problem: "the top level must be a mapping of keys")
+        }
+        var values: [(key: String, node: Yams.Node)] = []
+        try flatten(mapping, prefix: "", file: file, into: &values)
+        for (key, node) in values {
+            try apply(key: key, node: node, file: file, to: &configuration)
+        }
+        return configuration
+    }
+
+    private static func flatten(_ mapping: Yams.Node.Mapping, prefix: String, file: String, into values: inout [(key: String, node: Yams.Node)]) throws {
+        var seen = Set<String>()
+        for (keyNode, value) in mapping {
+            guard case .scalar(let scalar) = keyNode else {
+                throw ConfigurationError(file: file, key: prefix, line: line(keyNode), problem: "keys must be plain names")
+            }
+            let key = prefix.isEmpty ? scalar.string : prefix + "." + scalar.string
+            guard seen.insert(scalar.string).inserted else {
+                throw ConfigurationError(file: file, key: key, line: line(keyNode), problem: "key given twice")
+            }
+            if keys[key] != nil {
+                values.append((key, value))
+            } else if keys.keys.contains(where: { $0.hasPrefix(key + ".") }) {
+                guard case .mapping(let inner) = value else {
+                    throw ConfigurationError(file: file, key: key, line: line(value), problem: "expected a mapping of keys")
+                }
+                try flatten(inner, prefix: key, file: file, into: &values)
+            } else {
+                let siblings = keys.keys.filter { prefix.isEmpty ? true : $0.hasPrefix(prefix + ".") }
+                    .map { String($0.dropFirst(prefix.isEmpty ? 0 : prefix.count + 1).split(separator: ".").first ?? "") }
+                throw ConfigurationError(
+                    file: file, key: key, line: line(keyNode),
+                    problem: "unknown key; known keys here: \(Set(siblings).sorted().joined(separator: ", "))")
+            }
+        }
+    }
+
+    private static func apply(key: String, node: Yams.Node, file: String, to configuration: inout ControlPlaneConfiguration) throws {
+        func fail(_ problem: String) -> ConfigurationError {
+            ConfigurationError(file: file, key: key, line: line(node), problem: problem)
+        }
+        guard case .scalar(let scalar) = node else { throw fail("expected a single value, not a \(kindName(node))") }
+        let text = scalar.string
+        let kind = keys[key]!
+        switch key {
+        case "grpc.host": configuration.grpcHost = try nonEmpty(text, fail)
+        case "grpc.port": configuration.grpcPort = try port(text, fail)
+        case "grpc.advertised_address": configuration.advertisedAddress = text.isEmpty ? nil : text
+        case "http.host": configuration.httpHost = try nonEmpty(text, fail)
+        case "http.port": configuration.httpPort = try port(text, fail)
+        case "data_dir": configuration.dataDirectory = expandTilde(try nonEmpty(text, fail))
+        case "log_level":
+            let levels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
+            guard levels.contains(text) else { throw fail("'\(text)' is not a log level (\(levels.joined(separator: ", ")))") }
+            configuration.logLevel = text
+        case "heartbeat.interval": configuration.heartbeatInterval = try duration(text, fail)
+        case "heartbeat.missed_before_unhealthy":
+            guard let value = Int(text), value >= 1 else { throw fail("expected a whole number of at least 1, got '\(text)'") }
+            configuration.missedHeartbeatsBeforeUnhealthy = value
+        case "provisioning.default_provider": configuration.defaultProvider = try nonEmpty(text, fail)
+        case "provisioning.registration_timeout": configuration.registrationTimeout = try duration(text, fail)
+        case "provisioning.replacement_timeout": configuration.replacementTimeout = try duration(text, fail)
+        case "provisioning.retry_backoff": configuration.provisionRetryBackoff = try duration(text, fail)
+        case "providers.local.node_binary": configuration.localNodeBinary = expandTilde(try nonEmpty(text, fail))
+        default: throw fail("unhandled key of kind \(kind)")
+        }
+    }
+
+    private static func nonEmpty(_ text: String, _ fail: (String) -> ConfigurationError) throws -> String {
+        guard !text.isEmpty else { throw fail("must not be empty") }
+        return text
+    }
+
+    private static func port(_ text: String, _ fail: (String) -> ConfigurationError) throws -> Int {
+        guard let value = Int(text), (0...65535).contains(value) else {
+            throw fail("expected a port number from 0 to 65535, got '\(text)'")
+        }
+        return value
+    }
+
+    private static func duration(_ text: String, _ fail: (String) -> ConfigurationError) throws -> Duration {
+        guard let value = DurationParser.parse(text) else {
+            throw fail("expected a duration such as 500ms, 5s, 2m or 1h, got '\(text)'")
+        }
+        return value
+    }
+
+    static func expandTilde(_ path: String) -> String {
+        guard path.hasPrefix("~") else { return path }
+        let home = ProcessInfo.processInfo.environment["HOME"] ?? NSHomeDirectory()
+        return home + path.dropFirst()
+    }
+
+    private static func line(_ node: Yams.Node) -> Int? { node.mark.map { $0.line } }
+
+    private static func kindName(_ node: Yams.Node) -> String {
+        switch node {
+        case .mapping: "mapping"
+        case .sequence: "list"
+        case .scalar: "value"
+        case .alias: "alias"
+        }
+    }
+
+    private static func yamlErrorLine(_ error: any Error) -> Int? {
+        if let yamlError = error as? YamlError {
+            switch yamlError {
+            case .scanner(_, _, let mark, _), .parser(_, _, let mark, _): return mark.line
+            default: return nil
+            }
+        }
+        return nil
+    }
+}

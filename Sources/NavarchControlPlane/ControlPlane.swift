@@ -1,0 +1,159 @@
+import Foundation
+import GRPCCore
+import GRPCNIOTransportHTTP2
+import Hummingbird
+import Logging
+import NavarchCore
+import NavarchProto
+import NavarchStore
+import ServiceLifecycle
+import UnixSignals
+
+/// Where a running control plane listens.
+public struct ControlPlaneEndpoints: Sendable, Equatable {
+    public var grpcHost: String
+    public var grpcPort: Int
+    public var httpHost: String
+    public var httpPort: Int
+
+    /// `host:port` of the gRPC API.
+    public var grpcAddress: String { "\(grpcHost):\(grpcPort)" }
+}
+
+/// The control plane, assembled from a configuration and the extensions registered on it:
+///
+/// ```swift
+/// try await ControlPlane(configuration: configuration, store: store)
+///     .with(provider: LocalProvider(...))
+///     .with(notifier: MyPagerNotifier())
+///     .run()
+/// ```
+public struct ControlPlane: Sendable {
+    public static let version = "0.1.0"
+
+    public var configuration: ControlPlaneConfiguration
+    var store: any Store
+    var providers: [any Provider] = []
+    var scheduler: any Scheduler = FirstAvailable()
+    var remediator: any Remediator = CordonAndReplace()
+    var notifiers: [any Notifier] = []
+    var clock: any NavarchClock = SystemClock()
+    var logger: Logger
+
+    public init(configuration: ControlPlaneConfiguration, store: any Store, logger: Logger = Logger(label: "navarch.control-plane")) {
+        self.configuration = configuration
+        self.store = store
+        self.logger = logger
+    }
+
+    public func with(provider: any Provider) -> ControlPlane { var copy = self; copy.providers.append(provider); return copy }
+    public func with(scheduler: any Scheduler) -> ControlPlane { var copy = self; copy.scheduler = scheduler; return copy }
+    public func with(remediator: any Remediator) -> ControlPlane { var copy = self; copy.remediator = remediator; return copy }
+    public func with(notifier: any Notifier) -> ControlPlane { var copy = self; copy.notifiers.append(notifier); return copy }
+    public func with(clock: any NavarchClock) -> ControlPlane { var copy = self; copy.clock = clock; return copy }
+
+    /// Runs until SIGTERM or SIGINT.
+    public func run() async throws {
+        try await run(signals: [.sigterm, .sigint]) { _ in }
+    }
+
+    /// Runs, calling `onReady` once both listeners are bound; stops on the given signals or
+    /// when the calling task is cancelled.
+    public func run(
+        signals: [UnixSignal], onReady: @escaping @Sendable (ControlPlaneEndpoints) async -> Void
+    ) async throws {
+        let providerTable = Dictionary(providers.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        guard providerTable[configuration.defaultProvider] != nil else {
+            throw NavarchError.invalidArgument(
+                "default provider '\(configuration.defaultProvider)' is not configured; configured: \(providerTable.keys.sorted().joined(separator: ", "))")
+        }
+        let fleet = FleetController(
+            configuration: configuration, store: store, providers: providerTable, scheduler: scheduler,
+            remediator: remediator, notifiers: notifiers, clock: clock, logger: logger)
+        try await fleet.load()
+        for provider in providers {
+            do { await fleet.adopt(provider: provider.name, machines: try await provider.list()) } catch {
+                logger.warning("cannot list instances", metadata: ["provider": "\(provider.name)", "error": "\(error)"])
+            }
+        }
+
+        let readiness = Readiness()
+        let transport = HTTP2ServerTransport.Posix(
+            address: .ipv4(host: configuration.grpcHost, port: configuration.grpcPort),
+            transportSecurity: .plaintext)
+        let grpcServer = GRPCServer(
+            transport: transport,
+            services: [
+                NodeServiceHandler(fleet: fleet, heartbeatInterval: configuration.heartbeatInterval),
+                AdminServiceHandler(
+                    fleet: fleet, version: Self.version, defaultProvider: configuration.defaultProvider,
+                    heartbeatInterval: configuration.heartbeatInterval),
+            ])
+        let (httpBound, httpBoundContinuation) = AsyncStream<Int>.makeStream()
+        let http = Application(
+            router: HTTPAPI.router(fleet: fleet, readiness: readiness),
+            configuration: .init(address: .hostname(configuration.httpHost, port: configuration.httpPort), serverName: "navarch"),
+            onServerRunning: { channel in
+                httpBoundContinuation.yield(channel.localAddress?.port ?? 0)
+                httpBoundContinuation.finish()
+            },
+            logger: logger)
+        let configuration = configuration
+        let logger = logger
+        let readinessService = ReadinessService {
+            guard let grpcAddress = try await transport.listeningAddress.ipv4 else {
+                throw NavarchError(.unavailable, "gRPC server did not bind an IPv4 address")
+            }
+            var httpPort = 0
+            for await port in httpBound { httpPort = port }
+            let advertised = configuration.advertisedAddress
+                ?? "\(configuration.grpcHost == "0.0.0.0" ? "127.0.0.1" : configuration.grpcHost):\(grpcAddress.port)"
+            await fleet.setControlPlaneAddress(advertised)
+            readiness.markReady()
+            let endpoints = ControlPlaneEndpoints(
+                grpcHost: configuration.grpcHost, grpcPort: grpcAddress.port, httpHost: configuration.httpHost, httpPort: httpPort)
+            logger.info(
+                "control plane ready",
+                metadata: ["grpc": "\(endpoints.grpcAddress)", "http": "\(configuration.httpHost):\(httpPort)", "version": "\(Self.version)"])
+            fleet.wake()
+            await onReady(endpoints)
+        }
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [
+                    .init(service: GRPCServerService(server: grpcServer)),
+                    .init(service: http),
+                    .init(service: readinessService, successTerminationBehavior: .ignore),
+                    .init(service: HeartbeatMonitorService(fleet: fleet, clock: clock)),
+                    .init(service: ReconcilerService(fleet: fleet, clock: clock, logger: logger)),
+                ],
+                gracefulShutdownSignals: signals,
+                logger: logger))
+        do {
+            try await group.run()
+        } catch {
+            await fleet.shutdown()
+            throw error
+        }
+        await fleet.shutdown()
+    }
+}
+
+/// Runs a gRPC server as a service.
+struct GRPCServerService<Transport: ServerTransport>: Service {
+    let server: GRPCServer<Transport>
+
+    func run() async throws {
+        try await withGracefulShutdownHandler {
+            try await server.serve()
+        } onGracefulShutdown: {
+            server.beginGracefulShutdown()
+        }
+    }
+}
+
+/// Waits for the listeners, then marks the control plane ready.
+struct ReadinessService: Service {
+    let body: @Sendable () async throws -> Void
+    func run() async throws { try await body() }
+}

@@ -1,0 +1,48 @@
+import Foundation
+
+/// Everything `navarch serve` can be told, with its defaults. `examples/navarch.yaml`
+/// documents the same keys; ``ConfigurationFile`` reads them from YAML.
+public struct ControlPlaneConfiguration: Sendable, Equatable {
+    /// Address the gRPC API listens on. Default `127.0.0.1`.
+    public var grpcHost = "127.0.0.1"
+    /// Port of the gRPC API; 0 picks a free one. Default 50051.
+    public var grpcPort = 50051
+    /// Address the HTTP API listens on. Default `127.0.0.1`.
+    public var httpHost = "127.0.0.1"
+    /// Port of the HTTP API; 0 picks a free one. Default 8080.
+    public var httpPort = 8080
+    /// `host:port` node agents use to reach the gRPC API. Default: the gRPC listening address
+    /// (with `127.0.0.1` when listening on all interfaces).
+    public var advertisedAddress: String?
+    /// Where the database and local instances live. Default `~/.local/share/navarch`.
+    public var dataDirectory = ControlPlaneConfiguration.defaultDataDirectory
+    /// How often agents heartbeat. Default 5 s.
+    public var heartbeatInterval: Duration = .seconds(5)
+    /// Heartbeats missed in a row before a node is marked unhealthy. Default 3.
+    public var missedHeartbeatsBeforeUnhealthy = 3
+    /// How long an instance may take to register before it is failed. Default 120 s.
+    public var registrationTimeout: Duration = .seconds(120)
+    /// How long a condemned instance waits for its replacement before it is terminated anyway. Default 900 s.
+    public var replacementTimeout: Duration = .seconds(900)
+    /// Pause after a failed instance before provisioning again. Default 5 s.
+    public var provisionRetryBackoff: Duration = .seconds(5)
+    /// Provider used by pools that name none. Default `local`.
+    public var defaultProvider = "local"
+    /// The `local` provider's agent executable; default: found beside the running executable.
+    public var localNodeBinary: String?
+    /// Log level: trace, debug, info, notice, warning, error, critical. Default `info`.
+    public var logLevel = "info"
+
+    public init() {}
+
+    /// `~/.local/share/navarch`, or `$XDG_DATA_HOME/navarch`.
+    public static var defaultDataDirectory: String {
+        let environment = ProcessInfo.processInfo.environment
+        if let xdg = environment["XDG_DATA_HOME"], !xdg.isEmpty { return xdg + "/navarch" }
+        let home = environment["HOME"] ?? NSHomeDirectory()
+        return home + "/.local/share/navarch"
+    }
+
+    /// The SQLite database file.
+    public var databasePath: String { dataDirectory + "/navarch.db" }
+}

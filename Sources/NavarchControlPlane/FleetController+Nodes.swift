@@ -1,0 +1,223 @@
+import Foundation
+import NavarchCore
+
+/// What a node says when it registers.
+struct Registration: Sendable {
+    var nodeID: String
+    var instanceID: String
+    var pool: String
+    var hostname: String
+    var agentVersion: String
+    var gpus: [GPU]
+    var labels: [String: String]
+    var health: HealthStatus
+    var healthReason: String
+}
+
+extension FleetController {
+    /// Registers a node (first time, or again after an agent or control-plane restart).
+    func register(_ registration: Registration) async throws -> Node {
+        guard !registration.nodeID.isEmpty else { throw NavarchError.invalidArgument("node_id is required") }
+        let now = clock.now
+        var instance = registration.instanceID.isEmpty ? nil : instances[registration.instanceID]
+        if !registration.instanceID.isEmpty && instance == nil {
+            throw NavarchError.notFound("instance \(registration.instanceID) is not known to this control plane")
+        }
+        if let known = instance {
+            guard known.nodeID == registration.nodeID else {
+                throw NavarchError.invalidArgument(
+                    "instance \(known.id) belongs to node \(known.nodeID), not \(registration.nodeID)")
+            }
+            guard known.state.isLive else {
+                throw NavarchError.failedPrecondition("instance \(known.id) is \(known.state.rawValue); it will not be registered")
+            }
+        }
+        if let existing = nodes[registration.nodeID], existing.state == .terminated {
+            throw NavarchError.failedPrecondition("node \(registration.nodeID) was terminated")
+        }
+
+        let isNew = nodes[registration.nodeID] == nil
+        var node = nodes[registration.nodeID] ?? Node(
+            id: registration.nodeID, pool: instance?.pool ?? registration.pool, instanceID: registration.instanceID,
+            provider: instance?.provider ?? "", registeredAt: now)
+        node.gpus = registration.gpus
+        node.hostname = registration.hostname
+        node.agentVersion = registration.agentVersion
+        node.labels = registration.labels
+        node.lastHeartbeat = now
+        let previousHealth = node.health
+        node.health = registration.health
+        node.healthReason = registration.healthReason
+        try await save(node)
+        heartbeats.watch(node.id, at: now)
+        await record(
+            isNew ? "node.registered" : "node.reregistered",
+            "\(registration.gpus.count) GPU(s) \(registration.gpus.first?.model ?? ""), health \(registration.health.rawValue)",
+            node: node.id, instance: node.instanceID, pool: node.pool,
+            attributes: ["hostname": registration.hostname, "agentVersion": registration.agentVersion])
+
+        if let current = instance {
+            var state = current.state
+            for event in [InstanceLifecycle.Event.startProvisioning, .provisioned, .register]
+            where InstanceLifecycle.allows(event, in: state) && state != .running && state != .registered {
+                instance = try await transition(instanceID: current.id, on: event, reason: event == .register ? "node \(node.id) registered" : "")
+                state = instance?.state ?? state
+            }
+        }
+        if previousHealth != node.health || isNew {
+            try await healthChanged(node: node, from: isNew ? .unknown : previousHealth, result: HealthResult(status: node.health, reason: node.healthReason))
+        }
+        try await promoteIfReady(nodeID: node.id)
+        wake()
+        return nodes[node.id] ?? node
+    }
+
+    /// Records a heartbeat. Held in memory, written in batches.
+    func heartbeat(nodeID: String, gpus: [GPU]) throws {
+        guard !nodeID.isEmpty else { throw NavarchError.invalidArgument("node_id is required") }
+        guard var node = nodes[nodeID] else { throw NavarchError.notFound("node \(nodeID) is not registered") }
+        guard node.state != .terminated else { throw NavarchError.failedPrecondition("node \(nodeID) was terminated") }
+        let now = clock.now
+        heartbeats.record(nodeID, at: now)
+        node.lastHeartbeat = now
+        if !gpus.isEmpty { node.gpus = gpus }
+        nodes[nodeID] = node
+        unsavedHeartbeats[nodeID] = now
+    }
+
+    /// Applies a health report: observations become events, a change of verdict goes to the remediator.
+    func reportHealth(nodeID: String, health: HealthStatus, reason: String, observations: [HealthObservation], gpus: [GPU]) async throws {
+        guard !nodeID.isEmpty else { throw NavarchError.invalidArgument("node_id is required") }
+        guard var node = nodes[nodeID] else { throw NavarchError.notFound("node \(nodeID) is not registered") }
+        guard node.state != .terminated else { throw NavarchError.failedPrecondition("node \(nodeID) was terminated") }
+        for observation in observations {
+            let target = observation.gpuIndex.map { "GPU \($0)" } ?? "node"
+            let count = observation.count > 1 ? " (x\(observation.count))" : ""
+            await record(
+                "node.observation",
+                "\(observation.kind.uppercased()) \(observation.code) on \(target)\(observation.pciAddress.isEmpty ? "" : " at \(observation.pciAddress)")\(count): \(observation.message)",
+                node: node.id, instance: node.instanceID, pool: node.pool,
+                attributes: [
+                    "kind": observation.kind, "code": "\(observation.code)", "pciAddress": observation.pciAddress,
+                    "gpuIndex": observation.gpuIndex.map(String.init) ?? "", "verdict": observation.verdict.rawValue,
+                    "count": "\(observation.count)",
+                ])
+        }
+        let previous = node.health
+        node.health = health
+        node.healthReason = reason
+        if !gpus.isEmpty { node.gpus = gpus }
+        try await save(node)
+        if previous != health {
+            try await healthChanged(node: node, from: previous, result: HealthResult(status: health, reason: reason, observations: observations))
+        }
+        try await promoteIfReady(nodeID: nodeID)
+    }
+
+    /// Records the change and runs the remediator.
+    func healthChanged(node: Node, from previous: HealthStatus, result: HealthResult) async throws {
+        if previous != result.status {
+            await record(
+                "node.health_changed",
+                "\(previous.rawValue) -> \(result.status.rawValue)\(result.reason.isEmpty ? "" : ": \(result.reason)")",
+                node: node.id, instance: node.instanceID, pool: node.pool,
+                attributes: ["from": previous.rawValue, "to": result.status.rawValue])
+        }
+        let action: RemediationAction
+        do { action = try await remediator.remediate(node, result: result) } catch {
+            logger.error("remediator failed", metadata: ["node": "\(node.id)", "error": "\(error)"])
+            return
+        }
+        try await execute(action, on: node.id, reason: result.reason.isEmpty ? "health \(result.status.rawValue)" : result.reason)
+    }
+
+    /// Carries out a remediation action.
+    func execute(_ action: RemediationAction, on nodeID: String, reason: String) async throws {
+        guard let node = nodes[nodeID] else { return }
+        switch action {
+        case .none:
+            return
+        case .alert:
+            await record("remediation.alert", reason, node: node.id, instance: node.instanceID, pool: node.pool)
+        case .cordon, .cordonAndReplace:
+            if NodeLifecycle.allows(.cordon, in: node.state) && node.state != .cordoned {
+                try await transition(nodeID: node.id, on: .cordon, reason: reason) { $0.cordonReason = reason }
+                try await send(.cordon, to: node.id, reason: reason)
+            }
+            guard action == .cordonAndReplace, var instance = instances[node.instanceID], instance.state.isLive,
+                  !instance.condemned
+            else { return }
+            instance.condemned = true
+            instance.condemnedReason = reason
+            instance.condemnedAt = clock.now
+            instance.updatedAt = clock.now
+            try await save(instance)
+            await record(
+                "remediation.replace", "replacement requested: \(reason)", node: node.id, instance: instance.id,
+                pool: instance.pool)
+            wake()
+        }
+    }
+
+    /// An instance whose node registered and is healthy is running.
+    func promoteIfReady(nodeID: String) async throws {
+        guard let node = nodes[nodeID], node.health == .healthy, let instance = instances[node.instanceID],
+              instance.state == .registered
+        else { return }
+        try await transition(instanceID: instance.id, on: .becomeReady, reason: "node \(node.id) is healthy")
+        wake()
+    }
+
+    /// Marks nodes that stopped heartbeating unhealthy.
+    func checkHeartbeats() async {
+        let now = clock.now
+        for nodeID in heartbeats.expired(at: now) {
+            guard var node = nodes[nodeID], node.state != .terminated else {
+                heartbeats.forget(nodeID)
+                continue
+            }
+            if let instance = instances[node.instanceID], !instance.state.isLive { continue }
+            let silence = Int(now.timeIntervalSince(heartbeats.lastHeartbeat(of: nodeID) ?? now))
+            let reason = "no heartbeat for \(silence) s"
+            await record("node.heartbeat_missed", reason, node: node.id, instance: node.instanceID, pool: node.pool)
+            let previous = node.health
+            node.health = .unhealthy
+            node.healthReason = reason
+            do {
+                try await save(node)
+                try await healthChanged(node: node, from: previous, result: HealthResult(status: .unhealthy, reason: reason))
+            } catch {
+                logger.error("cannot mark silent node unhealthy", metadata: ["node": "\(nodeID)", "error": "\(error)"])
+            }
+        }
+    }
+
+    /// The node's pending commands, for a fresh `WatchCommands` stream.
+    func pendingCommands(for nodeID: String) async throws -> [NodeCommand] {
+        guard !nodeID.isEmpty else { throw NavarchError.invalidArgument("node_id is required") }
+        guard nodes[nodeID] != nil else { throw NavarchError.notFound("node \(nodeID) is not registered") }
+        return try await store.pendingCommands(for: nodeID)
+    }
+
+    func acknowledge(nodeID: String, commandID: String, success: Bool, message: String) async throws {
+        guard !nodeID.isEmpty else { throw NavarchError.invalidArgument("node_id is required") }
+        guard !commandID.isEmpty else { throw NavarchError.invalidArgument("command_id is required") }
+        guard let node = nodes[nodeID] else { throw NavarchError.notFound("node \(nodeID) is not registered") }
+        guard var command = try await store.pendingCommands(for: nodeID).first(where: { $0.id == commandID }) else {
+            throw NavarchError.notFound("command \(commandID) is not pending for node \(nodeID)")
+        }
+        command.acknowledgedAt = clock.now
+        try await store.saveCommand(command)
+        await record(
+            "command.\(success ? "done" : "failed")", "\(command.kind.rawValue)\(message.isEmpty ? "" : ": \(message)")",
+            node: nodeID, instance: node.instanceID, pool: node.pool, attributes: ["command": command.kind.rawValue])
+        if command.kind == .drain && success && node.state == .draining {
+            try await transition(nodeID: nodeID, on: .drainCompleted, reason: "node reported drained")
+        }
+    }
+
+    /// Live command stream for a connected node.
+    nonisolated func connectCommands(nodeID: String) -> AsyncStream<NodeCommand> {
+        commands.connect(nodeID)
+    }
+}

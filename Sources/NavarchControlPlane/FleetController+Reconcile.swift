@@ -1,0 +1,167 @@
+import Foundation
+import NavarchCore
+
+/// One provider call the reconciler runs outside the actor.
+enum ProviderOperation: Sendable {
+    case provision(ProvisionRequest, provider: String)
+    case terminate(ProvisionedInstance, provider: String, instanceID: String)
+}
+
+extension FleetController {
+    /// Looks at every pool and returns the provider calls to make. State changes that need no
+    /// provider (failing, forgetting, requesting) are applied here.
+    func reconcile() async -> [ProviderOperation] {
+        let now = clock.now
+        var operations: [ProviderOperation] = []
+        let health = nodes.mapValues(\.health)
+        for pool in pools.values.sorted(by: { $0.name < $1.name }) {
+            let actions = reconciler.plan(pool: pool, instances: Array(instances.values), nodeHealth: health, now: now)
+            for action in actions {
+                do {
+                    if let operation = try await apply(action) { operations.append(operation) }
+                } catch {
+                    logger.error("reconcile action failed", metadata: ["action": "\(action)", "error": "\(error)"])
+                }
+            }
+        }
+        // Resume what a crash interrupted: requested instances never handed to a provider,
+        // and terminations never confirmed.
+        for instance in instances.values where !inFlight.contains(instance.id) {
+            if instance.state == .requested || instance.state == .provisioning, let request = provisionRequest(for: instance) {
+                inFlight.insert(instance.id)
+                operations.append(.provision(request, provider: instance.provider))
+            } else if instance.state == .terminating {
+                inFlight.insert(instance.id)
+                operations.append(.terminate(provisioned(instance), provider: instance.provider, instanceID: instance.id))
+            }
+        }
+        return operations
+    }
+
+    private func apply(_ action: FleetAction) async throws -> ProviderOperation? {
+        switch action {
+        case .provision(let poolName, let replacing):
+            guard var pool = pools[poolName] else { return nil }
+            let nodeID = "\(pool.name)-\(pool.nextNodeIndex)"
+            pool.nextNodeIndex += 1
+            try await save(pool)
+            let instance = Instance(
+                id: "i-" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(16),
+                pool: pool.name, provider: pool.provider, nodeID: nodeID, instanceType: pool.gpuType,
+                createdAt: clock.now, replacesInstanceID: replacing ?? "")
+            try await save(instance)
+            await record(
+                "instance.requested",
+                replacing.map { "node \(nodeID), replacing \(instances[$0]?.nodeID ?? $0)" } ?? "node \(nodeID)",
+                node: nodeID, instance: instance.id, pool: pool.name)
+            guard let request = provisionRequest(for: instance) else { return nil }
+            inFlight.insert(instance.id)
+            return .provision(request, provider: instance.provider)
+        case .terminate(let instanceID, let reason):
+            guard let instance = instances[instanceID], !inFlight.contains(instanceID) else { return nil }
+            let updated = try await transition(instanceID: instanceID, on: .terminate, reason: reason)
+            if let node = nodes[instance.nodeID], node.state != .terminated {
+                try await send(.terminate, to: node.id, reason: reason)
+            }
+            inFlight.insert(instanceID)
+            return .terminate(provisioned(updated), provider: updated.provider, instanceID: instanceID)
+        case .fail(let instanceID, let reason):
+            try await transition(instanceID: instanceID, on: .fail, reason: reason) { $0.failureReason = reason }
+            return nil
+        case .forgetPool(let name):
+            pools[name] = nil
+            try await store.deletePool(named: name)
+            await record("pool.deleted", "every instance terminated", pool: name)
+            return nil
+        }
+    }
+
+    private func provisionRequest(for instance: Instance) -> ProvisionRequest? {
+        guard let type = try? InstanceTypeCatalog.named(instance.instanceType) else { return nil }
+        return ProvisionRequest(
+            instanceID: instance.id, nodeID: instance.nodeID, pool: instance.pool, instanceType: type,
+            controlPlaneAddress: controlPlaneAddress)
+    }
+
+    private func provisioned(_ instance: Instance) -> ProvisionedInstance {
+        ProvisionedInstance(
+            instanceID: instance.id, providerInstanceID: instance.providerInstanceID, nodeID: instance.nodeID,
+            pool: instance.pool)
+    }
+
+    func provider(named name: String) -> (any Provider)? { providers[name] }
+
+    /// Marks the start of a provider call for a requested instance.
+    func provisionStarted(instanceID: String) async {
+        guard let instance = instances[instanceID], instance.state == .requested else { return }
+        _ = try? await transition(instanceID: instanceID, on: .startProvisioning)
+    }
+
+    /// Records the outcome of a provision call.
+    func provisionFinished(instanceID: String, result: Result<ProvisionedInstance, any Error>) async {
+        inFlight.remove(instanceID)
+        guard let instance = instances[instanceID] else { return }
+        switch result {
+        case .success(let machine):
+            if instance.state == .provisioning {
+                _ = try? await transition(instanceID: instanceID, on: .provisioned, reason: "provider id \(machine.providerInstanceID)") {
+                    $0.providerInstanceID = machine.providerInstanceID
+                }
+            } else if instance.providerInstanceID != machine.providerInstanceID {
+                var updated = instance
+                updated.providerInstanceID = machine.providerInstanceID
+                try? await save(updated)
+            }
+        case .failure(let error):
+            let reason = "provision failed: \(error)"
+            if InstanceLifecycle.allows(.fail, in: instance.state) {
+                _ = try? await transition(instanceID: instanceID, on: .fail, reason: reason) { $0.failureReason = reason }
+            }
+        }
+        wake()
+    }
+
+    /// Records the outcome of a terminate call.
+    func terminateFinished(instanceID: String, error: (any Error)?) async {
+        inFlight.remove(instanceID)
+        guard let instance = instances[instanceID] else { return }
+        if let error {
+            await record("instance.terminate_failed", "will retry: \(error)", node: instance.nodeID, instance: instanceID, pool: instance.pool)
+            return
+        }
+        _ = try? await transition(instanceID: instanceID, on: .terminated)
+        if let node = nodes[instance.nodeID], node.state != .terminated {
+            _ = try? await transition(nodeID: node.id, on: .terminate, reason: "instance \(instanceID) terminated")
+        }
+        heartbeats.forget(instance.nodeID)
+        wake()
+    }
+
+    /// Reconciles the providers' view with ours after a start: known instances the provider no
+    /// longer has are marked terminated, machines it has that we do not know are reported.
+    func adopt(provider name: String, machines: [ProvisionedInstance]) async {
+        let alive = Dictionary(machines.filter(\.isAlive).map { ($0.instanceID, $0) }, uniquingKeysWith: { a, _ in a })
+        for instance in instances.values where instance.provider == name && instance.state != .terminated {
+            if let machine = alive[instance.id] {
+                if instance.providerInstanceID != machine.providerInstanceID, instance.state != .requested {
+                    var updated = instance
+                    updated.providerInstanceID = machine.providerInstanceID
+                    try? await save(updated)
+                }
+                await record("instance.found", "still running at \(name) as \(machine.providerInstanceID)", node: instance.nodeID, instance: instance.id, pool: instance.pool)
+            } else if [.booting, .registered, .running, .terminating, .failed].contains(instance.state) {
+                _ = try? await transition(instanceID: instance.id, on: .vanish, reason: "\(name) no longer has it")
+                if let node = nodes[instance.nodeID], node.state != .terminated {
+                    _ = try? await transition(nodeID: node.id, on: .terminate, reason: "instance gone from \(name)")
+                }
+                heartbeats.forget(instance.nodeID)
+            }
+        }
+        for machine in alive.values where instances[machine.instanceID] == nil {
+            await record(
+                "instance.unknown", "\(name) runs \(machine.providerInstanceID) (node \(machine.nodeID)) that this control plane does not know",
+                node: machine.nodeID, instance: machine.instanceID, pool: machine.pool)
+        }
+        wake()
+    }
+}

@@ -1,0 +1,194 @@
+import Foundation
+import Logging
+import NavarchCore
+import NavarchStore
+
+/// The control plane's fleet state and the one place that changes it. Every change is written
+/// to the store and published as an event before the caller gets an answer. Decisions come
+/// from the pure logic in NavarchCore (lifecycles, ``PoolReconciler``, ``HeartbeatTracker``);
+/// this actor executes them.
+public actor FleetController {
+    let store: any Store
+    let clock: any NavarchClock
+    let logger: Logger
+    let configuration: ControlPlaneConfiguration
+    let providers: [String: any Provider]
+    let scheduler: any Scheduler
+    let remediator: any Remediator
+    let notifiers: [any Notifier]
+    let events = EventHub()
+    let commands = CommandBroker()
+    let reconciler: PoolReconciler
+
+    var pools: [String: Pool] = [:]
+    var instances: [String: Instance] = [:]
+    var nodes: [String: Node] = [:]
+    var heartbeats: HeartbeatTracker
+    /// Heartbeat times not yet written to the store.
+    var unsavedHeartbeats: [String: Date] = [:]
+    /// Instances with a provider call in flight.
+    var inFlight: Set<String> = []
+    /// Gets a value whenever the reconciler should look at the fleet again.
+    let wakeups: AsyncStream<Void>
+    let wakeupContinuation: AsyncStream<Void>.Continuation
+    /// Address given to provisioned agents; set once the gRPC server is bound.
+    var controlPlaneAddress = ""
+    public let startedAt: Date
+
+    init(
+        configuration: ControlPlaneConfiguration, store: any Store, providers: [String: any Provider],
+        scheduler: any Scheduler, remediator: any Remediator, notifiers: [any Notifier], clock: any NavarchClock,
+        logger: Logger
+    ) {
+        self.configuration = configuration
+        self.store = store
+        self.providers = providers
+        self.scheduler = scheduler
+        self.remediator = remediator
+        self.notifiers = notifiers
+        self.clock = clock
+        self.logger = logger
+        self.startedAt = clock.now
+        self.heartbeats = HeartbeatTracker(
+            interval: configuration.heartbeatInterval,
+            missedBeforeUnhealthy: configuration.missedHeartbeatsBeforeUnhealthy)
+        self.reconciler = PoolReconciler(
+            registrationTimeout: configuration.registrationTimeout.timeInterval,
+            replacementTimeout: configuration.replacementTimeout.timeInterval,
+            retryBackoff: configuration.provisionRetryBackoff.timeInterval)
+        (wakeups, wakeupContinuation) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
+    }
+
+    /// Loads the stored fleet. Nodes that are not terminated get a fresh heartbeat deadline:
+    /// they had no way to reach a control plane that was down.
+    func load() async throws {
+        let snapshot = try await store.loadSnapshot()
+        let now = clock.now
+        pools = Dictionary(uniqueKeysWithValues: snapshot.pools.map { ($0.name, $0) })
+        instances = Dictionary(uniqueKeysWithValues: snapshot.instances.map { ($0.id, $0) })
+        nodes = Dictionary(uniqueKeysWithValues: snapshot.nodes.map { ($0.id, $0) })
+        for node in snapshot.nodes where node.state != .terminated {
+            heartbeats.watch(node.id, at: now)
+        }
+        logger.info(
+            "fleet loaded",
+            metadata: [
+                "pools": "\(pools.count)", "instances": "\(instances.count)", "nodes": "\(nodes.count)",
+                "lastEvent": "\(snapshot.lastEventSequence)",
+            ])
+    }
+
+    func setControlPlaneAddress(_ address: String) {
+        controlPlaneAddress = address
+    }
+
+    /// Asks the reconciler to run soon.
+    nonisolated func wake() {
+        wakeupContinuation.yield()
+    }
+
+    // MARK: - Recording
+
+    /// Persists and publishes an event.
+    @discardableResult
+    func record(
+        _ kind: String, _ message: String, node: String = "", instance: String = "", pool: String = "",
+        attributes: [String: String] = [:]
+    ) async -> FleetEvent {
+        let event = FleetEvent(
+            time: clock.now, kind: kind, nodeID: node, instanceID: instance, pool: pool, message: message,
+            attributes: attributes)
+        do {
+            let stored = try await store.appendEvent(event)
+            events.publish(stored)
+            for notifier in notifiers {
+                do { try await notifier.notify(stored) } catch {
+                    logger.warning("notifier failed", metadata: ["error": "\(error)", "event": "\(kind)"])
+                }
+            }
+            return stored
+        } catch {
+            logger.error("cannot store event", metadata: ["error": "\(error)", "event": "\(kind)"])
+            return event
+        }
+    }
+
+    func save(_ instance: Instance) async throws {
+        instances[instance.id] = instance
+        try await store.saveInstance(instance)
+    }
+
+    func save(_ node: Node) async throws {
+        nodes[node.id] = node
+        try await store.saveNode(node)
+    }
+
+    func save(_ pool: Pool) async throws {
+        pools[pool.name] = pool
+        try await store.savePool(pool)
+    }
+
+    /// Applies a lifecycle event to an instance, persists it and records the transition.
+    @discardableResult
+    func transition(
+        instanceID: String, on event: InstanceLifecycle.Event, reason: String = "",
+        update: (inout Instance) -> Void = { _ in }
+    ) async throws -> Instance {
+        guard var instance = instances[instanceID] else { throw NavarchError.notFound("instance \(instanceID) not found") }
+        let previous = instance.state
+        let next = try InstanceLifecycle.transition(from: previous, on: event)
+        instance.state = next
+        instance.updatedAt = clock.now
+        update(&instance)
+        try await save(instance)
+        if previous != next {
+            let message = reason.isEmpty ? "\(previous.rawValue) -> \(next.rawValue)" : "\(previous.rawValue) -> \(next.rawValue): \(reason)"
+            await record("instance.\(next.rawValue)", message, node: instance.nodeID, instance: instance.id, pool: instance.pool)
+        }
+        return instance
+    }
+
+    /// Applies a lifecycle event to a node, persists it and records the transition.
+    @discardableResult
+    func transition(
+        nodeID: String, on event: NodeLifecycle.Event, reason: String = "", update: (inout Node) -> Void = { _ in }
+    ) async throws -> Node {
+        guard var node = nodes[nodeID] else { throw NavarchError.notFound("node \(nodeID) not found") }
+        let previous = node.state
+        let next = try NodeLifecycle.transition(from: previous, on: event)
+        node.state = next
+        update(&node)
+        try await save(node)
+        if previous != next {
+            let message = reason.isEmpty ? "\(previous.rawValue) -> \(next.rawValue)" : "\(previous.rawValue) -> \(next.rawValue): \(reason)"
+            await record("node.\(next.rawValue)", message, node: node.id, instance: node.instanceID, pool: node.pool)
+        }
+        return node
+    }
+
+    /// Persists a command and hands it to the node's command stream if it is connected.
+    func send(_ kind: NodeCommand.Kind, to nodeID: String, reason: String) async throws {
+        let command = NodeCommand(id: UUID().uuidString.lowercased(), nodeID: nodeID, kind: kind, reason: reason, issuedAt: clock.now)
+        try await store.saveCommand(command)
+        let delivered = commands.deliver(command)
+        logger.debug("command issued", metadata: ["node": "\(nodeID)", "kind": "\(kind.rawValue)", "delivered": "\(delivered)"])
+    }
+
+    /// Writes the heartbeats received since the last flush.
+    func flushHeartbeats() async {
+        guard !unsavedHeartbeats.isEmpty else { return }
+        let batch = unsavedHeartbeats
+        unsavedHeartbeats = [:]
+        do { try await store.saveHeartbeats(batch) } catch {
+            logger.warning("cannot store heartbeats", metadata: ["error": "\(error)"])
+            unsavedHeartbeats.merge(batch) { newer, _ in newer }
+        }
+    }
+
+    func shutdown() async {
+        await flushHeartbeats()
+        events.finishAll()
+        commands.finishAll()
+        wakeupContinuation.finish()
+    }
+}

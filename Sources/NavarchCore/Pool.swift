@@ -1,0 +1,42 @@
+import Foundation
+
+/// A named group of identical nodes kept at a desired size.
+public struct Pool: Sendable, Codable, Equatable, Identifiable {
+    public var name: String
+    public var provider: String
+    public var gpuType: String
+    public var gpusPerNode: Int
+    public var desiredNodes: Int
+    public var createdAt: Date
+    /// `down` was asked: instances are being terminated and the pool goes once they are.
+    public var deleting: Bool
+    /// Index used for the next node name (`<pool>-<index>`); never reused.
+    public var nextNodeIndex: Int
+
+    public var id: String { name }
+
+    public init(
+        name: String, provider: String, gpuType: String, gpusPerNode: Int, desiredNodes: Int,
+        createdAt: Date, deleting: Bool = false, nextNodeIndex: Int = 0
+    ) {
+        self.name = name
+        self.provider = provider
+        self.gpuType = gpuType
+        self.gpusPerNode = gpusPerNode
+        self.desiredNodes = desiredNodes
+        self.createdAt = createdAt
+        self.deleting = deleting
+        self.nextNodeIndex = nextNodeIndex
+    }
+
+    /// Validates a pool name: it becomes part of node ids and file names.
+    public static func validate(name: String) throws(NavarchError) {
+        guard !name.isEmpty else { throw .invalidArgument("pool name must not be empty") }
+        guard name.count <= 48 else { throw .invalidArgument("pool name '\(name)' is longer than 48 characters") }
+        let allowed = Set("abcdefghijklmnopqrstuvwxyz0123456789-")
+        guard name.allSatisfy({ allowed.contains($0) }), name.first != "-", name.last != "-" else {
+            throw .invalidArgument(
+                "pool name '\(name)' must be lower-case letters, digits and '-', not starting or ending with '-'")
+        }
+    }
+}

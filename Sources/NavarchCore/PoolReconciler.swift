@@ -1,0 +1,84 @@
+import Foundation
+
+/// Decides, from a pool and its instances, what brings the pool to its desired state.
+/// Pure: the same inputs always give the same actions.
+///
+/// Rules:
+/// - A deleting pool terminates every instance, and is forgotten once all are terminated.
+/// - An instance that does not register within `registrationTimeout` fails.
+/// - Failed instances are terminated.
+/// - Live, not condemned instances are counted against the desired size; missing ones are
+///   provisioned (replacements of condemned instances first), extra ones terminated.
+/// - A condemned instance is terminated once the pool has its desired number of ready,
+///   healthy instances without it (surge-first replacement), or after `replacementTimeout`.
+/// - After a failure the pool waits `retryBackoff` before provisioning again.
+public struct PoolReconciler: Sendable {
+    public var registrationTimeout: TimeInterval
+    public var replacementTimeout: TimeInterval
+    public var retryBackoff: TimeInterval
+
+    public init(registrationTimeout: TimeInterval = 120, replacementTimeout: TimeInterval = 900, retryBackoff: TimeInterval = 5) {
+        self.registrationTimeout = registrationTimeout
+        self.replacementTimeout = replacementTimeout
+        self.retryBackoff = retryBackoff
+    }
+
+    /// The actions for `pool` given its `instances` and the health of their nodes (by node id).
+    public func plan(pool: Pool, instances: [Instance], nodeHealth: [String: HealthStatus], now: Date) -> [FleetAction] {
+        var actions: [FleetAction] = []
+        let mine = instances.filter { $0.pool == pool.name }
+
+        if pool.deleting {
+            for instance in mine where instance.state != .terminated && instance.state != .terminating {
+                actions.append(.terminate(instanceID: instance.id, reason: "pool \(pool.name) is being deleted"))
+            }
+            if mine.allSatisfy({ $0.state == .terminated }) { actions.append(.forgetPool(pool.name)) }
+            return actions
+        }
+
+        var failedNow: Set<String> = []
+        for instance in mine where [.requested, .provisioning, .booting].contains(instance.state) {
+            if now.timeIntervalSince(instance.createdAt) >= registrationTimeout {
+                actions.append(.fail(instanceID: instance.id, reason: "did not register within \(Int(registrationTimeout)) s"))
+                failedNow.insert(instance.id)
+            }
+        }
+        for instance in mine where instance.state == .failed {
+            actions.append(.terminate(instanceID: instance.id, reason: "failed: \(instance.failureReason)"))
+        }
+
+        let serving = mine.filter { $0.state.isLive && !$0.condemned && !failedNow.contains($0.id) }
+        let ready = serving.filter { $0.state == .running && nodeHealth[$0.nodeID] == .healthy }
+        let condemned = mine.filter { $0.condemned && $0.state.isLive }
+
+        for instance in condemned {
+            let waited = instance.condemnedAt.map { now.timeIntervalSince($0) } ?? 0
+            if ready.count >= pool.desiredNodes || waited >= replacementTimeout {
+                actions.append(.terminate(instanceID: instance.id, reason: "replaced: \(instance.condemnedReason)"))
+            }
+        }
+
+        let missing = pool.desiredNodes - serving.count
+        if missing > 0 {
+            let lastFailure = mine.filter { $0.state == .failed || !$0.failureReason.isEmpty }.map(\.updatedAt).max()
+            let backingOff = lastFailure.map { now.timeIntervalSince($0) < retryBackoff } ?? false
+            if !backingOff {
+                let replaced = Set(serving.map(\.replacesInstanceID))
+                var toReplace = condemned.map(\.id).filter { !replaced.contains($0) }
+                for _ in 0..<missing {
+                    actions.append(.provision(pool: pool.name, replacing: toReplace.isEmpty ? nil : toReplace.removeFirst()))
+                }
+            }
+        } else if missing < 0 {
+            let order: [InstanceState] = [.requested, .provisioning, .booting, .registered, .running]
+            let victims = serving.sorted {
+                let a = order.firstIndex(of: $0.state) ?? 0, b = order.firstIndex(of: $1.state) ?? 0
+                return a != b ? a < b : $0.createdAt > $1.createdAt
+            }
+            for instance in victims.prefix(-missing) {
+                actions.append(.terminate(instanceID: instance.id, reason: "pool \(pool.name) scaled down to \(pool.desiredNodes)"))
+            }
+        }
+        return actions
+    }
+}

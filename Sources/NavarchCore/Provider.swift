@@ -1,0 +1,55 @@
+/// What the control plane asks a provider for: one machine for a pool.
+public struct ProvisionRequest: Sendable, Equatable {
+    /// Navarch's id for the instance; also the idempotency token, so a retry never buys twice.
+    public var instanceID: String
+    /// The node id the agent on the machine registers as.
+    public var nodeID: String
+    public var pool: String
+    public var instanceType: InstanceType
+    /// Where the agent reaches the control plane, `host:port`.
+    public var controlPlaneAddress: String
+
+    public init(instanceID: String, nodeID: String, pool: String, instanceType: InstanceType, controlPlaneAddress: String) {
+        self.instanceID = instanceID
+        self.nodeID = nodeID
+        self.pool = pool
+        self.instanceType = instanceType
+        self.controlPlaneAddress = controlPlaneAddress
+    }
+}
+
+/// A machine as a provider reports it.
+public struct ProvisionedInstance: Sendable, Equatable {
+    public var instanceID: String
+    public var providerInstanceID: String
+    public var nodeID: String
+    public var pool: String
+    /// False once the provider knows the machine is gone.
+    public var isAlive: Bool
+
+    public init(instanceID: String, providerInstanceID: String, nodeID: String, pool: String, isAlive: Bool = true) {
+        self.instanceID = instanceID
+        self.providerInstanceID = providerInstanceID
+        self.nodeID = nodeID
+        self.pool = pool
+        self.isAlive = isAlive
+    }
+}
+
+/// Abstracts one cloud's (or the local machine's) provisioning operations.
+public protocol Provider: Sendable {
+    /// The name pools refer to, such as `local`, `aws`, `gcp`.
+    var name: String { get }
+    /// The GPU types this provider can supply.
+    func offers(_ type: InstanceType) -> Bool
+    /// Starts a machine. Calling it again with the same `instanceID` must not start a second one.
+    func provision(_ request: ProvisionRequest) async throws -> ProvisionedInstance
+    /// Stops the machine and releases it. Terminating an instance that is already gone succeeds.
+    func terminate(_ instance: ProvisionedInstance) async throws
+    /// Every machine this provider runs for Navarch.
+    func list() async throws -> [ProvisionedInstance]
+}
+
+extension Provider {
+    public func offers(_ type: InstanceType) -> Bool { true }
+}

@@ -1,0 +1,180 @@
+import Foundation
+import GRDB
+import NavarchCore
+
+/// The embedded default store: one SQLite file in WAL mode. Writes are committed before the
+/// call returns, so a control plane killed with SIGKILL keeps every fact it acknowledged.
+/// GRDB runs the statements on its own queues, never on the cooperative pool.
+public final class SQLiteStore: Store {
+    private let database: DatabasePool
+    /// Path of the database file.
+    public let path: String
+
+    /// Opens (creating when needed) the database at `path` and migrates it.
+    public init(path: String) throws {
+        self.path = path
+        let directory = (path as NSString).deletingLastPathComponent
+        if !directory.isEmpty {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        }
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(5)
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        do {
+            database = try DatabasePool(path: path, configuration: configuration)
+            try Self.migrator.migrate(database)
+        } catch {
+            throw NavarchError(.unavailable, "cannot open the database at \(path): \(error)")
+        }
+    }
+
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.execute(sql: """
+                CREATE TABLE pool (name TEXT PRIMARY KEY NOT NULL, data BLOB NOT NULL);
+                CREATE TABLE instance (id TEXT PRIMARY KEY NOT NULL, pool TEXT NOT NULL, data BLOB NOT NULL);
+                CREATE TABLE node (id TEXT PRIMARY KEY NOT NULL, pool TEXT NOT NULL, data BLOB NOT NULL,
+                                   last_heartbeat REAL);
+                CREATE TABLE event (sequence INTEGER PRIMARY KEY AUTOINCREMENT, time REAL NOT NULL,
+                                    kind TEXT NOT NULL, node_id TEXT NOT NULL, instance_id TEXT NOT NULL,
+                                    pool TEXT NOT NULL, message TEXT NOT NULL, attributes BLOB NOT NULL);
+                CREATE INDEX event_node ON event(node_id, sequence);
+                CREATE INDEX event_pool ON event(pool, sequence);
+                CREATE TABLE command (id TEXT PRIMARY KEY NOT NULL, node_id TEXT NOT NULL, data BLOB NOT NULL,
+                                      acknowledged INTEGER NOT NULL DEFAULT 0, issued REAL NOT NULL);
+                CREATE INDEX command_pending ON command(node_id, acknowledged, issued);
+                """)
+        }
+        return migrator
+    }
+
+    public func loadSnapshot() async throws -> FleetSnapshot {
+        try await database.read { db in
+            let decoder = JSONDecoder()
+            let pools = try Row.fetchAll(db, sql: "SELECT data FROM pool ORDER BY name").map {
+                try decoder.decode(Pool.self, from: $0["data"] as Data)
+            }
+            let instances = try Row.fetchAll(db, sql: "SELECT data FROM instance").map {
+                try decoder.decode(Instance.self, from: $0["data"] as Data)
+            }.sorted { $0.createdAt < $1.createdAt }
+            let nodes = try Row.fetchAll(db, sql: "SELECT data, last_heartbeat FROM node ORDER BY id").map { row in
+                var node = try decoder.decode(Node.self, from: row["data"] as Data)
+                if let seconds = row["last_heartbeat"] as Double? {
+                    node.lastHeartbeat = Date(timeIntervalSince1970: seconds)
+                }
+                return node
+            }
+            let last = try Int64.fetchOne(db, sql: "SELECT MAX(sequence) FROM event") ?? 0
+            return FleetSnapshot(pools: pools, instances: instances, nodes: nodes, lastEventSequence: last)
+        }
+    }
+
+    public func savePool(_ pool: Pool) async throws {
+        let data = try JSONEncoder().encode(pool)
+        try await database.write { db in
+            try db.execute(sql: "INSERT OR REPLACE INTO pool (name, data) VALUES (?, ?)", arguments: [pool.name, data])
+        }
+    }
+
+    public func deletePool(named name: String) async throws {
+        try await database.write { db in
+            try db.execute(sql: "DELETE FROM pool WHERE name = ?", arguments: [name])
+        }
+    }
+
+    public func saveInstance(_ instance: Instance) async throws {
+        let data = try JSONEncoder().encode(instance)
+        try await database.write { db in
+            try db.execute(
+                sql: "INSERT OR REPLACE INTO instance (id, pool, data) VALUES (?, ?, ?)",
+                arguments: [instance.id, instance.pool, data])
+        }
+    }
+
+    public func saveNode(_ node: Node) async throws {
+        let data = try JSONEncoder().encode(node)
+        try await database.write { db in
+            try db.execute(
+                sql: "INSERT OR REPLACE INTO node (id, pool, data, last_heartbeat) VALUES (?, ?, ?, ?)",
+                arguments: [node.id, node.pool, data, node.lastHeartbeat?.timeIntervalSince1970])
+        }
+    }
+
+    public func appendEvent(_ event: FleetEvent) async throws -> FleetEvent {
+        let attributes = try JSONEncoder().encode(event.attributes)
+        return try await database.write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO event (time, kind, node_id, instance_id, pool, message, attributes)
+                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    event.time.timeIntervalSince1970, event.kind, event.nodeID, event.instanceID, event.pool,
+                    event.message, attributes,
+                ])
+            var stored = event
+            stored.sequence = db.lastInsertedRowID
+            return stored
+        }
+    }
+
+    public func events(after sequence: Int64, limit: Int, nodeID: String?, pool: String?) async throws -> [FleetEvent] {
+        try await database.read { db in
+            var sql = "SELECT * FROM event WHERE sequence > ?"
+            var arguments: StatementArguments = [sequence]
+            if let nodeID {
+                sql += " AND node_id = ?"
+                _ = arguments.append(contentsOf: [nodeID])
+            }
+            if let pool {
+                sql += " AND pool = ?"
+                _ = arguments.append(contentsOf: [pool])
+            }
+            sql += " ORDER BY sequence LIMIT ?"
+            _ = arguments.append(contentsOf: [limit])
+            let decoder = JSONDecoder()
+            return try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in
+                FleetEvent(
+                    sequence: row["sequence"], time: Date(timeIntervalSince1970: row["time"]), kind: row["kind"],
+                    nodeID: row["node_id"], instanceID: row["instance_id"], pool: row["pool"],
+                    message: row["message"],
+                    attributes: (try? decoder.decode([String: String].self, from: row["attributes"] as Data)) ?? [:])
+            }
+        }
+    }
+
+    public func saveCommand(_ command: NodeCommand) async throws {
+        let data = try JSONEncoder().encode(command)
+        try await database.write { db in
+            try db.execute(
+                sql: "INSERT OR REPLACE INTO command (id, node_id, data, acknowledged, issued) VALUES (?, ?, ?, ?, ?)",
+                arguments: [
+                    command.id, command.nodeID, data, command.acknowledgedAt == nil ? 0 : 1,
+                    command.issuedAt.timeIntervalSince1970,
+                ])
+        }
+    }
+
+    public func pendingCommands(for nodeID: String) async throws -> [NodeCommand] {
+        try await database.read { db in
+            let decoder = JSONDecoder()
+            return try Row.fetchAll(
+                db, sql: "SELECT data FROM command WHERE node_id = ? AND acknowledged = 0 ORDER BY issued",
+                arguments: [nodeID]
+            ).map { try decoder.decode(NodeCommand.self, from: $0["data"] as Data) }
+        }
+    }
+
+    public func saveHeartbeats(_ heartbeats: [String: Date]) async throws {
+        guard !heartbeats.isEmpty else { return }
+        try await database.write { db in
+            for (id, time) in heartbeats {
+                try db.execute(
+                    sql: "UPDATE node SET last_heartbeat = ? WHERE id = ?", arguments: [time.timeIntervalSince1970, id])
+            }
+        }
+    }
+}
