@@ -1,0 +1,33 @@
+import ArgumentParser
+import NavarchClient
+
+/// `navarch down`: terminates every instance of a pool and removes it.
+struct DownCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "down", abstract: "Tear down a pool: terminate its instances.")
+
+    @OptionGroup var global: GlobalOptions
+
+    @Argument(help: "Pool name.")
+    var name: String
+
+    @Option(help: "Seconds to wait for the instances to terminate.")
+    var timeout = 120
+
+    @Flag(help: "Return once the deletion is requested, without waiting.")
+    var noWait = false
+
+    func run() async throws {
+        try await global.withClient { client in
+            let pool = try await client.deletePool(name: name)
+            if global.output == .table { print("pool \(pool.name): terminating its instances") }
+            if !noWait {
+                try await PoolWaiter(client: client, pool: name, timeout: .seconds(timeout), quiet: global.output == .json).waitUntilGone()
+            }
+            if global.output == .json {
+                print(try Output.json(["pool": name, "status": noWait ? "deleting" : "deleted"]))
+            } else if !noWait {
+                print("pool \(name) is down")
+            }
+        }
+    }
+}

@@ -1,0 +1,93 @@
+import ArgumentParser
+import Foundation
+import Logging
+import NavarchControlPlane
+import NavarchCore
+import NavarchProviders
+import NavarchStore
+
+/// `navarch serve`: the control plane with the embedded SQLite store and the local provider.
+public struct ServeCommand: AsyncParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "serve", abstract: "Run the control plane (gRPC and HTTP APIs, health monitoring, remediation).")
+
+    @Option(help: "Configuration file (YAML); flags override it.")
+    var config: String?
+
+    @Option(name: .customLong("data-dir"), help: "Where the database and local instances live (default ~/.local/share/navarch).")
+    var dataDir: String?
+
+    @Option(name: .customLong("grpc-host"), help: "gRPC listening address (default 127.0.0.1).")
+    var grpcHost: String?
+
+    @Option(name: .customLong("grpc-port"), help: "gRPC port; 0 picks a free one (default 50051).")
+    var grpcPort: Int?
+
+    @Option(name: .customLong("http-host"), help: "HTTP listening address (default 127.0.0.1).")
+    var httpHost: String?
+
+    @Option(name: .customLong("http-port"), help: "HTTP port; 0 picks a free one (default 8080).")
+    var httpPort: Int?
+
+    @Option(name: .customLong("node-binary"), help: "Node agent executable the local provider starts (default: beside this one).")
+    var nodeBinary: String?
+
+    @Option(name: .customLong("heartbeat-interval"), help: "Agent heartbeat interval, such as 5s or 500ms (default 5s).")
+    var heartbeatInterval: String?
+
+    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
+    var logLevel: String?
+
+    public init() {}
+
+    public func validate() throws {
+        for (flag, port) in [("--grpc-port", grpcPort), ("--http-port", httpPort)] {
+            if let port, !(0...65535).contains(port) { throw ValidationError("\(flag) must be from 0 to 65535, got \(port)") }
+        }
+        if let heartbeatInterval, DurationParser.parse(heartbeatInterval) == nil {
+            throw ValidationError("--heartbeat-interval: expected a duration such as 5s or 500ms, got '\(heartbeatInterval)'")
+        }
+        if let logLevel, Logger.Level(rawValue: logLevel) == nil { throw ValidationError("unknown log level '\(logLevel)'") }
+    }
+
+    /// The configuration from the file (when given) and the flags.
+    func resolvedConfiguration() throws -> ControlPlaneConfiguration {
+        var configuration = ControlPlaneConfiguration()
+        if let config { configuration = try ConfigurationFile.load(path: config) }
+        if let dataDir { configuration.dataDirectory = dataDir }
+        if let grpcHost { configuration.grpcHost = grpcHost }
+        if let grpcPort { configuration.grpcPort = grpcPort }
+        if let httpHost { configuration.httpHost = httpHost }
+        if let httpPort { configuration.httpPort = httpPort }
+        if let nodeBinary { configuration.localNodeBinary = nodeBinary }
+        if let heartbeatInterval, let interval = DurationParser.parse(heartbeatInterval) { configuration.heartbeatInterval = interval }
+        if let logLevel { configuration.logLevel = logLevel }
+        return configuration
+    }
+
+    public func run() async throws {
+        let configuration: ControlPlaneConfiguration
+        do { configuration = try resolvedConfiguration() } catch let error as ConfigurationError {
+            throw ValidationError(error.description)
+        }
+        var logger = Logger(label: "navarch.control-plane")
+        logger.logLevel = Logger.Level(rawValue: configuration.logLevel) ?? .info
+
+        let store = try SQLiteStore(path: configuration.databasePath)
+        let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        let binary = try NodeBinary.locate(explicit: configuration.localNodeBinary, executable: executable)
+        let local = try LocalProvider(
+            stateDirectory: configuration.dataDirectory + "/local", nodeBinary: binary,
+            logger: Logger(label: "navarch.provider.local"))
+        logger.info("local provider", metadata: ["agent": "\(binary)", "database": "\(configuration.databasePath)"])
+
+        let notifierLogger = logger
+        try await ControlPlane(configuration: configuration, store: store, logger: logger)
+            .with(provider: local)
+            .with(notifier: LogNotifier { line in notifierLogger.info("\(line)") })
+            .run(signals: [.sigterm, .sigint]) { endpoints in
+                print("navarch control plane \(NavarchVersion.current): gRPC \(endpoints.grpcAddress), HTTP \(endpoints.httpHost):\(endpoints.httpPort), data \(configuration.dataDirectory)")
+                Output.flush()
+            }
+    }
+}

@@ -1,0 +1,173 @@
+import Foundation
+import GRPCCore
+import GRPCNIOTransportHTTP2
+import NavarchCore
+import NavarchProto
+
+/// A typed client of the control plane's admin API, for the CLI, tools and tests.
+/// Errors come back as ``NavarchError`` with a message fit for a person.
+public struct NavarchClient: Sendable {
+    let admin: Navarch_V1_AdminService.Client<HTTP2ClientTransport.Posix>
+    /// The `host:port` this client talks to.
+    public let server: String
+    let timeout: Duration
+
+    /// Connects to `server` (`host:port`), runs `body`, then closes the connection.
+    public static func with<Result: Sendable>(
+        server: String, timeout: Duration = .seconds(15), _ body: (NavarchClient) async throws -> Result
+    ) async throws -> Result {
+        let (host, port) = try parse(server)
+        let transport = try HTTP2ClientTransport.Posix(target: .dns(host: host, port: port), transportSecurity: .plaintext)
+        return try await withGRPCClient(transport: transport) { grpc in
+            let client = NavarchClient(admin: .init(wrapping: grpc), server: server, timeout: timeout)
+            return try await body(client)
+        }
+    }
+
+    /// Splits `host:port`.
+    public static func parse(_ server: String) throws -> (host: String, port: Int) {
+        guard let colon = server.lastIndex(of: ":"), colon != server.startIndex,
+              let port = Int(server[server.index(after: colon)...]), (1...65535).contains(port)
+        else { throw NavarchError.invalidArgument("server address '\(server)' is not host:port") }
+        var host = String(server[..<colon])
+        if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        return (host, port)
+    }
+
+    var options: CallOptions {
+        var options = CallOptions.defaults
+        options.timeout = timeout
+        return options
+    }
+
+    func call<T: Sendable>(_ body: () async throws -> T) async throws -> T {
+        do { return try await body() } catch let error as RPCError {
+            throw translate(error)
+        }
+    }
+
+    func translate(_ error: RPCError) -> NavarchError {
+        switch error.code {
+        case .unavailable:
+            return NavarchError(.unavailable, "cannot reach the control plane at \(server): is `navarch serve` running?")
+        case .deadlineExceeded:
+            return NavarchError(.unavailable, "the control plane at \(server) did not answer in time")
+        case .notFound: return .notFound(error.message)
+        case .invalidArgument: return .invalidArgument(error.message)
+        case .alreadyExists: return .alreadyExists(error.message)
+        case .failedPrecondition: return .failedPrecondition(error.message)
+        default: return NavarchError(.internal, "\(error.code): \(error.message)")
+        }
+    }
+
+    public func nodes(pool: String? = nil) async throws -> [Node] {
+        var request = Navarch_V1_ListNodesRequest()
+        request.pool = pool ?? ""
+        return try await call { try await admin.listNodes(request, options: options).nodes.map(\.domain) }
+    }
+
+    public func node(_ id: String) async throws -> Node {
+        var request = Navarch_V1_GetNodeRequest()
+        request.nodeID = id
+        return try await call { try await admin.getNode(request, options: options).domain }
+    }
+
+    public func instances(pool: String? = nil) async throws -> [Instance] {
+        var request = Navarch_V1_ListInstancesRequest()
+        request.pool = pool ?? ""
+        return try await call { try await admin.listInstances(request, options: options).instances.map(\.domain) }
+    }
+
+    public func pools() async throws -> [Pool] {
+        try await call { try await admin.listPools(Navarch_V1_ListPoolsRequest(), options: options).pools.map(\.domain) }
+    }
+
+    public func createPool(name: String, gpuType: String, gpus: Int, provider: String = "") async throws -> Pool {
+        var request = Navarch_V1_CreatePoolRequest()
+        request.name = name
+        request.gpuType = gpuType
+        request.gpus = Int32(clamping: gpus)
+        request.provider = provider
+        return try await call { try await admin.createPool(request, options: options).domain }
+    }
+
+    public func scalePool(name: String, desiredNodes: Int) async throws -> Pool {
+        var request = Navarch_V1_ScalePoolRequest()
+        request.name = name
+        request.desiredNodes = Int32(clamping: desiredNodes)
+        return try await call { try await admin.scalePool(request, options: options).domain }
+    }
+
+    public func deletePool(name: String) async throws -> Pool {
+        var request = Navarch_V1_DeletePoolRequest()
+        request.name = name
+        return try await call { try await admin.deletePool(request, options: options).domain }
+    }
+
+    public func cordon(_ nodeID: String, reason: String) async throws -> Node {
+        var request = Navarch_V1_CordonNodeRequest()
+        request.nodeID = nodeID
+        request.reason = reason
+        return try await call { try await admin.cordonNode(request, options: options).domain }
+    }
+
+    public func drain(_ nodeID: String, reason: String) async throws -> Node {
+        var request = Navarch_V1_DrainNodeRequest()
+        request.nodeID = nodeID
+        request.reason = reason
+        return try await call { try await admin.drainNode(request, options: options).domain }
+    }
+
+    public func uncordon(_ nodeID: String) async throws -> Node {
+        var request = Navarch_V1_UncordonNodeRequest()
+        request.nodeID = nodeID
+        return try await call { try await admin.uncordonNode(request, options: options).domain }
+    }
+
+    public func events(after sequence: Int64 = 0, limit: Int = 1000, nodeID: String? = nil, pool: String? = nil) async throws -> [FleetEvent] {
+        var request = Navarch_V1_ListEventsRequest()
+        request.afterSequence = sequence
+        request.limit = Int32(clamping: limit)
+        request.nodeID = nodeID ?? ""
+        request.pool = pool ?? ""
+        return try await call { try await admin.listEvents(request, options: options).events.map(\.domain) }
+    }
+
+    /// Calls `onEvent` for every event after `sequence`, then for live ones, until `onEvent`
+    /// returns false or the connection ends.
+    public func watchEvents(
+        after sequence: Int64 = 0, nodeID: String? = nil, pool: String? = nil,
+        onEvent: @escaping @Sendable (FleetEvent) async throws -> Bool
+    ) async throws {
+        var request = Navarch_V1_WatchEventsRequest()
+        request.afterSequence = sequence
+        request.nodeID = nodeID ?? ""
+        request.pool = pool ?? ""
+        try await call {
+            try await admin.watchEvents(request) { response in
+                for try await event in response.messages {
+                    if try await !onEvent(event.domain) { return }
+                }
+            }
+        }
+    }
+
+    public func serverInfo() async throws -> ServerInfo {
+        try await call {
+            let info = try await admin.getServerInfo(Navarch_V1_GetServerInfoRequest(), options: options)
+            return ServerInfo(
+                version: info.version, defaultProvider: info.defaultProvider, providers: info.providers,
+                startedAt: Timestamp.date(unixMilliseconds: info.startedAtUnixMs),
+                heartbeatInterval: .milliseconds(info.heartbeatIntervalMs))
+        }
+    }
+}
+
+/// What the control plane says about itself.
+public struct ServerInfo: Sendable, Equatable {
+    public var version: String
+    public var defaultProvider: String
+    public var providers: [String]
+    public var startedAt: Date
+    public var heartbeatInterval: Duration
+}

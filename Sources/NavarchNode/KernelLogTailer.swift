@@ -1,0 +1,66 @@
+import Foundation
+import NavarchCore
+
+/// Follows a kernel-log file (the simulated `/dev/kmsg`) from its end, like `tail -F`:
+/// new lines are yielded as they are appended; a truncated or replaced file is read from its start.
+public struct KernelLogTailer: Sendable {
+    public let path: String
+    public let pollInterval: Duration
+    /// Lines longer than this are cut (and then fail to parse), so a runaway writer cannot exhaust memory.
+    public let maximumLineBytes: Int
+
+    public init(path: String, pollInterval: Duration = .milliseconds(50), maximumLineBytes: Int = 16 * 1024) {
+        self.path = path
+        self.pollInterval = pollInterval
+        self.maximumLineBytes = maximumLineBytes
+    }
+
+    /// Lines appended after the call, until the task is cancelled.
+    public func lines(clock: any NavarchClock = SystemClock()) -> AsyncStream<String> {
+        AsyncStream { continuation in
+            let task = Task {
+                var offset = Self.size(of: path) ?? 0
+                var identity = Self.identity(of: path)
+                var pending = Data()
+                while !Task.isCancelled {
+                    if let size = Self.size(of: path) {
+                        let currentIdentity = Self.identity(of: path)
+                        if size < offset || currentIdentity != identity {
+                            offset = 0
+                            pending.removeAll()
+                            identity = currentIdentity
+                        }
+                        if size > offset, let handle = FileHandle(forReadingAtPath: path) {
+                            defer { try? handle.close() }
+                            try? handle.seek(toOffset: offset)
+                            let chunk = (try? handle.read(upToCount: Int(min(size - offset, 1 << 20)))) ?? Data()
+                            offset += UInt64(chunk.count)
+                            pending.append(chunk)
+                            while let newline = pending.firstIndex(of: 0x0A) {
+                                let lineData = pending[pending.startIndex..<newline].prefix(maximumLineBytes)
+                                pending.removeSubrange(pending.startIndex...newline)
+                                continuation.yield(String(decoding: lineData, as: UTF8.self))
+                            }
+                            if pending.count > maximumLineBytes {
+                                continuation.yield(String(decoding: pending.prefix(maximumLineBytes), as: UTF8.self))
+                                pending.removeAll()
+                            }
+                            continue
+                        }
+                    }
+                    do { try await clock.sleep(for: pollInterval) } catch { break }
+                }
+                continuation.finish()
+            }
+            continuation.onTermination = { _ in task.cancel() }
+        }
+    }
+
+    static func size(of path: String) -> UInt64? {
+        (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.uint64Value
+    }
+
+    static func identity(of path: String) -> Int? {
+        (try? FileManager.default.attributesOfItem(atPath: path)[.systemFileNumber] as? NSNumber)?.intValue
+    }
+}

@@ -1,0 +1,304 @@
+import Foundation
+import GRPCCore
+import GRPCNIOTransportHTTP2
+import Logging
+import NavarchCore
+import NavarchHealth
+import NavarchProto
+import ServiceLifecycle
+import Synchronization
+
+/// The agent on a GPU machine: registers (retrying with backoff), heartbeats, reports health
+/// the moment it changes, and carries out the control plane's commands. Ends on SIGTERM or a
+/// terminate command.
+public struct NodeAgent: Service {
+    public static let version = "0.1.0"
+
+    let configuration: NodeAgentConfiguration
+    let backend: any GPUBackend
+    let clock: any NavarchClock
+    let logger: Logger
+
+    public init(configuration: NodeAgentConfiguration, backend: any GPUBackend, clock: any NavarchClock = SystemClock(), logger: Logger) {
+        self.configuration = configuration
+        self.backend = backend
+        self.clock = clock
+        self.logger = logger
+    }
+
+    /// Shared between the agent's loops.
+    final class Shared: Sendable {
+        struct State {
+            var health: NodeHealthState
+            var heartbeatInterval: Duration
+            var cordoned = false
+            var unreported: [HealthObservation] = []
+            var needsRegistration = true
+        }
+        let state: Mutex<State>
+        let reportSignal: AsyncStream<Void>.Continuation
+        let reportSignals: AsyncStream<Void>
+        let registeredSignal: AsyncStream<Void>.Continuation
+        let registeredSignals: AsyncStream<Void>
+
+        init(_ state: State) {
+            self.state = Mutex(state)
+            (reportSignals, reportSignal) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
+            (registeredSignals, registeredSignal) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
+        }
+    }
+
+    /// Why the agent stopped on its own.
+    enum Stop: Error { case terminated, rejected(String) }
+
+    public func run() async throws {
+        let (host, port) = try Self.split(configuration.controlPlane)
+        let gpus = try await backend.snapshot()
+        let shared = Shared(.init(health: NodeHealthState(gpus: gpus), heartbeatInterval: configuration.heartbeatInterval))
+        logger.info(
+            "node agent starting",
+            metadata: [
+                "node": "\(configuration.nodeID)", "controlPlane": "\(configuration.controlPlane)", "gpus": "\(gpus.count)",
+                "backend": "\(backend.name)",
+            ])
+        let transport = try HTTP2ClientTransport.Posix(target: .dns(host: host, port: port), transportSecurity: .plaintext)
+        do {
+            try await withGRPCClient(transport: transport) { grpc in
+                let client = Navarch_V1_NodeService.Client(wrapping: grpc)
+                try await cancelWhenGracefulShutdown {
+                    try await withThrowingTaskGroup(of: Void.self) { group in
+                        group.addTask { try await registrationLoop(client, shared) }
+                        group.addTask { try await heartbeatLoop(client, shared) }
+                        group.addTask { try await reportLoop(client, shared) }
+                        group.addTask { try await commandLoop(client, shared) }
+                        if let path = configuration.kernelLogPath {
+                            group.addTask { await kernelLogLoop(path: path, shared) }
+                        }
+                        try await group.next()
+                        group.cancelAll()
+                    }
+                }
+            }
+        } catch Stop.terminated {
+            logger.info("terminated by the control plane", metadata: ["node": "\(configuration.nodeID)"])
+        } catch is CancellationError {
+            // SIGTERM or SIGINT: a clean stop.
+        } catch let error as RPCError where Task.isShuttingDownGracefully || Task.isCancelled {
+            logger.debug("call cut short by shutdown", metadata: ["error": "\(error.message)"])
+        }
+        logger.info("node agent stopped", metadata: ["node": "\(configuration.nodeID)"])
+    }
+
+    static func split(_ address: String) throws -> (String, Int) {
+        guard let colon = address.lastIndex(of: ":"), let port = Int(address[address.index(after: colon)...]),
+              (1...65535).contains(port), colon != address.startIndex
+        else { throw NavarchError.invalidArgument("control-plane address '\(address)' is not host:port") }
+        return (String(address[..<colon]), port)
+    }
+
+    private var callOptions: CallOptions {
+        var options = CallOptions.defaults
+        options.timeout = .seconds(10)
+        return options
+    }
+
+    // MARK: - Loops
+
+    /// Registers whenever needed (at start, and when the control plane forgot the node).
+    private func registrationLoop(_ client: Navarch_V1_NodeService.Client<HTTP2ClientTransport.Posix>, _ shared: Shared) async throws {
+        var backoff = Backoff(maximum: configuration.maximumBackoff)
+        while !Task.isCancelled {
+            let needed = shared.state.withLock { $0.needsRegistration }
+            if !needed {
+                try await clock.sleep(for: .milliseconds(100))
+                continue
+            }
+            let snapshot = shared.state.withLock { $0 }
+            var request = Navarch_V1_RegisterRequest()
+            request.nodeID = configuration.nodeID
+            request.instanceID = configuration.instanceID
+            request.pool = configuration.pool
+            request.hostname = ProcessInfo.processInfo.hostName
+            request.agentVersion = Self.version
+            request.gpus = snapshot.health.gpus.map(Navarch_V1_GPU.init)
+            request.labels = configuration.labels.merging(["gpu-backend": backend.name]) { a, _ in a }
+            request.health = .init(snapshot.health.health)
+            request.healthReason = snapshot.health.reason
+            do {
+                let response = try await client.register(request, options: callOptions)
+                shared.state.withLock { state in
+                    state.needsRegistration = false
+                    if response.heartbeatIntervalMs > 0 { state.heartbeatInterval = .milliseconds(response.heartbeatIntervalMs) }
+                }
+                backoff.reset()
+                shared.registeredSignal.yield()
+                shared.reportSignal.yield()
+                logger.info("registered", metadata: ["node": "\(configuration.nodeID)", "heartbeatMs": "\(response.heartbeatIntervalMs)"])
+            } catch let error as RPCError where error.code == .failedPrecondition || error.code == .invalidArgument || error.code == .notFound {
+                logger.error("registration rejected", metadata: ["node": "\(configuration.nodeID)", "error": "\(error.message)"])
+                throw Stop.rejected(error.message)
+            } catch {
+                let pause = backoff.next()
+                logger.warning(
+                    "cannot register; retrying",
+                    metadata: ["error": "\(Self.describe(error))", "retryInMs": "\(pause.components.seconds * 1000 + pause.components.attoseconds / 1_000_000_000_000_000)"])
+                try await clock.sleep(for: pause)
+            }
+        }
+    }
+
+    /// Heartbeats right after each registration, then every interval the control plane asked for.
+    private func heartbeatLoop(_ client: Navarch_V1_NodeService.Client<HTTP2ClientTransport.Posix>, _ shared: Shared) async throws {
+        var lastBeat: Date?
+        var registrations = shared.registeredSignals.makeAsyncIterator()
+        _ = await registrations.next()
+        while !Task.isCancelled {
+            let (interval, needsRegistration) = shared.state.withLock { ($0.heartbeatInterval, $0.needsRegistration) }
+            let due = lastBeat.map { $0.addingTimeInterval(interval.timeInterval) } ?? clock.now
+            if needsRegistration || clock.now < due {
+                try await clock.sleep(for: .milliseconds(min(100, max(1, Int64(due.timeIntervalSince(clock.now) * 1000)))))
+                continue
+            }
+            lastBeat = clock.now
+            let samples = (try? await backend.snapshot()) ?? []
+            let gpus = shared.state.withLock { state in
+                state.health.refresh(samples)
+                return state.health.gpus
+            }
+            var request = Navarch_V1_HeartbeatRequest()
+            request.nodeID = configuration.nodeID
+            request.gpus = gpus.map(Navarch_V1_GPU.init)
+            do {
+                _ = try await client.heartbeat(request, options: callOptions)
+            } catch let error as RPCError where error.code == .notFound {
+                logger.warning("control plane does not know this node; registering again")
+                shared.state.withLock { $0.needsRegistration = true }
+            } catch let error as RPCError where error.code == .failedPrecondition {
+                throw Stop.rejected(error.message)
+            } catch {
+                if Task.isCancelled { return }
+                logger.warning("heartbeat failed", metadata: ["error": "\(Self.describe(error))"])
+            }
+        }
+    }
+
+    /// Sends health reports as soon as something is observed; keeps them until they are delivered.
+    private func reportLoop(_ client: Navarch_V1_NodeService.Client<HTTP2ClientTransport.Posix>, _ shared: Shared) async throws {
+        var backoff = Backoff(maximum: .seconds(5))
+        for await _ in shared.reportSignals {
+            while !Task.isCancelled {
+                let (pending, health, reason, gpus, registered) = shared.state.withLock { state in
+                    (state.unreported, state.health.health, state.health.reason, state.health.gpus, !state.needsRegistration)
+                }
+                guard !pending.isEmpty, registered else { break }
+                var request = Navarch_V1_ReportHealthRequest()
+                request.nodeID = configuration.nodeID
+                request.health = .init(health)
+                request.reason = reason
+                request.observations = pending.map(Navarch_V1_HealthObservation.init)
+                request.gpus = gpus.map(Navarch_V1_GPU.init)
+                do {
+                    _ = try await client.reportHealth(request, options: callOptions)
+                    shared.state.withLock { $0.unreported.removeFirst(min(pending.count, $0.unreported.count)) }
+                    backoff.reset()
+                } catch let error as RPCError where error.code == .notFound {
+                    shared.state.withLock { $0.needsRegistration = true }
+                    break
+                } catch {
+                    logger.warning("health report failed; retrying", metadata: ["error": "\(Self.describe(error))"])
+                    try await clock.sleep(for: backoff.next())
+                }
+            }
+        }
+    }
+
+    private func commandLoop(_ client: Navarch_V1_NodeService.Client<HTTP2ClientTransport.Posix>, _ shared: Shared) async throws {
+        var backoff = Backoff(maximum: configuration.maximumBackoff)
+        while !Task.isCancelled {
+            if shared.state.withLock({ $0.needsRegistration }) {
+                try await clock.sleep(for: .milliseconds(100))
+                continue
+            }
+            var request = Navarch_V1_WatchCommandsRequest()
+            request.nodeID = configuration.nodeID
+            do {
+                try await client.watchCommands(request) { response in
+                    for try await command in response.messages {
+                        try await execute(command, client: client, shared: shared)
+                    }
+                }
+                backoff.reset()
+            } catch Stop.terminated {
+                throw Stop.terminated
+            } catch let error as RPCError where error.code == .notFound {
+                shared.state.withLock { $0.needsRegistration = true }
+            } catch {
+                if Task.isCancelled { return }
+                logger.debug("command stream ended", metadata: ["error": "\(Self.describe(error))"])
+            }
+            try await clock.sleep(for: backoff.next())
+        }
+    }
+
+    private func execute(
+        _ command: Navarch_V1_NodeCommand, client: Navarch_V1_NodeService.Client<HTTP2ClientTransport.Posix>, shared: Shared
+    ) async throws {
+        let kind = command.kind.domain
+        logger.info("command received", metadata: ["kind": "\(kind?.rawValue ?? "unknown")", "reason": "\(command.reason)"])
+        var message = ""
+        var success = true
+        switch kind {
+        case .cordon:
+            shared.state.withLock { $0.cordoned = true }
+            message = "node cordoned"
+        case .uncordon:
+            shared.state.withLock { $0.cordoned = false }
+            message = "node uncordoned"
+        case .drain:
+            shared.state.withLock { $0.cordoned = true }
+            message = "no workloads to drain"
+        case .terminate:
+            message = "agent shutting down"
+        case nil:
+            success = false
+            message = "unknown command kind \(command.kind.rawValue)"
+        }
+        var ack = Navarch_V1_AcknowledgeCommandRequest()
+        ack.nodeID = configuration.nodeID
+        ack.commandID = command.id
+        ack.success = success
+        ack.message = message
+        do { _ = try await client.acknowledgeCommand(ack, options: callOptions) } catch {
+            logger.warning("cannot acknowledge command", metadata: ["error": "\(Self.describe(error))"])
+        }
+        if kind == .terminate { throw Stop.terminated }
+    }
+
+    private func kernelLogLoop(path: String, _ shared: Shared) async {
+        let tailer = KernelLogTailer(path: path)
+        logger.info("following kernel log", metadata: ["path": "\(path)"])
+        for await line in tailer.lines(clock: clock) {
+            guard let record = KernelLogParser.parse(line) else { continue }
+            let now = clock.now
+            let observation = shared.state.withLock { state -> HealthObservation? in
+                guard let observation = state.health.apply(record, at: now) else { return nil }
+                state.unreported.append(observation)
+                return observation
+            }
+            if let observation {
+                logger.notice(
+                    "health observation",
+                    metadata: [
+                        "kind": "\(observation.kind)", "code": "\(observation.code)", "pci": "\(observation.pciAddress)",
+                        "gpu": "\(observation.gpuIndex.map(String.init) ?? "none")", "verdict": "\(observation.verdict.rawValue)",
+                    ])
+                shared.reportSignal.yield()
+            }
+        }
+    }
+
+    static func describe(_ error: any Error) -> String {
+        if let error = error as? RPCError { return "\(error.code): \(error.message)" }
+        return "\(error)"
+    }
+}

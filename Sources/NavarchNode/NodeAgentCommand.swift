@@ -1,0 +1,82 @@
+import ArgumentParser
+import Foundation
+import Logging
+import NavarchCore
+import ServiceLifecycle
+import UnixSignals
+
+/// `navarch-node` (also `navarch node`): runs the agent on a GPU machine.
+public struct NodeAgentCommand: AsyncParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "node",
+        abstract: "Run the node agent: register with the control plane, heartbeat, report GPU health, obey commands.")
+
+    @Option(name: .customLong("control-plane"), help: "Control plane gRPC address, host:port.")
+    var controlPlane = ProcessInfo.processInfo.environment["NAVARCH_CONTROL_PLANE"] ?? "127.0.0.1:50051"
+
+    @Option(name: .customLong("node-id"), help: "Node id to register as (default: the host name).")
+    var nodeID: String?
+
+    @Option(name: .customLong("instance-id"), help: "Instance id given by the provider.")
+    var instanceID = ""
+
+    @Option(help: "Pool the node belongs to.")
+    var pool = ""
+
+    @Option(help: "GPU backend: simulated.")
+    var backend = "simulated"
+
+    @Option(help: "Number of simulated GPUs.")
+    var gpus = 8
+
+    @Option(name: .customLong("gpu-model"), help: "Model of the simulated GPUs.")
+    var gpuModel = "NVIDIA H100 80GB HBM3"
+
+    @Option(name: .customLong("gpu-memory-mib"), help: "Memory of each simulated GPU in MiB.")
+    var gpuMemoryMiB = 81_559
+
+    @Option(name: .customLong("gpu-idle-power"), help: "Idle power of each simulated GPU in watts.")
+    var gpuIdlePower = 70
+
+    @Option(name: .customLong("simulated-kmsg"), help: "File the agent tails as its kernel log; append an XID line to inject a failure.")
+    var simulatedKmsg: String?
+
+    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
+    var logLevel = "info"
+
+    public init() {}
+
+    public func validate() throws {
+        guard backend == "simulated" else {
+            throw ValidationError("unknown GPU backend '\(backend)'; available: simulated")
+        }
+        guard (1...64).contains(gpus) else { throw ValidationError("--gpus must be between 1 and 64, got \(gpus)") }
+        guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("unknown log level '\(logLevel)'") }
+        do { _ = try NodeAgent.split(controlPlane) } catch { throw ValidationError("\(error)") }
+        if let nodeID, nodeID.isEmpty { throw ValidationError("--node-id must not be empty") }
+    }
+
+    public func run() async throws {
+        var logger = Logger(label: "navarch.node")
+        logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
+        let id = nodeID ?? ProcessInfo.processInfo.hostName
+        if let simulatedKmsg, !FileManager.default.fileExists(atPath: simulatedKmsg) {
+            FileManager.default.createFile(atPath: simulatedKmsg, contents: nil)
+        }
+        var configuration = NodeAgentConfiguration(
+            controlPlane: controlPlane, nodeID: id, instanceID: instanceID, pool: pool, kernelLogPath: simulatedKmsg)
+        if let simulatedKmsg { configuration.labels["simulated-kmsg"] = simulatedKmsg }
+        let backend = SimulatedGPUBackend(
+            count: gpus, model: gpuModel, memoryMiB: gpuMemoryMiB, idlePowerWatts: Double(gpuIdlePower), seed: id)
+        let agent = NodeAgent(configuration: configuration, backend: backend, logger: logger)
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [.init(service: agent, successTerminationBehavior: .gracefullyShutdownGroup)],
+                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        do {
+            try await group.run()
+        } catch let NodeAgent.Stop.rejected(reason) {
+            throw ValidationError("the control plane rejected this node: \(reason)")
+        }
+    }
+}

@@ -1,0 +1,23 @@
+/// How a node agent is set up.
+public struct NodeAgentConfiguration: Sendable {
+    /// `host:port` of the control plane's gRPC API.
+    public var controlPlane: String
+    public var nodeID: String
+    public var instanceID: String
+    public var pool: String
+    /// Kernel log to follow: the simulated one, or `/dev/kmsg`.
+    public var kernelLogPath: String?
+    /// Heartbeat interval used until the control plane tells another.
+    public var heartbeatInterval: Duration = .seconds(5)
+    /// Longest pause between registration attempts.
+    public var maximumBackoff: Duration = .seconds(10)
+    public var labels: [String: String] = [:]
+
+    public init(controlPlane: String, nodeID: String, instanceID: String = "", pool: String = "", kernelLogPath: String? = nil) {
+        self.controlPlane = controlPlane
+        self.nodeID = nodeID
+        self.instanceID = instanceID
+        self.pool = pool
+        self.kernelLogPath = kernelLogPath
+    }
+}

@@ -1,0 +1,68 @@
+import Foundation
+import NavarchCore
+import Synchronization
+
+/// An in-process provider for tests: it records what it is asked, can be told to fail, and
+/// keeps a list of "machines" that tests boot by registering agents themselves.
+public final class FakeProvider: Provider {
+    public let name: String
+    private struct State {
+        var machines: [String: ProvisionedInstance] = [:]
+        var provisionFailures: [any Error] = []
+        var terminateFailures: [any Error] = []
+        var provisionCalls = 0
+        var terminateCalls: [String] = []
+    }
+
+    private let state = Mutex(State())
+    private let provisioned: AsyncStream<ProvisionRequest>.Continuation
+    /// Every successful provision request, in order.
+    public let requests: AsyncStream<ProvisionRequest>
+
+    public init(name: String = "fake") {
+        self.name = name
+        (requests, provisioned) = AsyncStream<ProvisionRequest>.makeStream()
+    }
+
+    /// The next `count` provision calls throw `error`.
+    public func failNextProvisions(_ count: Int, with error: any Error) {
+        state.withLock { $0.provisionFailures += Array(repeating: error, count: count) }
+    }
+
+    /// The next terminate call throws `error`.
+    public func failNextTerminate(with error: any Error) {
+        state.withLock { $0.terminateFailures.append(error) }
+    }
+
+    public var provisionCalls: Int { state.withLock { $0.provisionCalls } }
+    public var terminated: [String] { state.withLock { $0.terminateCalls } }
+    public var running: [ProvisionedInstance] { state.withLock { Array($0.machines.values) } }
+
+    public func provision(_ request: ProvisionRequest) async throws -> ProvisionedInstance {
+        let result: Result<ProvisionedInstance, any Error> = state.withLock { state in
+            state.provisionCalls += 1
+            if !state.provisionFailures.isEmpty { return .failure(state.provisionFailures.removeFirst()) }
+            if let existing = state.machines[request.instanceID] { return .success(existing) }
+            let machine = ProvisionedInstance(
+                instanceID: request.instanceID, providerInstanceID: "fake-\(request.instanceID)", nodeID: request.nodeID,
+                pool: request.pool)
+            state.machines[request.instanceID] = machine
+            return .success(machine)
+        }
+        let machine = try result.get()
+        provisioned.yield(request)
+        return machine
+    }
+
+    public func terminate(_ instance: ProvisionedInstance) async throws {
+        try state.withLock { state in
+            state.terminateCalls.append(instance.instanceID)
+            if !state.terminateFailures.isEmpty { throw state.terminateFailures.removeFirst() }
+            state.machines[instance.instanceID] = nil
+        }
+    }
+
+    public func list() async throws -> [ProvisionedInstance] {
+        state.withLock { Array($0.machines.values).sorted { $0.instanceID < $1.instanceID } }
+    }
+}

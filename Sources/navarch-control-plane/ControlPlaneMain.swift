@@ -1,0 +1,8 @@
+import NavarchCLI
+
+@main
+struct ControlPlaneMain {
+    static func main() async {
+        await ServeCommand.main()
+    }
+}

@@ -1,0 +1,8 @@
+import NavarchNode
+
+@main
+struct NodeMain {
+    static func main() async {
+        await NodeAgentCommand.main()
+    }
+}

@@ -1,0 +1,8 @@
+import NavarchCLI
+
+@main
+struct NavarchMain {
+    static func main() async {
+        await NavarchCommand.main()
+    }
+}
