@@ -101,7 +101,7 @@ let package = Package(
         .executableTarget(name: "navarch-node", dependencies: ["NavarchNode"]),
 
         .testTarget(name: "NavarchCoreTests", dependencies: ["NavarchCore", "NavarchTesting"]),
-        .testTarget(name: "NavarchHealthTests", dependencies: ["NavarchHealth"]),
+        .testTarget(name: "NavarchHealthTests", dependencies: ["NavarchHealth"], resources: [.copy("Fixtures")]),
         .testTarget(name: "NavarchStoreTests", dependencies: ["NavarchStore", "NavarchTesting"]),
         .testTarget(name: "NavarchProvidersTests", dependencies: ["NavarchProviders", "NavarchTesting"]),
         .testTarget(

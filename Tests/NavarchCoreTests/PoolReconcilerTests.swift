@@ -1,0 +1,87 @@
+import Foundation
+import NavarchCore
+import NavarchTesting
+import Testing
+
+@Suite struct PoolReconcilerTests {
+    let clock = ManualClock()
+    let reconciler = PoolReconciler(registrationTimeout: 60, replacementTimeout: 600, retryBackoff: 5)
+
+    func pool(desired: Int, deleting: Bool = false) -> Pool {
+        Pool(name: "demo", provider: "fake", gpuType: "h100", gpusPerNode: 8, desiredNodes: desired, createdAt: clock.now, deleting: deleting)
+    }
+
+    func instance(_ id: String, _ state: InstanceState, condemned: Bool = false, replaces: String = "") -> Instance {
+        Instance(
+            id: id, pool: "demo", provider: "fake", state: state, nodeID: "node-\(id)", instanceType: "h100", createdAt: clock.now,
+            replacesInstanceID: replaces, condemned: condemned, condemnedReason: condemned ? "XID 79" : "",
+            condemnedAt: condemned ? clock.now : nil)
+    }
+
+    @Test func emptyPoolProvisionsDesiredNodes() {
+        let actions = reconciler.plan(pool: pool(desired: 2), instances: [], nodeHealth: [:], now: clock.now)
+        #expect(actions == [.provision(pool: "demo", replacing: nil), .provision(pool: "demo", replacing: nil)])
+    }
+
+    @Test func convergedPoolDoesNothing() {
+        let instances = [instance("a", .running), instance("b", .running)]
+        let actions = reconciler.plan(pool: pool(desired: 2), instances: instances, nodeHealth: ["node-a": .healthy, "node-b": .healthy], now: clock.now)
+        #expect(actions.isEmpty)
+    }
+
+    @Test func condemnedInstanceIsReplacedBeforeItIsTerminated() {
+        var instances = [instance("a", .running, condemned: true), instance("b", .running)]
+        var health: [String: HealthStatus] = ["node-a": .unhealthy, "node-b": .healthy]
+        let first = reconciler.plan(pool: pool(desired: 2), instances: instances, nodeHealth: health, now: clock.now)
+        #expect(first == [.provision(pool: "demo", replacing: "a")], "surge first: no terminate yet")
+
+        instances.append(instance("c", .booting, replaces: "a"))
+        #expect(reconciler.plan(pool: pool(desired: 2), instances: instances, nodeHealth: health, now: clock.now).isEmpty)
+
+        instances[2].state = .running
+        health["node-c"] = .healthy
+        let last = reconciler.plan(pool: pool(desired: 2), instances: instances, nodeHealth: health, now: clock.now)
+        #expect(last == [.terminate(instanceID: "a", reason: "replaced: XID 79")])
+    }
+
+    @Test func condemnedInstanceIsTerminatedAfterReplacementTimeout() {
+        let instances = [instance("a", .running, condemned: true), instance("c", .registered, replaces: "a")]
+        clock.advance(by: .seconds(599))
+        #expect(reconciler.plan(pool: pool(desired: 1), instances: instances, nodeHealth: [:], now: clock.now).isEmpty)
+        clock.advance(by: .seconds(1))
+        #expect(reconciler.plan(pool: pool(desired: 1), instances: instances, nodeHealth: [:], now: clock.now)
+            == [.terminate(instanceID: "a", reason: "replaced: XID 79")])
+    }
+
+    @Test func instanceThatNeverRegistersFails() {
+        let instances = [instance("a", .booting)]
+        clock.advance(by: .seconds(60))
+        let actions = reconciler.plan(pool: pool(desired: 1), instances: instances, nodeHealth: [:], now: clock.now)
+        #expect(actions.contains(.fail(instanceID: "a", reason: "did not register within 60 s")))
+    }
+
+    @Test func failedInstanceIsTerminatedAndRetriedAfterBackoff() {
+        var failed = instance("a", .failed)
+        failed.failureReason = "capacity"
+        failed.updatedAt = clock.now
+        let now = reconciler.plan(pool: pool(desired: 1), instances: [failed], nodeHealth: [:], now: clock.now)
+        #expect(now == [.terminate(instanceID: "a", reason: "failed: capacity")], "no provision inside the backoff")
+        clock.advance(by: .seconds(5))
+        let later = reconciler.plan(pool: pool(desired: 1), instances: [failed], nodeHealth: [:], now: clock.now)
+        #expect(later.contains(.provision(pool: "demo", replacing: nil)))
+    }
+
+    @Test func scaleDownTerminatesNotYetReadyFirst() {
+        let instances = [instance("a", .running), instance("b", .running), instance("c", .booting)]
+        let actions = reconciler.plan(pool: pool(desired: 2), instances: instances, nodeHealth: [:], now: clock.now)
+        #expect(actions == [.terminate(instanceID: "c", reason: "pool demo scaled down to 2")])
+    }
+
+    @Test func deletingPoolTerminatesAllThenForgets() {
+        let instances = [instance("a", .running), instance("b", .terminating), instance("c", .terminated)]
+        let actions = reconciler.plan(pool: pool(desired: 2, deleting: true), instances: instances, nodeHealth: [:], now: clock.now)
+        #expect(actions == [.terminate(instanceID: "a", reason: "pool demo is being deleted")])
+        let done = [instance("a", .terminated), instance("b", .terminated)]
+        #expect(reconciler.plan(pool: pool(desired: 2, deleting: true), instances: done, nodeHealth: [:], now: clock.now) == [.forgetPool("demo")])
+    }
+}
