@@ -37,7 +37,14 @@ enum LocalProcess {
         let cArguments = arguments.map { strdup($0) } + [nil]
         defer { for argument in cArguments { free(argument) } }
         var pid: pid_t = 0
-        let result = posix_spawn(&pid, arguments[0], &actions, &attributes, cArguments, environ)
+        var result = posix_spawn(&pid, arguments[0], &actions, &attributes, cArguments, environ)
+        // ETXTBSY: another thread's fork briefly holds the executable open for writing (just installed).
+        var attempts = 0
+        while result == ETXTBSY && attempts < 50 {
+            attempts += 1
+            usleep(10_000)
+            result = posix_spawn(&pid, arguments[0], &actions, &attributes, cArguments, environ)
+        }
         guard result == 0 else {
             throw LocalProviderError("cannot start \(arguments[0]): \(String(cString: strerror(result)))")
         }

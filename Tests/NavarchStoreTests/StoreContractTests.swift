@@ -1,0 +1,104 @@
+import Foundation
+import NavarchCore
+import NavarchStore
+import Testing
+
+/// The same contract for every store.
+@Suite struct StoreContractTests {
+    enum Kind: String, CaseIterable { case sqlite, memory }
+
+    static func make(_ kind: Kind) throws -> (any Store, String) {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("navarch-store-\(UUID().uuidString)").path
+        switch kind {
+        case .sqlite: return (try SQLiteStore(path: directory + "/navarch.db"), directory)
+        case .memory: return (InMemoryStore(), directory)
+        }
+    }
+
+    let now = Date(timeIntervalSince1970: 1_800_000_000)
+
+    @Test(arguments: Kind.allCases)
+    func savesAndLoadsEverything(_ kind: Kind) async throws {
+        let (store, _) = try Self.make(kind)
+        let pool = Pool(name: "demo", provider: "local", gpuType: "h100", gpusPerNode: 8, desiredNodes: 2, createdAt: now, nextNodeIndex: 2)
+        let instance = Instance(id: "i-1", pool: "demo", provider: "local", providerInstanceID: "pid-1", state: .running, nodeID: "demo-0", instanceType: "h100", createdAt: now, condemned: true, condemnedReason: "XID 79", condemnedAt: now)
+        var node = Node(id: "demo-0", pool: "demo", instanceID: "i-1", provider: "local", state: .cordoned, health: .unhealthy, healthReason: "XID 79", registeredAt: now)
+        node.gpus = [GPU(index: 0, uuid: "GPU-1", model: "H100", pciBusID: "00000000:18:00.0", memoryTotalMiB: 81_559)]
+        try await store.savePool(pool)
+        try await store.saveInstance(instance)
+        try await store.saveNode(node)
+        let snapshot = try await store.loadSnapshot()
+        #expect(snapshot.pools == [pool])
+        #expect(snapshot.instances == [instance])
+        #expect(snapshot.nodes == [node])
+
+        try await store.deletePool(named: "demo")
+        #expect(try await store.loadSnapshot().pools.isEmpty)
+    }
+
+    @Test(arguments: Kind.allCases)
+    func eventsGetIncreasingSequencesAndFilter(_ kind: Kind) async throws {
+        let (store, _) = try Self.make(kind)
+        var sequences: [Int64] = []
+        for index in 0..<5 {
+            let event = FleetEvent(time: now, kind: "test", nodeID: index % 2 == 0 ? "a" : "b", pool: "p", message: "event \(index)", attributes: ["i": "\(index)"])
+            sequences.append(try await store.appendEvent(event).sequence)
+        }
+        #expect(sequences == sequences.sorted() && Set(sequences).count == 5)
+        let all = try await store.events(after: 0, limit: 100, nodeID: nil, pool: nil)
+        #expect(all.map(\.message) == (0..<5).map { "event \($0)" })
+        #expect(all[3].attributes == ["i": "3"])
+        #expect(try await store.events(after: sequences[1], limit: 2, nodeID: nil, pool: nil).map(\.message) == ["event 2", "event 3"])
+        #expect(try await store.events(after: 0, limit: 100, nodeID: "b", pool: nil).map(\.message) == ["event 1", "event 3"])
+        #expect(try await store.events(after: 0, limit: 100, nodeID: nil, pool: "other").isEmpty)
+        #expect(try await store.loadSnapshot().lastEventSequence == sequences.last)
+    }
+
+    @Test(arguments: Kind.allCases)
+    func pendingCommandsUntilAcknowledged(_ kind: Kind) async throws {
+        let (store, _) = try Self.make(kind)
+        var first = NodeCommand(id: "c1", nodeID: "a", kind: .cordon, reason: "x", issuedAt: now)
+        let second = NodeCommand(id: "c2", nodeID: "a", kind: .terminate, reason: "y", issuedAt: now.addingTimeInterval(1))
+        try await store.saveCommand(first)
+        try await store.saveCommand(second)
+        try await store.saveCommand(NodeCommand(id: "c3", nodeID: "b", kind: .drain, reason: "z", issuedAt: now))
+        #expect(try await store.pendingCommands(for: "a").map(\.id) == ["c1", "c2"])
+        first.acknowledgedAt = now
+        try await store.saveCommand(first)
+        #expect(try await store.pendingCommands(for: "a").map(\.id) == ["c2"])
+    }
+
+    @Test(arguments: Kind.allCases)
+    func heartbeatsAreWrittenInBatches(_ kind: Kind) async throws {
+        let (store, _) = try Self.make(kind)
+        try await store.saveNode(Node(id: "a", pool: "p", instanceID: "", provider: "", registeredAt: now))
+        try await store.saveHeartbeats(["a": now.addingTimeInterval(5), "ghost": now])
+        #expect(try await store.loadSnapshot().nodes.first?.lastHeartbeat == now.addingTimeInterval(5))
+    }
+
+    @Test func sqliteKeepsEverythingAcrossReopen() async throws {
+        let (store, directory) = try Self.make(.sqlite)
+        try await store.savePool(Pool(name: "demo", provider: "local", gpuType: "h100", gpusPerNode: 8, desiredNodes: 2, createdAt: now))
+        _ = try await store.appendEvent(FleetEvent(time: now, kind: "pool.created", pool: "demo", message: "made"))
+        let reopened = try SQLiteStore(path: directory + "/navarch.db")
+        let snapshot = try await reopened.loadSnapshot()
+        #expect(snapshot.pools.map(\.name) == ["demo"])
+        #expect(snapshot.lastEventSequence == 1)
+        let next = try await reopened.appendEvent(FleetEvent(time: now, kind: "x", message: "after reopen"))
+        #expect(next.sequence == 2)
+    }
+
+    @Test func sqliteUsesWriteAheadLogging() async throws {
+        let (store, directory) = try Self.make(.sqlite)
+        _ = try await store.appendEvent(FleetEvent(time: now, kind: "x", message: "y"))
+        #expect(FileManager.default.fileExists(atPath: directory + "/navarch.db-wal"))
+    }
+
+    @Test func unopenableDatabaseSaysWhere() throws {
+        #expect {
+            _ = try SQLiteStore(path: "/proc/navarch-cannot-be-here/navarch.db")
+        } throws: { error in
+            "\(error)".contains("/proc/navarch-cannot-be-here")
+        }
+    }
+}
