@@ -114,6 +114,6 @@ let package = Package(
             ]
         ),
         .testTarget(name: "NavarchNodeTests", dependencies: ["NavarchNode", "NavarchTesting"]),
-        .testTarget(name: "NavarchCLITests", dependencies: ["NavarchCLI", "NavarchClient", "NavarchTesting"]),
+        .testTarget(name: "NavarchCLITests", dependencies: ["NavarchCLI", "NavarchClient", "NavarchProviders", "NavarchTesting"]),
     ]
 )

@@ -101,7 +101,7 @@ public enum ConfigurationFile {
         case "provisioning.registration_timeout": configuration.registrationTimeout = try duration(text, fail)
         case "provisioning.replacement_timeout": configuration.replacementTimeout = try duration(text, fail)
         case "provisioning.retry_backoff": configuration.provisionRetryBackoff = try duration(text, fail)
-        case "providers.local.node_binary": configuration.localNodeBinary = expandTilde(try nonEmpty(text, fail))
+        case "providers.local.node_binary": configuration.localNodeBinary = text.isEmpty ? nil : expandTilde(text)
         default: throw fail("unhandled key of kind \(kind)")
         }
     }

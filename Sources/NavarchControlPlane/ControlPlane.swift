@@ -121,7 +121,7 @@ public struct ControlPlane: Sendable {
         let group = ServiceGroup(
             configuration: .init(
                 services: [
-                    .init(service: GRPCServerService(server: grpcServer)),
+                    .init(service: GRPCServerService(server: grpcServer) { fleet.endStreams() }),
                     .init(service: http),
                     .init(service: readinessService, successTerminationBehavior: .ignore),
                     .init(service: HeartbeatMonitorService(fleet: fleet, clock: clock)),
@@ -140,13 +140,17 @@ public struct ControlPlane: Sendable {
 }
 
 /// Runs a gRPC server as a service.
+/// Runs a gRPC server as a service. On shutdown the long-lived streams are ended first,
+/// since the server waits for every open call to finish.
 struct GRPCServerService<Transport: ServerTransport>: Service {
     let server: GRPCServer<Transport>
+    let endStreams: @Sendable () -> Void
 
     func run() async throws {
         try await withGracefulShutdownHandler {
             try await server.serve()
         } onGracefulShutdown: {
+            endStreams()
             server.beginGracefulShutdown()
         }
     }

@@ -185,10 +185,15 @@ public actor FleetController {
         }
     }
 
-    func shutdown() async {
-        await flushHeartbeats()
+    /// Ends every `WatchEvents` and `WatchCommands` stream.
+    nonisolated func endStreams() {
         events.finishAll()
         commands.finishAll()
+    }
+
+    func shutdown() async {
+        await flushHeartbeats()
+        endStreams()
         wakeupContinuation.finish()
     }
 }

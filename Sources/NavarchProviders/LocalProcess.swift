@@ -10,45 +10,14 @@ import Darwin
 /// Starting, probing and stopping agent processes with POSIX calls. The agents are started in
 /// their own session so that they outlive the control plane, like machines in a cloud do.
 enum LocalProcess {
-    /// Starts `arguments[0]` detached, with stdin from /dev/null and stdout/stderr appended to `logPath`.
+    /// Starts `arguments[0]` detached (its own session, so a Ctrl-C on `navarch serve` does not
+    /// reach it), with stdin from /dev/null and stdout/stderr appended to `logPath`.
     static func spawn(_ arguments: [String], logPath: String) throws -> Int32 {
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, logPath, O_WRONLY | O_CREAT | O_APPEND, 0o644)
-        posix_spawn_file_actions_adddup2(&actions, 1, 2)
-
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        #if os(Linux)
-        // POSIX_SPAWN_SETSID: a session of its own, so a Ctrl-C on `navarch serve` does not reach it.
-        posix_spawnattr_setflags(&attributes, Int16(0x80 | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-        var emptyMask = sigset_t()
-        sigemptyset(&emptyMask)
-        posix_spawnattr_setsigmask(&attributes, &emptyMask)
-        var defaults = sigset_t()
-        sigemptyset(&defaults)
-        for signal in [SIGTERM, SIGINT, SIGHUP, SIGPIPE, SIGCHLD] { sigaddset(&defaults, signal) }
-        posix_spawnattr_setsigdefault(&attributes, &defaults)
-        #endif
-
-        let cArguments = arguments.map { strdup($0) } + [nil]
-        defer { for argument in cArguments { free(argument) } }
-        var pid: pid_t = 0
-        var result = posix_spawn(&pid, arguments[0], &actions, &attributes, cArguments, environ)
-        // ETXTBSY: another thread's fork briefly holds the executable open for writing (just installed).
-        var attempts = 0
-        while result == ETXTBSY && attempts < 50 {
-            attempts += 1
-            usleep(10_000)
-            result = posix_spawn(&pid, arguments[0], &actions, &attributes, cArguments, environ)
+        do {
+            return try ProcessSpawner.spawn(arguments, stdout: logPath, stderr: logPath, newSession: true)
+        } catch {
+            throw LocalProviderError("\(error)")
         }
-        guard result == 0 else {
-            throw LocalProviderError("cannot start \(arguments[0]): \(String(cString: strerror(result)))")
-        }
-        return pid
     }
 
     /// Whether `pid` is a live (not zombie) process whose command line mentions `marker`.

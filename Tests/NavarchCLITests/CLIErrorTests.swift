@@ -1,0 +1,47 @@
+import Foundation
+import Testing
+
+/// Bad input gets one clear line on stderr and a non-zero exit.
+@Suite struct CLIErrorTests {
+    func expectFailure(_ arguments: [String], saying message: String, sourceLocation: SourceLocation = #_sourceLocation) async throws {
+        try Binaries.require()
+        let result = try await navarch(arguments)
+        #expect(result.status != 0, "\(arguments) should fail", sourceLocation: sourceLocation)
+        #expect(result.stderr.contains(message), "stderr: \(result.stderr)", sourceLocation: sourceLocation)
+    }
+
+    @Test func controlPlaneNotRunning() async throws {
+        let port = try freePort()
+        try await expectFailure(["status", "--server", "127.0.0.1:\(port)"], saying: "cannot reach the control plane at 127.0.0.1:\(port): is `navarch serve` running?")
+        let lines = try await navarch(["nodes", "list", "--server", "127.0.0.1:\(port)"]).stderr.split(separator: "\n")
+        #expect(lines.count == 1, "one line: \(lines)")
+    }
+
+    @Test func badFlags() async throws {
+        try await expectFailure(["up", "--gpus", "0", "--type", "h100", "--name", "x"], saying: "--gpus must be at least 1")
+        try await expectFailure(["up", "--gpus", "8", "--type", "h9000", "--name", "x"], saying: "unknown GPU type 'h9000'")
+        try await expectFailure(["status", "--server", "nowhere"], saying: "server address 'nowhere' is not host:port")
+        try await expectFailure(["status", "-o", "yaml"], saying: "yaml")
+        try await expectFailure(["nodes", "get"], saying: "Missing expected argument")
+        try await expectFailure(["serve", "--grpc-port", "99999"], saying: "--grpc-port must be from 0 to 65535")
+    }
+
+    @Test func badConfigurationFile() async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("bad-\(UUID().uuidString).yaml").path
+        try "grpc:\n  prot: 1\n".write(toFile: path, atomically: true, encoding: .utf8)
+        try await expectFailure(["serve", "--config", path], saying: "\(path):2: grpc.prot: unknown key")
+    }
+
+    @Test func unknownNodeOnARunningControlPlane() async throws {
+        let serve = try ServeProcess()
+        defer { serve.cleanUp() }
+        try await serve.start()
+        try await expectFailure(["nodes", "get", "nope", "--server", serve.server], saying: "node nope not found")
+        try await expectFailure(["cordon", "nope", "--server", serve.server], saying: "node nope not found")
+        try await expectFailure(["down", "nope", "--server", serve.server], saying: "pool nope not found")
+        let version = try await navarch(["version", "--server", serve.server])
+        #expect(version.stdout.contains("control plane at \(serve.server): 0.1.0"))
+        let health = try await navarch(["status", "--server", serve.server, "-o", "json"])
+        #expect(health.status == 0 && health.stdout.contains("\"pools\" : ["))
+    }
+}

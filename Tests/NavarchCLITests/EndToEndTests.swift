@@ -1,0 +1,133 @@
+import Foundation
+import NavarchClient
+import NavarchCore
+import Testing
+
+/// The whole system with real processes: `navarch serve`, `navarch up` starting real agents
+/// with simulated GPUs, a real XID line in a node's kernel log, real gRPC throughout.
+@Suite(.serialized) struct EndToEndTests {
+    static let xid79 = "[6781741.548779] NVRM: Xid (PCI:0000:18:00): 79, pid='<unknown>', name=<unknown>, GPU has fallen off the bus."
+
+    func kernelLog(of node: Node) throws -> String {
+        try #require(node.labels["simulated-kmsg"], "the agent reports its simulated kernel log")
+    }
+
+    func healthyActive(_ client: NavarchClient, pool: String) async throws -> [String] {
+        try await client.nodes(pool: pool).filter { $0.state == .active && $0.health == .healthy }.map(\.id).sorted()
+    }
+
+    @Test func xidOnANodeGetsItReplacedAndDownLeavesNothing() async throws {
+        let serve = try ServeProcess()
+        defer { serve.cleanUp() }
+        try await serve.start()
+
+        let up = try await navarch(["up", "--server", serve.server, "--gpus", "16", "--type", "h100", "--name", "demo", "--timeout", "60"])
+        #expect(up.status == 0, "up failed: \(up.stderr)\n\(serve.logTail())")
+        #expect(up.stdout.contains("pool demo is up: 2 node(s), 16 GPU(s), all healthy"), "\(up.stdout)")
+
+        let status = try await navarch(["status", "--server", serve.server])
+        #expect(status.status == 0)
+        #expect(status.stdout.contains("demo  local     h100  2/2"), "\(status.stdout)")
+
+        let get = try await navarch(["nodes", "get", "demo-0", "--server", serve.server, "-o", "json"])
+        #expect(get.status == 0, "\(get.stderr)")
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601withFractions
+        let demo0 = try decoder.decode(Node.self, from: Data(get.stdout.utf8))
+        #expect(demo0.gpus.count == 8 && demo0.health == .healthy && demo0.state == .active)
+        #expect(demo0.gpus.first?.pciBusID == "00000000:18:00.0")
+
+        let cordon = try await navarch(["cordon", "demo-1", "--reason", "maintenance", "--server", serve.server])
+        #expect(cordon.status == 0 && cordon.stdout.contains("node demo-1 cordoned"), "\(cordon.stderr)")
+        let uncordon = try await navarch(["uncordon", "demo-1", "--server", serve.server])
+        #expect(uncordon.status == 0, "\(uncordon.stderr)")
+
+        try await NavarchClient.with(server: serve.server) { client in
+            #expect(try await client.node("demo-1").state == .active)
+            let instance0 = demo0.instanceID
+            try injectKernelLogLine(Self.xid79, into: try kernelLog(of: demo0))
+
+            try await eventually("demo-0 is cordoned and unhealthy") {
+                let node = try await client.node("demo-0")
+                return (node.state == .cordoned || node.state == .terminated) && node.health == .unhealthy
+            }
+            try await eventually("a replacement registered, the bad instance terminated, two healthy nodes") {
+                let instances = try await client.instances(pool: "demo")
+                let replaced = instances.first { $0.id == instance0 }?.state == .terminated
+                let replacement = instances.contains { $0.replacesInstanceID == instance0 && $0.state == .running }
+                let healthy = try await healthyActive(client, pool: "demo")
+                return replaced && replacement && healthy.count == 2
+            }
+            #expect(try await healthyActive(client, pool: "demo") == ["demo-1", "demo-2"])
+            #expect(try await client.node("demo-0").state == .terminated)
+            #expect(try await client.node("demo-0").gpus[0].health == .unhealthy)
+        }
+
+        let events = try await navarch(["events", "--server", serve.server, "--node", "demo-0"])
+        for expected in ["node.observation", "XID 79 on GPU 0", "node.health_changed", "node.cordoned", "remediation.replace", "instance.terminated", "node.terminated"] {
+            #expect(events.stdout.contains(expected), "events lack \(expected):\n\(events.stdout)")
+        }
+
+        let down = try await navarch(["down", "demo", "--server", serve.server])
+        #expect(down.status == 0, "\(down.stderr)")
+        #expect(down.stdout.contains("pool demo is down"))
+        try await eventually("no agent process is left", timeout: .seconds(10)) { serve.leftoverProcesses().isEmpty }
+        #expect(try await serve.stop() == 0, "serve exits cleanly on SIGTERM")
+    }
+
+    @Test func controlPlaneKilledMidReplacementComesBackIntact() async throws {
+        let serve = try ServeProcess()
+        defer { serve.cleanUp() }
+        try await serve.start()
+        let up = try await navarch(["up", "--server", serve.server, "--gpus", "16", "--type", "h100", "--name", "demo", "--timeout", "60"])
+        #expect(up.status == 0, "\(up.stderr)")
+
+        let (before, bad) = try await NavarchClient.with(server: serve.server) { client in
+            let node = try await client.node("demo-0")
+            try injectKernelLogLine(Self.xid79, into: try kernelLog(of: node))
+            try await eventually("the replacement is requested") {
+                try await client.instances(pool: "demo").contains { $0.replacesInstanceID == node.instanceID }
+            }
+            return (try await client.events(), node)
+        }
+        try await serve.kill()
+
+        let restarted = try ServeProcess(dataDirectory: serve.dataDirectory, grpcPort: serve.grpcPort, httpPort: serve.httpPort)
+        defer { restarted.cleanUp() }
+        try await restarted.start()
+        try await NavarchClient.with(server: restarted.server) { client in
+            let pools = try await client.pools()
+            #expect(pools.map(\.name) == ["demo"])
+            #expect(pools.first?.desiredNodes == 2)
+            let after = try await client.events(limit: 10_000)
+            #expect(Array(after.prefix(before.count)) == before, "every acknowledged event survived")
+            #expect(after.contains { $0.kind == "instance.found" }, "local instances were found again")
+            #expect(try await client.node("demo-0").health == .unhealthy)
+
+            try await eventually("the fleet converges again after the restart", timeout: .seconds(45)) {
+                let instances = try await client.instances(pool: "demo")
+                let badGone = instances.first { $0.id == bad.instanceID }?.state == .terminated
+                let healthy = try await healthyActive(client, pool: "demo")
+                return badGone && healthy.count == 2
+            }
+        }
+        let down = try await navarch(["down", "demo", "--server", restarted.server])
+        #expect(down.status == 0, "\(down.stderr)")
+        try await eventually("no agent process is left", timeout: .seconds(10)) { restarted.leftoverProcesses().isEmpty }
+    }
+}
+
+extension JSONDecoder.DateDecodingStrategy {
+    /// RFC 3339 with or without fractional seconds, as `-o json` writes.
+    static var iso8601withFractions: JSONDecoder.DateDecodingStrategy {
+        .custom { decoder in
+            let text = try decoder.singleValueContainer().decode(String.self)
+            let formatter = ISO8601DateFormatter()
+            formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+            if let date = formatter.date(from: text) { return date }
+            formatter.formatOptions = [.withInternetDateTime]
+            if let date = formatter.date(from: text) { return date }
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "bad date \(text)"))
+        }
+    }
+}

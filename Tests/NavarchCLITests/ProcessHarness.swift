@@ -1,0 +1,198 @@
+import Foundation
+import NavarchClient
+import NavarchCore
+import NavarchProviders
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Where the built executables are: `NAVARCH_BIN_DIR`, else beside the test bundle.
+enum Binaries {
+    static var directory: String {
+        if let dir = ProcessInfo.processInfo.environment["NAVARCH_BIN_DIR"], !dir.isEmpty { return dir }
+        let me = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        var url = URL(fileURLWithPath: me).deletingLastPathComponent()
+        while url.path != "/" && !FileManager.default.fileExists(atPath: url.appendingPathComponent("navarch").path) {
+            url = url.deletingLastPathComponent()
+        }
+        return url.path
+    }
+
+    static var navarch: String { directory + "/navarch" }
+
+    static func require() throws {
+        guard FileManager.default.isExecutableFile(atPath: navarch) else {
+            throw NavarchError(.failedPrecondition, "\(navarch) is missing: build the executables first (`swift build`), as scripts/test.sh does")
+        }
+    }
+}
+
+/// The output of a finished command.
+struct CommandResult: Sendable {
+    let status: Int32
+    let stdout: String
+    let stderr: String
+}
+
+/// A child process started with posix_spawn and reaped with waitpid, so that its exit is seen
+/// at once (no run loop involved).
+struct ChildProcess: Sendable {
+    let pid: pid_t
+
+    /// Starts `path ARGS` with stdin from /dev/null and stdout/stderr to the given files.
+    static func spawn(_ path: String, _ arguments: [String], stdout: String, stderr: String) throws -> ChildProcess {
+        ChildProcess(pid: try ProcessSpawner.spawn([path] + arguments, stdout: stdout, stderr: stderr))
+    }
+
+    /// The exit status once the process has ended, or nil while it runs. Reaps it.
+    func exitStatus() -> Int32? {
+        var status: Int32 = 0
+        let result = waitpid(pid, &status, WNOHANG)
+        guard result == pid else { return nil }
+        if status & 0x7f == 0 { return (status >> 8) & 0xff }
+        return 128 + (status & 0x7f)
+    }
+
+    /// Waits for the end and returns the exit status.
+    func wait(timeout: Duration) async throws -> Int32 {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if let status = exitStatus() { return status }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        kill(pid, SIGKILL)
+        throw NavarchError(.internal, "process \(pid) did not finish within \(timeout)")
+    }
+}
+
+/// Runs `navarch ARGS` to completion.
+func navarch(_ arguments: [String], timeout: Duration = .seconds(120)) async throws -> CommandResult {
+    try Binaries.require()
+    let base = FileManager.default.temporaryDirectory.appendingPathComponent("navarch-cli-\(UUID().uuidString)").path
+    defer {
+        try? FileManager.default.removeItem(atPath: base + ".out")
+        try? FileManager.default.removeItem(atPath: base + ".err")
+    }
+    let child = try ChildProcess.spawn(Binaries.navarch, arguments, stdout: base + ".out", stderr: base + ".err")
+    let status = try await child.wait(timeout: timeout)
+    let stdout = (try? String(contentsOfFile: base + ".out", encoding: .utf8)) ?? ""
+    let stderr = (try? String(contentsOfFile: base + ".err", encoding: .utf8)) ?? ""
+    return CommandResult(status: status, stdout: stdout, stderr: stderr)
+}
+
+/// A free TCP port on loopback.
+func freePort() throws -> Int {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    defer { close(fd) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    address.sin_port = 0
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    let bound = withUnsafeMutablePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+    }
+    guard bound else { throw NavarchError(.internal, "cannot find a free port") }
+    return Int(UInt16(bigEndian: address.sin_port))
+}
+
+/// A `navarch serve` process on its own data directory and ports.
+final class ServeProcess: @unchecked Sendable {
+    // Safe to share: every field is immutable except `child` and `exited`, which only the owning test touches.
+    let dataDirectory: String
+    let grpcPort: Int
+    let httpPort: Int
+    let logPath: String
+    private var child: ChildProcess?
+    private var exited: Int32?
+
+    init(dataDirectory: String? = nil, grpcPort: Int? = nil, httpPort: Int? = nil) throws {
+        self.dataDirectory = dataDirectory ?? FileManager.default.temporaryDirectory.appendingPathComponent("navarch-e2e-\(UUID().uuidString)").path
+        self.grpcPort = try grpcPort ?? freePort()
+        self.httpPort = try httpPort ?? freePort()
+        self.logPath = self.dataDirectory + "-serve.log"
+    }
+
+    var server: String { "127.0.0.1:\(grpcPort)" }
+
+    /// Starts the control plane and waits until it answers.
+    func start(extraArguments: [String] = []) async throws {
+        try Binaries.require()
+        try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
+        if !FileManager.default.fileExists(atPath: logPath) { FileManager.default.createFile(atPath: logPath, contents: nil) }
+        let child = try ChildProcess.spawn(
+            Binaries.navarch,
+            [
+                "serve", "--data-dir", dataDirectory, "--grpc-port", "\(grpcPort)", "--http-port", "\(httpPort)",
+                "--heartbeat-interval", "1s",
+            ] + extraArguments,
+            stdout: logPath, stderr: logPath)
+        self.child = child
+        exited = nil
+        let deadline = ContinuousClock.now + .seconds(30)
+        while ContinuousClock.now < deadline {
+            if let status = child.exitStatus() { throw NavarchError(.internal, "navarch serve exited with \(status): \(logTail())") }
+            if (try? await NavarchClient.with(server: server, timeout: .seconds(1)) { try await $0.serverInfo() }) != nil { return }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        throw NavarchError(.internal, "navarch serve did not become ready: \(logTail())")
+    }
+
+    /// SIGKILL: no chance to clean up.
+    func kill() async throws {
+        guard let child else { return }
+        Glibc.kill(child.pid, SIGKILL)
+        exited = try await child.wait(timeout: .seconds(10))
+    }
+
+    /// SIGTERM and wait; returns the exit status.
+    func stop() async throws -> Int32 {
+        guard let child else { return 0 }
+        if let exited { return exited }
+        Glibc.kill(child.pid, SIGTERM)
+        let status = try await child.wait(timeout: .seconds(20))
+        exited = status
+        return status
+    }
+
+    func logTail() -> String {
+        String((try? String(contentsOfFile: logPath, encoding: .utf8))?.suffix(3000) ?? "")
+    }
+
+    /// Processes whose command line mentions this data directory (agents of its local provider).
+    func leftoverProcesses() -> [Int32] {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        return entries.compactMap(Int32.init).filter { pid in
+            guard let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline"), !data.isEmpty else { return false }
+            let commandLine = String(decoding: data.map { $0 == 0 ? 0x20 : $0 }, as: UTF8.self)
+            return commandLine.contains(dataDirectory + "/") && !commandLine.contains(" serve ")
+        }
+    }
+
+    /// Kills whatever a failed test left: the control plane and its agents.
+    func cleanUp() {
+        if let child, exited == nil, child.exitStatus() == nil {
+            Glibc.kill(child.pid, SIGKILL)
+            _ = waitpid(child.pid, nil, 0)
+        }
+        for pid in leftoverProcesses() { Glibc.kill(pid, SIGKILL) }
+    }
+}
+
+/// Appends a line to a node's simulated kernel log.
+func injectKernelLogLine(_ line: String, into path: String) throws {
+    guard let handle = FileHandle(forWritingAtPath: path) else { throw NavarchError(.notFound, "no kernel log at \(path)") }
+    try handle.seekToEnd()
+    try handle.write(contentsOf: Data((line + "\n").utf8))
+    try handle.close()
+}
+
+/// Polls `condition` until it holds or `timeout` passes.
+func eventually(_ what: String, timeout: Duration = .seconds(30), _ condition: () async throws -> Bool) async throws {
+    let deadline = ContinuousClock.now + timeout
+    while ContinuousClock.now < deadline {
+        if (try? await condition()) == true { return }
+        try await Task.sleep(for: .milliseconds(50))
+    }
+    throw NavarchError(.internal, "timed out waiting until \(what)")
+}

@@ -1,0 +1,98 @@
+import Foundation
+import NavarchControlPlane
+import Testing
+
+@Suite struct ConfigurationFileTests {
+    @Test func everyKeyIsRead() throws {
+        let yaml = """
+            grpc:
+              host: 0.0.0.0
+              port: 6000
+              advertised_address: cp.internal:6000
+            http:
+              host: 0.0.0.0
+              port: 0
+            data_dir: /var/lib/navarch
+            log_level: debug
+            heartbeat:
+              interval: 500ms
+              missed_before_unhealthy: 4
+            provisioning:
+              default_provider: local
+              registration_timeout: 2m
+              replacement_timeout: 1h
+              retry_backoff: 10
+            providers:
+              local:
+                node_binary: /usr/local/bin/navarch-node
+            """
+        let configuration = try ConfigurationFile.parse(yaml)
+        #expect(configuration.grpcHost == "0.0.0.0" && configuration.grpcPort == 6000)
+        #expect(configuration.advertisedAddress == "cp.internal:6000")
+        #expect(configuration.httpHost == "0.0.0.0" && configuration.httpPort == 0)
+        #expect(configuration.dataDirectory == "/var/lib/navarch")
+        #expect(configuration.logLevel == "debug")
+        #expect(configuration.heartbeatInterval == .milliseconds(500))
+        #expect(configuration.missedHeartbeatsBeforeUnhealthy == 4)
+        #expect(configuration.registrationTimeout == .seconds(120))
+        #expect(configuration.replacementTimeout == .seconds(3600))
+        #expect(configuration.provisionRetryBackoff == .seconds(10))
+        #expect(configuration.localNodeBinary == "/usr/local/bin/navarch-node")
+    }
+
+    @Test func emptyFileKeepsDefaults() throws {
+        #expect(try ConfigurationFile.parse("") == ControlPlaneConfiguration())
+        #expect(try ConfigurationFile.parse("# only a comment\n") == ControlPlaneConfiguration())
+    }
+
+    @Test func shippedExampleParses() throws {
+        let example = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../examples/navarch.yaml").path
+        let configuration = try ConfigurationFile.load(path: example)
+        #expect(configuration.grpcPort == 50051)
+    }
+
+    @Test(arguments: [
+        ("grpc:\n  prot: 50051\n", "navarch.yaml:2: grpc.prot: unknown key; known keys here: advertised_address, host, port"),
+        ("heartbeat:\n  interval: 5s\nhertbeat: 1\n", "navarch.yaml:3: hertbeat: unknown key; known keys here: data_dir, grpc, heartbeat, http, log_level, providers, provisioning"),
+        ("grpc:\n  port: fifty\n", "navarch.yaml:2: grpc.port: expected a port number from 0 to 65535, got 'fifty'"),
+        ("grpc:\n  port: 70000\n", "navarch.yaml:2: grpc.port: expected a port number from 0 to 65535, got '70000'"),
+        ("heartbeat:\n  interval: soon\n", "navarch.yaml:2: heartbeat.interval: expected a duration such as 500ms, 5s, 2m or 1h, got 'soon'"),
+        ("heartbeat:\n  missed_before_unhealthy: 0\n", "navarch.yaml:2: heartbeat.missed_before_unhealthy: expected a whole number of at least 1, got '0'"),
+        ("grpc: 50051\n", "navarch.yaml:1: grpc: expected a mapping of keys"),
+        ("grpc:\n  port: [1, 2]\n", "navarch.yaml:2: grpc.port: expected a single value, not a list"),
+        ("log_level: loud\n", "navarch.yaml:1: log_level: 'loud' is not a log level (trace, debug, info, notice, warning, error, critical)"),
+        ("- a\n- b\n", "navarch.yaml:1: the top level must be a mapping of keys"),
+    ])
+    func badInputNamesTheKeyAndLine(_ yaml: String, _ message: String) {
+        #expect {
+            _ = try ConfigurationFile.parse(yaml)
+        } throws: { error in
+            (error as? ConfigurationError)?.description == message
+        }
+    }
+
+    @Test func invalidYAMLSaysWhere() {
+        #expect {
+            _ = try ConfigurationFile.parse("grpc:\n  port: [1\n")
+        } throws: { error in
+            let description = "\(error)"
+            return description.hasPrefix("navarch.yaml:") && description.contains("not valid YAML")
+        }
+    }
+
+    @Test func duplicateKeyIsAnError() {
+        #expect {
+            _ = try ConfigurationFile.parse("grpc:\n  port: 1\n  port: 2\n")
+        } throws: { error in
+            error is ConfigurationError && "\(error)".contains("duplicated key(s): 'port'")
+        }
+    }
+
+    @Test func missingFileIsAClearError() {
+        #expect {
+            _ = try ConfigurationFile.load(path: "/nonexistent/navarch.yaml")
+        } throws: { error in
+            "\(error)".hasPrefix("/nonexistent/navarch.yaml: cannot read the file")
+        }
+    }
+}
