@@ -5,17 +5,12 @@ struct CordonCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "cordon", abstract: "Mark a node unschedulable.")
 
     @OptionGroup var global: GlobalOptions
-
-    @Argument(help: "Node id.")
-    var id: String
-
-    @Option(help: "Why, for the record.")
-    var reason = ""
+    @OptionGroup var node: NodeActionOptions
 
     func run() async throws {
         try await global.withClient { client in
-            let node = try await client.cordon(id, reason: reason)
-            print(global.output == .json ? try Output.json(node) : "node \(node.id) cordoned")
+            let updated = try await client.cordon(node.id, reason: node.reason)
+            print(global.output == .json ? try Output.json(updated) : "node \(updated.id) cordoned")
         }
     }
 }

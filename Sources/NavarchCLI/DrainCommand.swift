@@ -5,17 +5,12 @@ struct DrainCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "drain", abstract: "Cordon a node and drain its workloads.")
 
     @OptionGroup var global: GlobalOptions
-
-    @Argument(help: "Node id.")
-    var id: String
-
-    @Option(help: "Why, for the record.")
-    var reason = ""
+    @OptionGroup var node: NodeActionOptions
 
     func run() async throws {
         try await global.withClient { client in
-            let node = try await client.drain(id, reason: reason)
-            print(global.output == .json ? try Output.json(node) : "node \(node.id) draining")
+            let updated = try await client.drain(node.id, reason: node.reason)
+            print(global.output == .json ? try Output.json(updated) : "node \(updated.id) draining")
         }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import NavarchProviders
 import NavarchClient
 import NavarchCore
 import Testing
@@ -20,6 +21,10 @@ import Testing
         let serve = try ServeProcess()
         defer { serve.cleanUp() }
         try await serve.start()
+        let followed = serve.dataDirectory + "-events.jsonl"
+        let follower = try ChildProcess.spawn(
+            Binaries.navarch, ["events", "--follow", "-o", "json", "--server", serve.server], stdout: followed, stderr: followed)
+        defer { kill(follower.pid, SIGKILL); _ = follower.exitStatus() }
 
         let up = try await navarch(["up", "--server", serve.server, "--gpus", "16", "--type", "h100", "--name", "demo", "--timeout", "60"])
         #expect(up.status == 0, "up failed: \(up.stderr)\n\(serve.logTail())")
@@ -71,6 +76,11 @@ import Testing
         let down = try await navarch(["down", "demo", "--server", serve.server])
         #expect(down.status == 0, "\(down.stderr)")
         #expect(down.stdout.contains("pool demo is down"))
+        try await eventually("events --follow streamed the whole story", timeout: .seconds(10)) {
+            let lines = ((try? String(contentsOfFile: followed, encoding: .utf8)) ?? "").split(separator: "\n")
+            let kinds = lines.compactMap { try? JSONDecoder().decode(EventKind.self, from: Data($0.utf8)).kind }
+            return kinds.first == "pool.created" && kinds.contains("remediation.replace") && kinds.last == "pool.deleted"
+        }
         try await eventually("no agent process is left", timeout: .seconds(10)) { serve.leftoverProcesses().isEmpty }
         #expect(try await serve.stop() == 0, "serve exits cleanly on SIGTERM")
     }
@@ -115,6 +125,11 @@ import Testing
         #expect(down.status == 0, "\(down.stderr)")
         try await eventually("no agent process is left", timeout: .seconds(10)) { restarted.leftoverProcesses().isEmpty }
     }
+}
+
+/// The one field of a followed event line the test reads.
+struct EventKind: Decodable {
+    let kind: String
 }
 
 extension JSONDecoder.DateDecodingStrategy {
