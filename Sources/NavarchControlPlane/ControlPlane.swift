@@ -101,17 +101,23 @@ public struct ControlPlane: Sendable {
         let configuration = configuration
         let logger = logger
         let readinessService = ReadinessService {
-            guard let grpcAddress = try await transport.listeningAddress.ipv4 else {
+            let boundIPv4: Int?
+            do { boundIPv4 = try await transport.listeningAddress.ipv4?.port } catch {
+                throw NavarchError(
+                    .unavailable,
+                    "cannot listen for gRPC on \(configuration.grpcHost):\(configuration.grpcPort): \(error); is another `navarch serve` running? (--grpc-port changes the port)")
+            }
+            guard let grpcPort = boundIPv4 else {
                 throw NavarchError(.unavailable, "gRPC server did not bind an IPv4 address")
             }
             var httpPort = 0
             for await port in httpBound { httpPort = port }
             let advertised = configuration.advertisedAddress
-                ?? "\(configuration.grpcHost == "0.0.0.0" ? "127.0.0.1" : configuration.grpcHost):\(grpcAddress.port)"
+                ?? "\(configuration.grpcHost == "0.0.0.0" ? "127.0.0.1" : configuration.grpcHost):\(grpcPort)"
             await fleet.setControlPlaneAddress(advertised)
             readiness.markReady()
             let endpoints = ControlPlaneEndpoints(
-                grpcHost: configuration.grpcHost, grpcPort: grpcAddress.port, httpHost: configuration.httpHost, httpPort: httpPort)
+                grpcHost: configuration.grpcHost, grpcPort: grpcPort, httpHost: configuration.httpHost, httpPort: httpPort)
             logger.info(
                 "control plane ready",
                 metadata: ["grpc": "\(endpoints.grpcAddress)", "http": "\(configuration.httpHost):\(httpPort)", "version": "\(Self.version)"])
@@ -133,6 +139,11 @@ public struct ControlPlane: Sendable {
             try await group.run()
         } catch {
             await fleet.shutdown()
+            if "\(error)".contains("Address already in use") {
+                throw NavarchError(
+                    .unavailable,
+                    "cannot listen on \(configuration.grpcHost):\(configuration.grpcPort) (gRPC) or \(configuration.httpHost):\(configuration.httpPort) (HTTP): address already in use; is another `navarch serve` running? (--grpc-port and --http-port change the ports)")
+            }
             throw error
         }
         await fleet.shutdown()

@@ -32,6 +32,16 @@ import Testing
         try await expectFailure(["serve", "--config", path], saying: "\(path):2: grpc.prot: unknown key")
     }
 
+    @Test func portAlreadyInUse() async throws {
+        let serve = try ServeProcess()
+        defer { serve.cleanUp() }
+        try await serve.start()
+        let data = serve.dataDirectory + "-second"
+        try await expectFailure(
+            ["serve", "--data-dir", data, "--grpc-port", "\(serve.grpcPort)", "--http-port", "\(try freePort())"],
+            saying: "address already in use; is another `navarch serve` running?")
+    }
+
     @Test func unknownNodeOnARunningControlPlane() async throws {
         let serve = try ServeProcess()
         defer { serve.cleanUp() }
