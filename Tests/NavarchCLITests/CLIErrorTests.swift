@@ -32,6 +32,18 @@ import Testing
         try await expectFailure(["serve", "--config", path], saying: "\(path):2: grpc.prot: unknown key")
     }
 
+    @Test func upSaysWhyNodesDoNotComeUpAndFails() async throws {
+        let serve = try ServeProcess()
+        defer { serve.cleanUp() }
+        try await serve.start(extraArguments: ["--node-binary", "/bin/false"])
+        let up = try await navarch(["up", "--server", serve.server, "--gpus", "1", "--type", "l4", "--name", "broken", "--timeout", "2"])
+        #expect(up.status != 0)
+        #expect(up.stdout.contains("broken: 1 requested, 0/1 registered, 0/1 healthy"), "progress: \(up.stdout)")
+        #expect(up.stderr.contains("timed out after 2 s with 0/1 node(s) healthy"), "\(up.stderr)")
+        let down = try await navarch(["down", "broken", "--server", serve.server])
+        #expect(down.status == 0, "\(down.stderr)")
+    }
+
     @Test func portAlreadyInUse() async throws {
         let serve = try ServeProcess()
         defer { serve.cleanUp() }
