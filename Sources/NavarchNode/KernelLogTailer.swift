@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import NavarchCore
 
 /// Follows a kernel-log file (the simulated `/dev/kmsg`) from its end, like `tail -F`:
@@ -19,12 +22,11 @@ public struct KernelLogTailer: Sendable {
     public func lines(clock: any NavarchClock = SystemClock()) -> AsyncStream<String> {
         AsyncStream { continuation in
             let task = Task {
-                var offset = Self.size(of: path) ?? 0
-                var identity = Self.identity(of: path)
+                var offset = Self.status(of: path)?.size ?? 0
+                var identity = Self.status(of: path)?.inode
                 var pending = Data()
                 while !Task.isCancelled {
-                    if let size = Self.size(of: path) {
-                        let currentIdentity = Self.identity(of: path)
+                    if let (size, currentIdentity) = Self.status(of: path) {
                         if size < offset || currentIdentity != identity {
                             offset = 0
                             pending.removeAll()
@@ -56,11 +58,10 @@ public struct KernelLogTailer: Sendable {
         }
     }
 
-    static func size(of path: String) -> UInt64? {
-        (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.uint64Value
-    }
-
-    static func identity(of path: String) -> Int? {
-        (try? FileManager.default.attributesOfItem(atPath: path)[.systemFileNumber] as? NSNumber)?.intValue
+    /// Size and inode of the file with one `stat` call (cheap enough to poll).
+    static func status(of path: String) -> (size: UInt64, inode: UInt64)? {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        return (UInt64(info.st_size), UInt64(info.st_ino))
     }
 }

@@ -110,7 +110,7 @@ public struct NodeAgent: Service {
         while !Task.isCancelled {
             let needed = shared.state.withLock { $0.needsRegistration }
             if !needed {
-                try await clock.sleep(for: .milliseconds(100))
+                try await clock.sleep(for: .milliseconds(500))
                 continue
             }
             let snapshot = shared.state.withLock { $0 }
@@ -156,7 +156,7 @@ public struct NodeAgent: Service {
             let (interval, needsRegistration) = shared.state.withLock { ($0.heartbeatInterval, $0.needsRegistration) }
             let due = lastBeat.map { $0.addingTimeInterval(interval.timeInterval) } ?? clock.now
             if needsRegistration || clock.now < due {
-                try await clock.sleep(for: .milliseconds(min(100, max(1, Int64(due.timeIntervalSince(clock.now) * 1000)))))
+                try await clock.sleep(for: .milliseconds(min(1000, max(1, Int64(due.timeIntervalSince(clock.now) * 1000)))))
                 continue
             }
             lastBeat = clock.now
