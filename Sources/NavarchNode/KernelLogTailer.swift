@@ -6,6 +6,7 @@ import NavarchCore
 
 /// Follows a kernel-log file (the simulated `/dev/kmsg`) from its end, like `tail -F`:
 /// new lines are yielded as they are appended; a truncated or replaced file is read from its start.
+/// Changes are noticed through inotify (no polling); `pollInterval` applies where it is missing.
 public struct KernelLogTailer: Sendable {
     public let path: String
     public let pollInterval: Duration
@@ -19,9 +20,13 @@ public struct KernelLogTailer: Sendable {
     }
 
     /// Lines appended after the call, until the task is cancelled.
-    public func lines(clock: any NavarchClock = SystemClock()) -> AsyncStream<String> {
+    public func lines() -> AsyncStream<String> {
         AsyncStream { continuation in
+            let watcher = FileChangeWatcher(path: path, fallback: pollInterval)
+            let changes = watcher.changes()
             let task = Task {
+                defer { watcher.stop() }
+                var signals = changes.makeAsyncIterator()
                 var offset = Self.status(of: path)?.size ?? 0
                 var identity = Self.status(of: path)?.inode
                 var pending = Data()
@@ -50,11 +55,14 @@ public struct KernelLogTailer: Sendable {
                             continue
                         }
                     }
-                    do { try await clock.sleep(for: pollInterval) } catch { break }
+                    guard await signals.next() != nil else { break }
                 }
                 continuation.finish()
             }
-            continuation.onTermination = { _ in task.cancel() }
+            continuation.onTermination = { _ in
+                task.cancel()
+                watcher.stop()
+            }
         }
     }
 

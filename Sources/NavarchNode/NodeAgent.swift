@@ -277,7 +277,7 @@ public struct NodeAgent: Service {
     private func kernelLogLoop(path: String, _ shared: Shared) async {
         let tailer = KernelLogTailer(path: path)
         logger.info("following kernel log", metadata: ["path": "\(path)"])
-        for await line in tailer.lines(clock: clock) {
+        for await line in tailer.lines() {
             guard let record = KernelLogParser.parse(line) else { continue }
             let now = clock.now
             let observation = shared.state.withLock { state -> HealthObservation? in
