@@ -3,6 +3,6 @@ import NavarchCLI
 @main
 struct ControlPlaneMain {
     static func main() async {
-        await ServeCommand.main()
+        await CommandEntry.main(ServeCommand.self)
     }
 }

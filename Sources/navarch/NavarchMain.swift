@@ -3,6 +3,6 @@ import NavarchCLI
 @main
 struct NavarchMain {
     static func main() async {
-        await NavarchCommand.main()
+        await CommandEntry.main(NavarchCommand.self)
     }
 }

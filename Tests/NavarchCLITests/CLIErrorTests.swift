@@ -8,6 +8,19 @@ import Testing
         let result = try await navarch(arguments)
         #expect(result.status != 0, "\(arguments) should fail", sourceLocation: sourceLocation)
         #expect(result.stderr.contains(message), "stderr: \(result.stderr)", sourceLocation: sourceLocation)
+        if arguments.first != "serve" {
+            #expect(result.stderr.split(separator: "\n").count == 1, "one line on stderr: \(result.stderr)", sourceLocation: sourceLocation)
+        }
+    }
+
+    @Test func helpAndVersionGoToStandardOutput() async throws {
+        try Binaries.require()
+        let help = try await navarch(["up", "--help"])
+        #expect(help.status == 0 && help.stdout.contains("--gpus") && help.stderr.isEmpty)
+        let version = try await navarch(["--version"])
+        #expect(version.status == 0 && version.stdout.contains("0.1.0"))
+        let unknown = try await navarch(["frobnicate"])
+        #expect(unknown.status != 0 && unknown.stderr.hasPrefix("Error: "))
     }
 
     @Test func controlPlaneNotRunning() async throws {
