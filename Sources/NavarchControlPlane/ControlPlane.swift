@@ -103,9 +103,10 @@ public struct ControlPlane: Sendable {
         let readinessService = ReadinessService {
             let boundIPv4: Int?
             do { boundIPv4 = try await transport.listeningAddress.ipv4?.port } catch {
+                logger.debug("gRPC listener failed", metadata: ["error": "\(error)"])
                 throw NavarchError(
                     .unavailable,
-                    "cannot listen for gRPC on \(configuration.grpcHost):\(configuration.grpcPort): \(error); is another `navarch serve` running? (--grpc-port changes the port)")
+                    "cannot listen for gRPC on \(configuration.grpcHost):\(configuration.grpcPort): address already in use or unavailable; is another `navarch serve` running? (--grpc-port changes the port)")
             }
             guard let grpcPort = boundIPv4 else {
                 throw NavarchError(.unavailable, "gRPC server did not bind an IPv4 address")

@@ -129,11 +129,13 @@ extension FleetController {
             await record("instance.terminate_failed", "will retry: \(error)", node: instance.nodeID, instance: instanceID, pool: instance.pool)
             return
         }
-        _ = try? await transition(instanceID: instanceID, on: .terminated)
+        // The node first: once the instance is terminated the reconciler may forget the pool,
+        // and nothing of the pool should be recorded after that.
+        heartbeats.forget(instance.nodeID)
         if let node = nodes[instance.nodeID], node.state != .terminated {
             _ = try? await transition(nodeID: node.id, on: .terminate, reason: "instance \(instanceID) terminated")
         }
-        heartbeats.forget(instance.nodeID)
+        _ = try? await transition(instanceID: instanceID, on: .terminated)
         wake()
     }
 

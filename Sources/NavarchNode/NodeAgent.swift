@@ -33,6 +33,7 @@ public struct NodeAgent: Service {
             var heartbeatInterval: Duration
             var cordoned = false
             var unreported: [HealthObservation] = []
+            var coalescer = ObservationCoalescer(window: 5)
             var needsRegistration = true
         }
         let state: Mutex<State>
@@ -73,6 +74,7 @@ public struct NodeAgent: Service {
                         group.addTask { try await commandLoop(client, shared) }
                         if let path = configuration.kernelLogPath {
                             group.addTask { await kernelLogLoop(path: path, shared) }
+                            group.addTask { try await burstFlushLoop(shared) }
                         }
                         try await group.next()
                         group.cancelAll()
@@ -281,9 +283,11 @@ public struct NodeAgent: Service {
             guard let record = KernelLogParser.parse(line) else { continue }
             let now = clock.now
             let observation = shared.state.withLock { state -> HealthObservation? in
-                guard let observation = state.health.apply(record, at: now) else { return nil }
-                state.unreported.append(observation)
-                return observation
+                guard let observation = state.health.apply(record, at: now),
+                      let first = state.coalescer.offer(observation, at: now)
+                else { return nil }
+                state.unreported.append(first)
+                return first
             }
             if let observation {
                 logger.notice(
@@ -294,6 +298,21 @@ public struct NodeAgent: Service {
                     ])
                 shared.reportSignal.yield()
             }
+        }
+    }
+
+    /// Releases coalesced repeats of an XID burst once their window closes.
+    private func burstFlushLoop(_ shared: Shared) async throws {
+        while !Task.isCancelled {
+            try await clock.sleep(for: .seconds(1))
+            let now = clock.now
+            let released = shared.state.withLock { state -> Int in
+                guard state.coalescer.hasPending else { return 0 }
+                let repeats = state.coalescer.flush(at: now)
+                state.unreported.append(contentsOf: repeats)
+                return repeats.count
+            }
+            if released > 0 { shared.reportSignal.yield() }
         }
     }
 

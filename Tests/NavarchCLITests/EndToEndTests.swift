@@ -49,6 +49,11 @@ import Testing
 
         try await NavarchClient.with(server: serve.server) { client in
             #expect(try await client.node("demo-1").state == .active)
+            // A flood of identical application errors on demo-1: coalesced, nothing lost, node stays healthy.
+            let demo1Log = try kernelLog(of: try await client.node("demo-1"))
+            try injectKernelLogLine(
+                Array(repeating: "NVRM: Xid (PCI:0000:2a:00): 13, pid=7, name=python, Graphics SM Warp Exception", count: 500).joined(separator: "\n"),
+                into: demo1Log)
             let instance0 = demo0.instanceID
             try injectKernelLogLine(Self.xid79, into: try kernelLog(of: demo0))
 
@@ -66,6 +71,16 @@ import Testing
             #expect(try await healthyActive(client, pool: "demo") == ["demo-1", "demo-2"])
             #expect(try await client.node("demo-0").state == .terminated)
             #expect(try await client.node("demo-0").gpus[0].health == .unhealthy)
+        }
+
+        try await NavarchClient.with(server: serve.server) { client in
+            try await eventually("the XID 13 flood is reported as one burst with its count", timeout: .seconds(20)) {
+                let floods = try await client.events(nodeID: "demo-1").filter { $0.kind == "node.observation" && $0.attributes["code"] == "13" }
+                return floods.compactMap { Int($0.attributes["count"] ?? "") }.reduce(0, +) == 500
+            }
+            let floods = try await client.events(nodeID: "demo-1").filter { $0.kind == "node.observation" && $0.attributes["code"] == "13" }
+            #expect(floods.count <= 3, "\(floods.count) observation events for one flood")
+            #expect(try await client.node("demo-1").health == .healthy)
         }
 
         let events = try await navarch(["events", "--server", serve.server, "--node", "demo-0"])
