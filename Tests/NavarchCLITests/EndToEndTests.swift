@@ -1,5 +1,6 @@
 import Foundation
 import NavarchProviders
+import NavarchTesting
 import NavarchClient
 import NavarchCore
 import Testing

@@ -1,5 +1,6 @@
 import Foundation
 import NavarchProviders
+import NavarchTesting
 import Testing
 
 /// The real agent executable on its own.

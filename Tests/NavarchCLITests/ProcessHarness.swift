@@ -2,6 +2,7 @@ import Foundation
 import NavarchClient
 import NavarchCore
 import NavarchProviders
+import NavarchTesting
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -185,14 +186,4 @@ func injectKernelLogLine(_ line: String, into path: String) throws {
     try handle.seekToEnd()
     try handle.write(contentsOf: Data((line + "\n").utf8))
     try handle.close()
-}
-
-/// Polls `condition` until it holds or `timeout` passes.
-func eventually(_ what: String, timeout: Duration = .seconds(30), _ condition: () async throws -> Bool) async throws {
-    let deadline = ContinuousClock.now + timeout
-    while ContinuousClock.now < deadline {
-        if (try? await condition()) == true { return }
-        try await Task.sleep(for: .milliseconds(50))
-    }
-    throw NavarchError(.internal, "timed out waiting until \(what)")
 }

@@ -6,6 +6,7 @@ import NavarchControlPlane
 import NavarchCore
 import NavarchProto
 import NavarchProviders
+import NavarchTesting
 import NavarchStore
 
 /// Runs a control plane in-process on free ports for the duration of `body`.
@@ -69,16 +70,4 @@ func registration(node: String, instance: String, gpus: Int = 8) -> Navarch_V1_R
         return gpu
     }
     return request
-}
-
-/// Polls `condition` until it holds or `timeout` passes.
-func eventually(
-    _ what: String, timeout: Duration = .seconds(15), _ condition: () async throws -> Bool
-) async throws {
-    let deadline = ContinuousClock.now + timeout
-    while ContinuousClock.now < deadline {
-        if try await condition() { return }
-        try await Task.sleep(for: .milliseconds(20))
-    }
-    throw NavarchError(.internal, "timed out waiting until \(what)")
 }
