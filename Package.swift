@@ -34,8 +34,8 @@ let package = Package(
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]
         ),
-        // Kernel-log parsing and XID classification.
-        .target(name: "NavarchHealth", dependencies: ["NavarchCore"]),
+        // Kernel-log parsing, the XID catalog, the health policy and GPU tool output parsers.
+        .target(name: "NavarchHealth", dependencies: ["NavarchCore", .product(name: "Yams", package: "Yams")]),
         // The Store protocol with its SQLite and in-memory implementations.
         .target(
             name: "NavarchStore",
