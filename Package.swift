@@ -8,6 +8,8 @@ let package = Package(
         .executable(name: "navarch", targets: ["navarch"]),
         .executable(name: "navarch-control-plane", targets: ["navarch-control-plane"]),
         .executable(name: "navarch-node", targets: ["navarch-node"]),
+        // Test-only: a stand-in for libnvidia-ml.so (see Sources/FakeNVML).
+        .library(name: "nvidia-ml", type: .dynamic, targets: ["FakeNVML"]),
     ],
     dependencies: [
         .package(url: "https://github.com/grpc/grpc-swift-2.git", from: "2.4.3"),
@@ -50,7 +52,7 @@ let package = Package(
         .target(
             name: "NavarchControlPlane",
             dependencies: [
-                "NavarchCore", "NavarchProto", "NavarchStore",
+                "NavarchCore", "NavarchProto", "NavarchStore", "NavarchHealth",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -64,7 +66,7 @@ let package = Package(
         .target(
             name: "NavarchNode",
             dependencies: [
-                "NavarchCore", "NavarchProto", "NavarchHealth",
+                "NavarchCore", "NavarchProto", "NavarchHealth", "NavarchNVML",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -93,6 +95,12 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // NVML's C types and constants (no code, nothing linked).
+        .target(name: "CNVML"),
+        // NVIDIA's management library, loaded with dlopen at run time.
+        .target(name: "NavarchNVML", dependencies: ["CNVML", "NavarchCore", "NavarchHealth"]),
+        // A test-only libnvidia-ml.so with NVML's ABI, built as a shared library for tests.
+        .target(name: "FakeNVML"),
         // Test support: manual clock and fixtures.
         .target(name: "NavarchTesting", dependencies: ["NavarchCore"]),
 

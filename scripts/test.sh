@@ -18,6 +18,32 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}"
 fi
 
+# NVIDIA's own libnvidia-ml, from Debian's non-free archive, to test the agent's no-driver path
+# against the real library. Uses a private sources list and cache: the machine's apt sources
+# are not touched. Optional: without it that one test says it skipped.
+fetch_real_nvml() {
+  local dir=.build/nvidia-ml codename
+  [ -f "$dir/lib" ] && { cat "$dir/lib"; return 0; }
+  codename=$(. /etc/os-release 2>/dev/null && echo "${VERSION_CODENAME:-}")
+  [ -n "$codename" ] && command -v apt-get >/dev/null && command -v dpkg-deb >/dev/null || return 1
+  rm -rf "$dir" && mkdir -p "$dir/lists/partial" "$dir/cache/archives/partial"
+  echo "deb http://deb.debian.org/debian $codename non-free" > "$dir/sources.list"
+  local options=(-q -o Dir::Etc::SourceList="$PWD/$dir/sources.list" -o Dir::Etc::SourceParts=/dev/null
+    -o Dir::State::Lists="$PWD/$dir/lists" -o Dir::Cache="$PWD/$dir/cache" -o APT::Get::List-Cleanup=0)
+  timeout 120 apt-get "${options[@]}" update >/dev/null 2>&1 || return 1
+  (cd "$dir" && timeout 120 apt-get "${options[@]}" download libnvidia-ml1 >/dev/null 2>&1) || return 1
+  dpkg-deb -x "$dir"/libnvidia-ml1_*.deb "$dir/root" || return 1
+  find "$PWD/$dir/root" -name libnvidia-ml.so.1 | head -n 1 | tee "$dir/lib"
+}
+if [ -z "${NAVARCH_REAL_NVML:-}" ]; then
+  if real_nvml=$(fetch_real_nvml) && [ -n "$real_nvml" ]; then
+    export NAVARCH_REAL_NVML="$real_nvml"
+    echo "NVIDIA's libnvidia-ml for the no-driver test: $NAVARCH_REAL_NVML"
+  else
+    echo "NVIDIA's libnvidia-ml could not be fetched; its test will skip"
+  fi
+fi
+
 start=$(date +%s)
 swift build --build-tests
 echo "build: $(( $(date +%s) - start )) s"

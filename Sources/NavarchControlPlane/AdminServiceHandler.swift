@@ -1,5 +1,6 @@
 import GRPCCore
 import NavarchCore
+import NavarchHealth
 import NavarchProto
 
 /// The gRPC API the CLI and tools call.
@@ -93,6 +94,23 @@ struct AdminServiceHandler: Navarch_V1_AdminService.SimpleServiceProtocol {
             if let pool, event.pool != pool { continue }
             try await response.write(Navarch_V1_Event(event))
             last = event.sequence
+        }
+    }
+
+    func getHealthPolicy(request: Navarch_V1_GetHealthPolicyRequest, context: ServerContext) async throws -> Navarch_V1_HealthPolicyDocument {
+        var document = Navarch_V1_HealthPolicyDocument()
+        document.yaml = HealthPolicyFile.render(await fleet.configuration.healthPolicy)
+        return document
+    }
+
+    func runDiagnostic(request: Navarch_V1_RunDiagnosticRequest, context: ServerContext) async throws -> Navarch_V1_RunDiagnosticResponse {
+        try await mappingErrors {
+            let (node, commandID) = try await fleet.runDiagnostic(
+                nodeID: request.nodeID, suite: request.suite.isEmpty ? "dcgm" : request.suite, level: Int(request.level))
+            var response = Navarch_V1_RunDiagnosticResponse()
+            response.commandID = commandID
+            response.node = Navarch_V1_Node(node)
+            return response
         }
     }
 

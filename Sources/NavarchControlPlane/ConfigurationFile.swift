@@ -1,5 +1,6 @@
 import Foundation
 import NavarchCore
+import NavarchHealth
 import Yams
 
 /// Reads `navarch.yaml` strictly: an unknown key, a wrong type or a bad value is an error
@@ -14,10 +15,11 @@ public enum ConfigurationFile {
         "provisioning.default_provider": .string, "provisioning.registration_timeout": .duration,
         "provisioning.replacement_timeout": .duration, "provisioning.retry_backoff": .duration,
         "providers.local.node_binary": .path,
+        "health": .healthPolicy,
     ]
 
     enum ValueKind {
-        case string, port, path, logLevel, duration, positiveInteger
+        case string, port, path, logLevel, duration, positiveInteger, healthPolicy
     }
 
     /// Loads the file at `path` over `base`.
@@ -78,6 +80,14 @@ public enum ConfigurationFile {
     private static func apply(key: String, node: Yams.Node, file: String, to configuration: inout ControlPlaneConfiguration) throws {
         func fail(_ problem: String) -> ConfigurationError {
             ConfigurationError(file: file, key: key, line: line(node), problem: problem)
+        }
+        if key == "health" {
+            do {
+                configuration.healthPolicy = try HealthPolicyFile.parse(node: node, over: configuration.healthPolicy, prefix: "health")
+            } catch let error as HealthPolicyError {
+                throw ConfigurationError(file: file, key: error.key, line: error.line, problem: error.problem)
+            }
+            return
         }
         guard case .scalar(let scalar) = node else { throw fail("expected a single value, not a \(kindName(node))") }
         let text = scalar.string

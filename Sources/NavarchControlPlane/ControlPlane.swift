@@ -4,6 +4,7 @@ import GRPCNIOTransportHTTP2
 import Hummingbird
 import Logging
 import NavarchCore
+import NavarchHealth
 import NavarchProto
 import NavarchStore
 import ServiceLifecycle
@@ -84,7 +85,9 @@ public struct ControlPlane: Sendable {
         let grpcServer = GRPCServer(
             transport: transport,
             services: [
-                NodeServiceHandler(fleet: fleet, heartbeatInterval: configuration.heartbeatInterval),
+                NodeServiceHandler(
+                    fleet: fleet, heartbeatInterval: configuration.heartbeatInterval,
+                    healthPolicy: HealthPolicyFile.render(configuration.healthPolicy)),
                 AdminServiceHandler(
                     fleet: fleet, version: Self.version, defaultProvider: configuration.defaultProvider,
                     heartbeatInterval: configuration.heartbeatInterval),

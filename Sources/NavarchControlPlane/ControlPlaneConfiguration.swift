@@ -1,4 +1,5 @@
 import Foundation
+import NavarchHealth
 
 /// Everything `navarch serve` can be told, with its defaults. `examples/navarch.yaml`
 /// documents the same keys; ``ConfigurationFile`` reads them from YAML.
@@ -32,6 +33,8 @@ public struct ControlPlaneConfiguration: Sendable, Equatable {
     public var localNodeBinary: String?
     /// Log level: trace, debug, info, notice, warning, error, critical. Default `info`.
     public var logLevel = "info"
+    /// The health policy sent to every agent (`health:` in navarch.yaml over the built-in one).
+    public var healthPolicy: HealthPolicy = .builtin
 
     public init() {}
 

@@ -100,7 +100,7 @@ extension FleetController {
                 attributes: [
                     "kind": observation.kind, "code": "\(observation.code)", "pciAddress": observation.pciAddress,
                     "gpuIndex": observation.gpuIndex.map(String.init) ?? "", "verdict": observation.verdict.rawValue,
-                    "count": "\(observation.count)",
+                    "count": "\(observation.count)", "action": observation.action.rawValue, "rule": observation.rule,
                 ])
         }
         let previous = node.health
@@ -213,6 +213,10 @@ extension FleetController {
             node: nodeID, instance: node.instanceID, pool: node.pool, attributes: ["command": command.kind.rawValue])
         if command.kind == .drain && success && node.state == .draining {
             try await transition(nodeID: nodeID, on: .drainCompleted, reason: "node reported drained")
+            try await startPendingDiagnostic(nodeID: nodeID)
+        }
+        if command.kind == .runDiagnostic {
+            try await diagnosticFinished(command, passed: success, message: message)
         }
     }
 

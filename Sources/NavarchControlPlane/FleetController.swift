@@ -167,11 +167,15 @@ public actor FleetController {
     }
 
     /// Persists a command and hands it to the node's command stream if it is connected.
-    func send(_ kind: NodeCommand.Kind, to nodeID: String, reason: String) async throws {
-        let command = NodeCommand(id: UUID().uuidString.lowercased(), nodeID: nodeID, kind: kind, reason: reason, issuedAt: clock.now)
+    @discardableResult
+    func send(_ kind: NodeCommand.Kind, to nodeID: String, reason: String, parameters: [String: String] = [:]) async throws -> String {
+        let command = NodeCommand(
+            id: UUID().uuidString.lowercased(), nodeID: nodeID, kind: kind, reason: reason, issuedAt: clock.now,
+            parameters: parameters)
         try await store.saveCommand(command)
         let delivered = commands.deliver(command)
         logger.debug("command issued", metadata: ["node": "\(nodeID)", "kind": "\(kind.rawValue)", "delivered": "\(delivered)"])
+        return command.id
     }
 
     /// Writes the heartbeats received since the last flush.

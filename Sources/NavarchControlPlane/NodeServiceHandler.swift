@@ -6,6 +6,8 @@ import NavarchProto
 struct NodeServiceHandler: Navarch_V1_NodeService.SimpleServiceProtocol {
     let fleet: FleetController
     let heartbeatInterval: Duration
+    /// The health policy as sent to agents (rendered once).
+    let healthPolicy: String
 
     func register(request: Navarch_V1_RegisterRequest, context: ServerContext) async throws -> Navarch_V1_RegisterResponse {
         try await mappingErrors {
@@ -18,6 +20,7 @@ struct NodeServiceHandler: Navarch_V1_NodeService.SimpleServiceProtocol {
             var response = Navarch_V1_RegisterResponse()
             response.nodeID = node.id
             response.heartbeatIntervalMs = heartbeatInterval.milliseconds
+            response.healthPolicy = healthPolicy
             return response
         }
     }

@@ -7,6 +7,8 @@ public struct NodeCommand: Sendable, Codable, Equatable, Identifiable {
         case drain
         case uncordon
         case terminate
+        /// Run an active diagnostic; `parameters` name the suite and level.
+        case runDiagnostic = "run_diagnostic"
     }
 
     public var id: String
@@ -16,13 +18,32 @@ public struct NodeCommand: Sendable, Codable, Equatable, Identifiable {
     public var issuedAt: Date
     /// Set once the node acknowledged the command.
     public var acknowledgedAt: Date?
+    /// Command arguments, for example `["suite": "dcgm", "level": "2"]`.
+    public var parameters: [String: String]
 
-    public init(id: String, nodeID: String, kind: Kind, reason: String, issuedAt: Date, acknowledgedAt: Date? = nil) {
+    public init(
+        id: String, nodeID: String, kind: Kind, reason: String, issuedAt: Date, acknowledgedAt: Date? = nil,
+        parameters: [String: String] = [:]
+    ) {
+        self.parameters = parameters
         self.id = id
         self.nodeID = nodeID
         self.kind = kind
         self.reason = reason
         self.issuedAt = issuedAt
         self.acknowledgedAt = acknowledgedAt
+    }
+
+    enum CodingKeys: String, CodingKey { case id, nodeID, kind, reason, issuedAt, acknowledgedAt, parameters }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        id = try container.decode(String.self, forKey: .id)
+        nodeID = try container.decode(String.self, forKey: .nodeID)
+        kind = try container.decode(Kind.self, forKey: .kind)
+        reason = try container.decode(String.self, forKey: .reason)
+        issuedAt = try container.decode(Date.self, forKey: .issuedAt)
+        acknowledgedAt = try container.decodeIfPresent(Date.self, forKey: .acknowledgedAt)
+        parameters = try container.decodeIfPresent([String: String].self, forKey: .parameters) ?? [:]
     }
 }

@@ -6,6 +6,8 @@ import NavarchCore
 public struct HealthPolicyEngine: Sendable {
     public let policy: HealthPolicy
     public let catalog: XIDCatalog
+    /// Repeats closer together than this count as one occurrence.
+    public var burstWindow: TimeInterval = 5
     /// Occurrence times per rule and scope key (`rule|gpu-3`, `rule|node`).
     private var occurrences: [String: [Date]] = [:]
 
@@ -69,7 +71,13 @@ public struct HealthPolicyEngine: Sendable {
             let key = "\(rule.name)|" + (rule.match.scope == .gpu ? "gpu-\(gpuIndex.map(String.init) ?? "?")" : "node")
             let horizon = time.addingTimeInterval(-Self.seconds(rule.match.window))
             var times = occurrences[key, default: []].filter { $0 > horizon }
-            times.append(contentsOf: repeatElement(time, count: max(1, count)))
+            // A burst (the same signal again within `burstWindow`) is one occurrence: one fault
+            // often logs many identical lines.
+            if let last = times.last, time.timeIntervalSince(last) < burstWindow {
+                times[times.count - 1] = time
+            } else {
+                times.append(time)
+            }
             occurrences[key] = Array(times.suffix(max(rule.match.count, 1)))
             if times.count >= rule.match.count {
                 let repeated = rule.match.count > 1 ? " \(times.count) times within \(Self.describe(rule.match.window)) on \(rule.match.scope == .gpu ? "this GPU" : "this node")" : ""
@@ -85,7 +93,7 @@ public struct HealthPolicyEngine: Sendable {
             verdict: .healthy, action: .none, rule: "", explanation: "\(subject): no rule fired\(closest)", gpuIndex: gpuIndex)
     }
 
-    static func isWorse(_ lhs: HealthDecision, than rhs: HealthDecision) -> Bool {
+    public static func isWorse(_ lhs: HealthDecision, than rhs: HealthDecision) -> Bool {
         if lhs.verdict != rhs.verdict { return lhs.verdict > rhs.verdict }
         return lhs.action > rhs.action
     }

@@ -35,6 +35,8 @@ public struct NodeAgent: Service {
             var unreported: [HealthObservation] = []
             var coalescer = ObservationCoalescer(window: 5)
             var needsRegistration = true
+            var versions: [String: String] = [:]
+            var lastDCGMHealth: CheckStatus? = nil
         }
         let state: Mutex<State>
         let reportSignal: AsyncStream<Void>.Continuation
@@ -54,8 +56,14 @@ public struct NodeAgent: Service {
 
     public func run() async throws {
         let (host, port) = try Self.split(configuration.controlPlane)
-        let gpus = try await backend.snapshot()
+        if let reason = backend.unavailableReason {
+            logger.error("GPUs unavailable; reporting the node unhealthy", metadata: ["backend": "\(backend.name)", "reason": "\(reason)"])
+        }
+        let gpus = (try? await backend.snapshot()) ?? []
         let shared = Shared(.init(health: NodeHealthState(gpus: gpus), heartbeatInterval: configuration.heartbeatInterval))
+        await runBootChecks(gpus: gpus, shared)
+        let versions = await backend.versions()
+        shared.state.withLock { $0.versions = versions }
         logger.info(
             "node agent starting",
             metadata: [
@@ -72,6 +80,19 @@ public struct NodeAgent: Service {
                         group.addTask { try await heartbeatLoop(client, shared) }
                         group.addTask { try await reportLoop(client, shared) }
                         group.addTask { try await commandLoop(client, shared) }
+                        group.addTask { try await metricsLoop(shared) }
+                        if configuration.commandRunner.locate("dcgmi") != nil {
+                            group.addTask { try await dcgmHealthLoop(shared) }
+                        } else {
+                            logger.info("dcgmi is not installed; DCGM health watches are off")
+                        }
+                        if let events = backend.xidEvents() {
+                            group.addTask {
+                                await driverXIDLoop(events, shared)
+                                // The event stream ends only with the agent; never stop the agent for it.
+                                while !Task.isCancelled { try await clock.sleep(for: .seconds(3600)) }
+                            }
+                        }
                         if let path = configuration.kernelLogPath {
                             group.addTask { await kernelLogLoop(path: path, shared) }
                             group.addTask { try await burstFlushLoop(shared) }
@@ -124,13 +145,21 @@ public struct NodeAgent: Service {
             request.agentVersion = Self.version
             request.gpus = snapshot.health.gpus.map(Navarch_V1_GPU.init)
             request.labels = configuration.labels.merging(["gpu-backend": backend.name]) { a, _ in a }
+                .merging(snapshot.versions) { a, _ in a }
             request.health = .init(snapshot.health.health)
             request.healthReason = snapshot.health.reason
             do {
                 let response = try await client.register(request, options: callOptions)
+                var policy: HealthPolicy? = nil
+                if !response.healthPolicy.isEmpty {
+                    do { policy = try HealthPolicyFile.parse(response.healthPolicy) } catch {
+                        logger.warning("cannot read the control plane's health policy; keeping the built-in one", metadata: ["error": "\(error)"])
+                    }
+                }
                 shared.state.withLock { state in
                     state.needsRegistration = false
                     if response.heartbeatIntervalMs > 0 { state.heartbeatInterval = .milliseconds(response.heartbeatIntervalMs) }
+                    if let policy { state.health.setPolicy(policy) }
                 }
                 backoff.reset()
                 shared.registeredSignal.yield()
@@ -162,11 +191,7 @@ public struct NodeAgent: Service {
                 continue
             }
             lastBeat = clock.now
-            let samples = (try? await backend.snapshot()) ?? []
-            let gpus = shared.state.withLock { state in
-                state.health.refresh(samples)
-                return state.health.gpus
-            }
+            let gpus = shared.state.withLock { $0.health.gpus }
             var request = Navarch_V1_HeartbeatRequest()
             request.nodeID = configuration.nodeID
             request.gpus = gpus.map(Navarch_V1_GPU.init)
@@ -261,6 +286,23 @@ public struct NodeAgent: Service {
             message = "no workloads to drain"
         case .terminate:
             message = "agent shutting down"
+        case .runDiagnostic:
+            let suite = command.parameters["suite"] ?? "dcgm"
+            let level = Int(command.parameters["level"] ?? "") ?? 1
+            logger.notice("running diagnostic", metadata: ["suite": "\(suite)", "level": "\(level)"])
+            let gpus = shared.state.withLock { $0.health.gpus }
+            let outcomes = await DiagnosticRunner(runner: configuration.commandRunner).run(suite: suite, level: level, gpus: gpus)
+            record(outcomes, shared)
+            let failed = outcomes.filter { $0.status == .fail }
+            let skipped = outcomes.filter { $0.status == .skip }
+            success = failed.isEmpty
+            if !failed.isEmpty {
+                message = failed.prefix(3).map { "\($0.name)\($0.gpuIndex.map { " on GPU \($0)" } ?? ""): \($0.message)" }.joined(separator: "; ")
+            } else if skipped.count == outcomes.count {
+                message = "skipped: " + skipped.map(\.message).joined(separator: "; ")
+            } else {
+                message = "\(outcomes.filter { $0.status == .pass }.count) test(s) passed\(skipped.isEmpty ? "" : ", \(skipped.count) skipped")"
+            }
         case nil:
             success = false
             message = "unknown command kind \(command.kind.rawValue)"
@@ -283,8 +325,10 @@ public struct NodeAgent: Service {
             guard let record = KernelLogParser.parse(line) else { continue }
             let now = clock.now
             let observation = shared.state.withLock { state -> HealthObservation? in
-                guard let observation = state.health.apply(record, at: now),
-                      let first = state.coalescer.offer(observation, at: now)
+                let before = state.health.health
+                guard let observation = state.health.apply(record, at: now) else { return nil }
+                // A repeat that changes the verdict (an escalation) is reported at once.
+                guard let first = state.coalescer.offer(observation, at: now) ?? (state.health.health != before ? observation : nil)
                 else { return nil }
                 state.unreported.append(first)
                 return first
@@ -298,6 +342,88 @@ public struct NodeAgent: Service {
                     ])
                 shared.reportSignal.yield()
             }
+        }
+    }
+
+    /// Runs the boot checks and records their outcomes before the first registration.
+    private func runBootChecks(gpus: [GPU], _ shared: Shared) async {
+        let checks = BootChecks(
+            expectedGPUCount: configuration.expectedGPUCount, expectedModel: configuration.expectedGPUModel,
+            runner: configuration.commandRunner)
+        let outcomes = await checks.run(backend: backend, gpus: gpus)
+        for outcome in outcomes {
+            logger.log(
+                level: outcome.status == .fail ? .error : outcome.status == .skip ? .info : .debug, "boot check",
+                metadata: ["check": "\(outcome.name)", "status": "\(outcome.status.rawValue)", "detail": "\(outcome.message)"])
+        }
+        record(outcomes.filter { $0.status != .pass }, shared)
+    }
+
+    /// Turns check outcomes into observations, judged by the policy.
+    private func record(_ outcomes: [CheckOutcome], _ shared: Shared) {
+        guard !outcomes.isEmpty else { return }
+        let now = clock.now
+        shared.state.withLock { state in
+            for outcome in outcomes {
+                state.unreported.append(state.health.apply(
+                    check: outcome.name, status: outcome.status, gpuIndex: outcome.gpuIndex, message: outcome.message, at: now))
+            }
+        }
+        shared.reportSignal.yield()
+    }
+
+    /// Samples GPU metrics at the policy's interval and judges them.
+    private func metricsLoop(_ shared: Shared) async throws {
+        while !Task.isCancelled {
+            let interval = shared.state.withLock { $0.health.policy.metricsInterval }
+            try await clock.sleep(for: interval)
+            guard let samples = try? await backend.snapshot() else { continue }
+            let now = clock.now
+            let observations = shared.state.withLock { state in
+                let observations = state.health.refresh(samples, at: now)
+                state.unreported.append(contentsOf: observations)
+                return observations
+            }
+            if !observations.isEmpty { shared.reportSignal.yield() }
+        }
+    }
+
+    /// Runs `dcgmi health -c -j` at the policy's interval where DCGM is installed; reports changes.
+    private func dcgmHealthLoop(_ shared: Shared) async throws {
+        let runner = configuration.commandRunner
+        while !Task.isCancelled {
+            let interval = shared.state.withLock { $0.health.policy.dcgmHealthInterval }
+            let outcome: CheckOutcome
+            do {
+                guard let output = try await runner.run("dcgmi", ["health", "-c", "-j"], timeout: .seconds(30)) else {
+                    throw ToolOutputError(tool: "dcgmi", problem: "no longer installed")
+                }
+                let report = try DCGMHealthReport.parse(output.stdout)
+                let detail = report.incidents.map { "\($0.path): \($0.message)" }.joined(separator: "; ")
+                outcome = CheckOutcome(name: "dcgm_health", status: report.overall, message: detail)
+            } catch {
+                outcome = CheckOutcome(name: "dcgm_health", status: .warn, message: "cannot read dcgmi health: \(error)")
+            }
+            let changed = shared.state.withLock { state in
+                defer { state.lastDCGMHealth = outcome.status }
+                return state.lastDCGMHealth != outcome.status
+            }
+            if changed { record([outcome], shared) }
+            try await clock.sleep(for: interval)
+        }
+    }
+
+    /// XIDs from the driver's event API (NVML), mapped to their GPU.
+    private func driverXIDLoop(_ events: AsyncStream<GPUXIDEvent>, _ shared: Shared) async {
+        for await event in events {
+            let now = clock.now
+            let observation = shared.state.withLock { state in
+                let observation = state.health.applyNVMLXID(code: event.code, gpuIndex: event.gpuIndex, at: now)
+                state.unreported.append(observation)
+                return observation
+            }
+            logger.notice("XID from NVML", metadata: ["gpu": "\(event.gpuIndex)", "code": "\(event.code)", "verdict": "\(observation.verdict.rawValue)"])
+            shared.reportSignal.yield()
         }
     }
 

@@ -23,8 +23,23 @@ public struct NodeAgentCommand: AsyncParsableCommand {
     @Option(help: "Pool the node belongs to.")
     var pool = ""
 
-    @Option(help: "GPU backend: simulated.")
+    @Option(help: "GPU backend: simulated, or nvml for real NVIDIA GPUs.")
     var backend = "simulated"
+
+    @Option(name: .customLong("nvml-library"), help: "NVML library the nvml backend loads.")
+    var nvmlLibrary = "libnvidia-ml.so.1"
+
+    @Option(name: .customLong("kernel-log"), help: "Kernel log the agent follows: /dev/kmsg (default with --backend nvml), or none.")
+    var kernelLog: String?
+
+    @Option(name: .customLong("expect-gpus"), help: "GPUs the instance type promises; checked at boot.")
+    var expectGPUs: Int?
+
+    @Option(name: .customLong("expect-gpu-model"), help: "Text the GPU model must contain (H100, A100-SXM4-80GB); checked at boot.")
+    var expectGPUModel: String?
+
+    @Option(name: .customLong("tools-dir"), help: "Directory searched before PATH for nvidia-smi, dcgmi, nvbandwidth, all_reduce_perf, gpu_burn.")
+    var toolsDir: [String] = []
 
     @Option(help: "Number of simulated GPUs.")
     var gpus = 8
@@ -47,9 +62,10 @@ public struct NodeAgentCommand: AsyncParsableCommand {
     public init() {}
 
     public func validate() throws {
-        guard backend == "simulated" else {
-            throw ValidationError("unknown GPU backend '\(backend)'; available: simulated")
+        guard backend == "simulated" || backend == "nvml" else {
+            throw ValidationError("unknown GPU backend '\(backend)'; available: simulated, nvml")
         }
+        if let expectGPUs, expectGPUs < 1 { throw ValidationError("--expect-gpus must be at least 1, got \(expectGPUs)") }
         guard (1...64).contains(gpus) else { throw ValidationError("--gpus must be between 1 and 64, got \(gpus)") }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("unknown log level '\(logLevel)'") }
         do { _ = try NodeAgent.split(controlPlane) } catch { throw ValidationError("\(error)") }
@@ -63,11 +79,24 @@ public struct NodeAgentCommand: AsyncParsableCommand {
         if let simulatedKmsg, !FileManager.default.fileExists(atPath: simulatedKmsg) {
             FileManager.default.createFile(atPath: simulatedKmsg, contents: nil)
         }
+        let kernelLogPath: String? = switch kernelLog {
+        case "none": nil
+        case .some(let path): path
+        case nil: simulatedKmsg ?? (backend == "nvml" ? "/dev/kmsg" : nil)
+        }
         var configuration = NodeAgentConfiguration(
-            controlPlane: controlPlane, nodeID: id, instanceID: instanceID, pool: pool, kernelLogPath: simulatedKmsg)
+            controlPlane: controlPlane, nodeID: id, instanceID: instanceID, pool: pool, kernelLogPath: kernelLogPath)
         if let simulatedKmsg { configuration.labels["simulated-kmsg"] = simulatedKmsg }
-        let backend = SimulatedGPUBackend(
-            count: gpus, model: gpuModel, memoryMiB: gpuMemoryMiB, idlePowerWatts: Double(gpuIdlePower), seed: id)
+        configuration.expectedGPUCount = expectGPUs
+        configuration.expectedGPUModel = expectGPUModel
+        configuration.toolDirectories = toolsDir
+        let backend: any GPUBackend
+        if self.backend == "nvml" {
+            backend = await NVMLBackend.open(path: nvmlLibrary)
+        } else {
+            backend = SimulatedGPUBackend(
+                count: gpus, model: gpuModel, memoryMiB: gpuMemoryMiB, idlePowerWatts: Double(gpuIdlePower), seed: id)
+        }
         let agent = NodeAgent(configuration: configuration, backend: backend, logger: logger)
         let group = ServiceGroup(
             configuration: .init(

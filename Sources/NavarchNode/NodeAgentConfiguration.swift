@@ -12,6 +12,19 @@ public struct NodeAgentConfiguration: Sendable {
     /// Longest pause between registration attempts.
     public var maximumBackoff: Duration = .seconds(10)
     public var labels: [String: String] = [:]
+    /// GPUs the instance type promises, checked at boot; nil when unknown.
+    public var expectedGPUCount: Int?
+    /// Text the GPU model must contain, checked at boot; nil when unknown.
+    public var expectedGPUModel: String?
+    /// Directories searched for GPU tools before `PATH`.
+    public var toolDirectories: [String] = []
+
+    /// Runs GPU tools from `toolDirectories`, then `PATH`.
+    public var commandRunner: CommandRunner {
+        var runner = CommandRunner()
+        runner.searchPath = toolDirectories + runner.searchPath
+        return runner
+    }
 
     public init(controlPlane: String, nodeID: String, instanceID: String = "", pool: String = "", kernelLogPath: String? = nil) {
         self.controlPlane = controlPlane

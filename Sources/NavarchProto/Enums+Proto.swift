@@ -87,6 +87,7 @@ extension Navarch_V1_CommandKind {
         case .drain: self = .drain
         case .uncordon: self = .uncordon
         case .terminate: self = .terminate
+        case .runDiagnostic: self = .runDiagnostic
         }
     }
 
@@ -96,6 +97,7 @@ extension Navarch_V1_CommandKind {
         case .drain: .drain
         case .uncordon: .uncordon
         case .terminate: .terminate
+        case .runDiagnostic: .runDiagnostic
         default: nil
         }
     }

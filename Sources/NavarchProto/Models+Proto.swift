@@ -13,13 +13,15 @@ extension Navarch_V1_GPU {
         powerWatts = gpu.powerWatts
         health = .init(gpu.health)
         healthReason = gpu.healthReason
+        serial = gpu.serial
+        metrics = gpu.metrics
     }
 
     public var domain: GPU {
         GPU(
             index: Int(index), uuid: uuid, model: model, pciBusID: pciBusID, memoryTotalMiB: Int(memoryTotalMib),
             temperatureCelsius: temperatureCelsius, powerWatts: powerWatts, health: health.domain ?? .unknown,
-            healthReason: healthReason)
+            healthReason: healthReason, serial: serial, metrics: metrics)
     }
 }
 
@@ -132,13 +134,16 @@ extension Navarch_V1_HealthObservation {
         message = observation.message
         timeUnixMs = Timestamp.unixMilliseconds(observation.time)
         count = Int32(clamping: observation.count)
+        action = observation.action.rawValue
+        rule = observation.rule
     }
 
     public var domain: HealthObservation {
         HealthObservation(
             kind: kind, code: Int(code), pciAddress: pciAddress, gpuIndex: gpuIndex < 0 ? nil : Int(gpuIndex),
             verdict: verdict.domain ?? .unknown, message: message,
-            time: Timestamp.date(unixMilliseconds: timeUnixMs), count: max(1, Int(count)))
+            time: Timestamp.date(unixMilliseconds: timeUnixMs), count: max(1, Int(count)),
+            action: HealthAction(rawValue: action) ?? .none, rule: rule)
     }
 }
 
@@ -150,5 +155,6 @@ extension Navarch_V1_NodeCommand {
         kind = .init(command.kind)
         reason = command.reason
         issuedAtUnixMs = Timestamp.unixMilliseconds(command.issuedAt)
+        parameters = command.parameters
     }
 }

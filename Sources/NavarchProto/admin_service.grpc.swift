@@ -189,6 +189,32 @@ public enum Navarch_V1_AdminService: Sendable {
                 type: .unary
             )
         }
+        /// Namespace for "GetHealthPolicy" metadata.
+        public enum GetHealthPolicy: Sendable {
+            /// Request type for "GetHealthPolicy".
+            public typealias Input = Navarch_V1_GetHealthPolicyRequest
+            /// Response type for "GetHealthPolicy".
+            public typealias Output = Navarch_V1_HealthPolicyDocument
+            /// Descriptor for "GetHealthPolicy".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "navarch.v1.AdminService"),
+                method: "GetHealthPolicy",
+                type: .unary
+            )
+        }
+        /// Namespace for "RunDiagnostic" metadata.
+        public enum RunDiagnostic: Sendable {
+            /// Request type for "RunDiagnostic".
+            public typealias Input = Navarch_V1_RunDiagnosticRequest
+            /// Response type for "RunDiagnostic".
+            public typealias Output = Navarch_V1_RunDiagnosticResponse
+            /// Descriptor for "RunDiagnostic".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "navarch.v1.AdminService"),
+                method: "RunDiagnostic",
+                type: .unary
+            )
+        }
         /// Descriptors for all methods in the "navarch.v1.AdminService" service.
         public static let descriptors: [GRPCCore.MethodDescriptor] = [
             ListNodes.descriptor,
@@ -203,7 +229,9 @@ public enum Navarch_V1_AdminService: Sendable {
             UncordonNode.descriptor,
             ListEvents.descriptor,
             WatchEvents.descriptor,
-            GetServerInfo.descriptor
+            GetServerInfo.descriptor,
+            GetHealthPolicy.descriptor,
+            RunDiagnostic.descriptor
         ]
     }
 }
@@ -423,6 +451,43 @@ extension Navarch_V1_AdminService {
             request: GRPCCore.StreamingServerRequest<Navarch_V1_GetServerInfoRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.StreamingServerResponse<Navarch_V1_ServerInfo>
+
+        /// Handle the "GetHealthPolicy" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The health policy in force, as YAML.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Navarch_V1_GetHealthPolicyRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Navarch_V1_HealthPolicyDocument` messages.
+        func getHealthPolicy(
+            request: GRPCCore.StreamingServerRequest<Navarch_V1_GetHealthPolicyRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Navarch_V1_HealthPolicyDocument>
+
+        /// Handle the "RunDiagnostic" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Cordons and drains a node, runs an active diagnostic on it, then uncordons it on a pass or
+        /// > remediates it on a failure.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Navarch_V1_RunDiagnosticRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Navarch_V1_RunDiagnosticResponse` messages.
+        func runDiagnostic(
+            request: GRPCCore.StreamingServerRequest<Navarch_V1_RunDiagnosticRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Navarch_V1_RunDiagnosticResponse>
     }
 
     /// Service protocol for the "navarch.v1.AdminService" service.
@@ -626,6 +691,43 @@ extension Navarch_V1_AdminService {
             request: GRPCCore.ServerRequest<Navarch_V1_GetServerInfoRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.ServerResponse<Navarch_V1_ServerInfo>
+
+        /// Handle the "GetHealthPolicy" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The health policy in force, as YAML.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Navarch_V1_GetHealthPolicyRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Navarch_V1_HealthPolicyDocument` message.
+        func getHealthPolicy(
+            request: GRPCCore.ServerRequest<Navarch_V1_GetHealthPolicyRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Navarch_V1_HealthPolicyDocument>
+
+        /// Handle the "RunDiagnostic" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Cordons and drains a node, runs an active diagnostic on it, then uncordons it on a pass or
+        /// > remediates it on a failure.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Navarch_V1_RunDiagnosticRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Navarch_V1_RunDiagnosticResponse` message.
+        func runDiagnostic(
+            request: GRPCCore.ServerRequest<Navarch_V1_RunDiagnosticRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Navarch_V1_RunDiagnosticResponse>
     }
 
     /// Simple service protocol for the "navarch.v1.AdminService" service.
@@ -828,6 +930,43 @@ extension Navarch_V1_AdminService {
             request: Navarch_V1_GetServerInfoRequest,
             context: GRPCCore.ServerContext
         ) async throws -> Navarch_V1_ServerInfo
+
+        /// Handle the "GetHealthPolicy" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The health policy in force, as YAML.
+        ///
+        /// - Parameters:
+        ///   - request: A `Navarch_V1_GetHealthPolicyRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Navarch_V1_HealthPolicyDocument` to respond with.
+        func getHealthPolicy(
+            request: Navarch_V1_GetHealthPolicyRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Navarch_V1_HealthPolicyDocument
+
+        /// Handle the "RunDiagnostic" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Cordons and drains a node, runs an active diagnostic on it, then uncordons it on a pass or
+        /// > remediates it on a failure.
+        ///
+        /// - Parameters:
+        ///   - request: A `Navarch_V1_RunDiagnosticRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Navarch_V1_RunDiagnosticResponse` to respond with.
+        func runDiagnostic(
+            request: Navarch_V1_RunDiagnosticRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Navarch_V1_RunDiagnosticResponse
     }
 }
 
@@ -978,6 +1117,28 @@ extension Navarch_V1_AdminService.StreamingServiceProtocol {
                 )
             }
         )
+        router.registerHandler(
+            forMethod: Navarch_V1_AdminService.Method.GetHealthPolicy.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Navarch_V1_GetHealthPolicyRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Navarch_V1_HealthPolicyDocument>(),
+            handler: { request, context in
+                try await self.getHealthPolicy(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Navarch_V1_AdminService.Method.RunDiagnostic.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Navarch_V1_RunDiagnosticRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Navarch_V1_RunDiagnosticResponse>(),
+            handler: { request, context in
+                try await self.runDiagnostic(
+                    request: request,
+                    context: context
+                )
+            }
+        )
     }
 }
 
@@ -1121,6 +1282,28 @@ extension Navarch_V1_AdminService.ServiceProtocol {
         context: GRPCCore.ServerContext
     ) async throws -> GRPCCore.StreamingServerResponse<Navarch_V1_ServerInfo> {
         let response = try await self.getServerInfo(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func getHealthPolicy(
+        request: GRPCCore.StreamingServerRequest<Navarch_V1_GetHealthPolicyRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Navarch_V1_HealthPolicyDocument> {
+        let response = try await self.getHealthPolicy(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func runDiagnostic(
+        request: GRPCCore.StreamingServerRequest<Navarch_V1_RunDiagnosticRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Navarch_V1_RunDiagnosticResponse> {
+        let response = try await self.runDiagnostic(
             request: GRPCCore.ServerRequest(stream: request),
             context: context
         )
@@ -1297,6 +1480,32 @@ extension Navarch_V1_AdminService.SimpleServiceProtocol {
     ) async throws -> GRPCCore.ServerResponse<Navarch_V1_ServerInfo> {
         return GRPCCore.ServerResponse<Navarch_V1_ServerInfo>(
             message: try await self.getServerInfo(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func getHealthPolicy(
+        request: GRPCCore.ServerRequest<Navarch_V1_GetHealthPolicyRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Navarch_V1_HealthPolicyDocument> {
+        return GRPCCore.ServerResponse<Navarch_V1_HealthPolicyDocument>(
+            message: try await self.getHealthPolicy(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func runDiagnostic(
+        request: GRPCCore.ServerRequest<Navarch_V1_RunDiagnosticRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Navarch_V1_RunDiagnosticResponse> {
+        return GRPCCore.ServerResponse<Navarch_V1_RunDiagnosticResponse>(
+            message: try await self.runDiagnostic(
                 request: request.message,
                 context: context
             ),
@@ -1571,6 +1780,53 @@ extension Navarch_V1_AdminService {
             deserializer: some GRPCCore.MessageDeserializer<Navarch_V1_ServerInfo>,
             options: GRPCCore.CallOptions,
             onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Navarch_V1_ServerInfo>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "GetHealthPolicy" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The health policy in force, as YAML.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Navarch_V1_GetHealthPolicyRequest` message.
+        ///   - serializer: A serializer for `Navarch_V1_GetHealthPolicyRequest` messages.
+        ///   - deserializer: A deserializer for `Navarch_V1_HealthPolicyDocument` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func getHealthPolicy<Result>(
+            request: GRPCCore.ClientRequest<Navarch_V1_GetHealthPolicyRequest>,
+            serializer: some GRPCCore.MessageSerializer<Navarch_V1_GetHealthPolicyRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Navarch_V1_HealthPolicyDocument>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Navarch_V1_HealthPolicyDocument>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "RunDiagnostic" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Cordons and drains a node, runs an active diagnostic on it, then uncordons it on a pass or
+        /// > remediates it on a failure.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Navarch_V1_RunDiagnosticRequest` message.
+        ///   - serializer: A serializer for `Navarch_V1_RunDiagnosticRequest` messages.
+        ///   - deserializer: A deserializer for `Navarch_V1_RunDiagnosticResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func runDiagnostic<Result>(
+            request: GRPCCore.ClientRequest<Navarch_V1_RunDiagnosticRequest>,
+            serializer: some GRPCCore.MessageSerializer<Navarch_V1_RunDiagnosticRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Navarch_V1_RunDiagnosticResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Navarch_V1_RunDiagnosticResponse>) async throws -> Result
         ) async throws -> Result where Result: Sendable
     }
 
@@ -1989,6 +2245,75 @@ extension Navarch_V1_AdminService {
                 onResponse: handleResponse
             )
         }
+
+        /// Call the "GetHealthPolicy" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The health policy in force, as YAML.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Navarch_V1_GetHealthPolicyRequest` message.
+        ///   - serializer: A serializer for `Navarch_V1_GetHealthPolicyRequest` messages.
+        ///   - deserializer: A deserializer for `Navarch_V1_HealthPolicyDocument` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func getHealthPolicy<Result>(
+            request: GRPCCore.ClientRequest<Navarch_V1_GetHealthPolicyRequest>,
+            serializer: some GRPCCore.MessageSerializer<Navarch_V1_GetHealthPolicyRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Navarch_V1_HealthPolicyDocument>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Navarch_V1_HealthPolicyDocument>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Navarch_V1_AdminService.Method.GetHealthPolicy.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "RunDiagnostic" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Cordons and drains a node, runs an active diagnostic on it, then uncordons it on a pass or
+        /// > remediates it on a failure.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Navarch_V1_RunDiagnosticRequest` message.
+        ///   - serializer: A serializer for `Navarch_V1_RunDiagnosticRequest` messages.
+        ///   - deserializer: A deserializer for `Navarch_V1_RunDiagnosticResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func runDiagnostic<Result>(
+            request: GRPCCore.ClientRequest<Navarch_V1_RunDiagnosticRequest>,
+            serializer: some GRPCCore.MessageSerializer<Navarch_V1_RunDiagnosticRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Navarch_V1_RunDiagnosticResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Navarch_V1_RunDiagnosticResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Navarch_V1_AdminService.Method.RunDiagnostic.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
     }
 }
 
@@ -2321,6 +2646,65 @@ extension Navarch_V1_AdminService.ClientProtocol {
             request: request,
             serializer: GRPCProtobuf.ProtobufSerializer<Navarch_V1_GetServerInfoRequest>(),
             deserializer: GRPCProtobuf.ProtobufDeserializer<Navarch_V1_ServerInfo>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "GetHealthPolicy" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > The health policy in force, as YAML.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Navarch_V1_GetHealthPolicyRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func getHealthPolicy<Result>(
+        request: GRPCCore.ClientRequest<Navarch_V1_GetHealthPolicyRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Navarch_V1_HealthPolicyDocument>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.getHealthPolicy(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Navarch_V1_GetHealthPolicyRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Navarch_V1_HealthPolicyDocument>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "RunDiagnostic" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Cordons and drains a node, runs an active diagnostic on it, then uncordons it on a pass or
+    /// > remediates it on a failure.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Navarch_V1_RunDiagnosticRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func runDiagnostic<Result>(
+        request: GRPCCore.ClientRequest<Navarch_V1_RunDiagnosticRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Navarch_V1_RunDiagnosticResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.runDiagnostic(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Navarch_V1_RunDiagnosticRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Navarch_V1_RunDiagnosticResponse>(),
             options: options,
             onResponse: handleResponse
         )
@@ -2707,6 +3091,73 @@ extension Navarch_V1_AdminService.ClientProtocol {
             metadata: metadata
         )
         return try await self.getServerInfo(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "GetHealthPolicy" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > The health policy in force, as YAML.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func getHealthPolicy<Result>(
+        _ message: Navarch_V1_GetHealthPolicyRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Navarch_V1_HealthPolicyDocument>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Navarch_V1_GetHealthPolicyRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.getHealthPolicy(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "RunDiagnostic" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Cordons and drains a node, runs an active diagnostic on it, then uncordons it on a pass or
+    /// > remediates it on a failure.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func runDiagnostic<Result>(
+        _ message: Navarch_V1_RunDiagnosticRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Navarch_V1_RunDiagnosticResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Navarch_V1_RunDiagnosticRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.runDiagnostic(
             request: request,
             options: options,
             onResponse: handleResponse

@@ -57,6 +57,10 @@ public nonisolated struct Navarch_V1_RegisterResponse: Sendable {
 
   public var heartbeatIntervalMs: Int64 = 0
 
+  /// The control plane's health policy as YAML (a complete policy, "base: none"); empty to keep
+  /// the agent's built-in policy.
+  public var healthPolicy: String = String()
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -232,7 +236,7 @@ nonisolated extension Navarch_V1_RegisterRequest: SwiftProtobuf.Message, SwiftPr
 
 nonisolated extension Navarch_V1_RegisterResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".RegisterResponse"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}node_id\0\u{3}heartbeat_interval_ms\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}node_id\0\u{3}heartbeat_interval_ms\0\u{3}health_policy\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -242,6 +246,7 @@ nonisolated extension Navarch_V1_RegisterResponse: SwiftProtobuf.Message, SwiftP
       switch fieldNumber {
       case 1: try { try decoder.decodeSingularStringField(value: &self.nodeID) }()
       case 2: try { try decoder.decodeSingularInt64Field(value: &self.heartbeatIntervalMs) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.healthPolicy) }()
       default: break
       }
     }
@@ -254,12 +259,16 @@ nonisolated extension Navarch_V1_RegisterResponse: SwiftProtobuf.Message, SwiftP
     if self.heartbeatIntervalMs != 0 {
       try visitor.visitSingularInt64Field(value: self.heartbeatIntervalMs, fieldNumber: 2)
     }
+    if !self.healthPolicy.isEmpty {
+      try visitor.visitSingularStringField(value: self.healthPolicy, fieldNumber: 3)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Navarch_V1_RegisterResponse, rhs: Navarch_V1_RegisterResponse) -> Bool {
     if lhs.nodeID != rhs.nodeID {return false}
     if lhs.heartbeatIntervalMs != rhs.heartbeatIntervalMs {return false}
+    if lhs.healthPolicy != rhs.healthPolicy {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

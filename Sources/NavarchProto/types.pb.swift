@@ -200,6 +200,9 @@ public nonisolated enum Navarch_V1_CommandKind: SwiftProtobuf.Enum, Swift.CaseIt
   case drain // = 2
   case uncordon // = 3
   case terminate // = 4
+
+  /// Run an active diagnostic; parameters name the suite and level.
+  case runDiagnostic // = 5
   case UNRECOGNIZED(Int)
 
   public init() {
@@ -213,6 +216,7 @@ public nonisolated enum Navarch_V1_CommandKind: SwiftProtobuf.Enum, Swift.CaseIt
     case 2: self = .drain
     case 3: self = .uncordon
     case 4: self = .terminate
+    case 5: self = .runDiagnostic
     default: self = .UNRECOGNIZED(rawValue)
     }
   }
@@ -224,6 +228,7 @@ public nonisolated enum Navarch_V1_CommandKind: SwiftProtobuf.Enum, Swift.CaseIt
     case .drain: return 2
     case .uncordon: return 3
     case .terminate: return 4
+    case .runDiagnostic: return 5
     case .UNRECOGNIZED(let i): return i
     }
   }
@@ -235,6 +240,7 @@ public nonisolated enum Navarch_V1_CommandKind: SwiftProtobuf.Enum, Swift.CaseIt
     .drain,
     .uncordon,
     .terminate,
+    .runDiagnostic,
   ]
 
 }
@@ -263,6 +269,11 @@ public nonisolated struct Navarch_V1_GPU: Sendable {
   public var health: Navarch_V1_HealthStatus = .unspecified
 
   public var healthReason: String = String()
+
+  public var serial: String = String()
+
+  /// Sampled metrics by name (temperature_celsius, ecc_dbe_volatile, remapped_rows_pending, ...).
+  public var metrics: Dictionary<String,Double> = [:]
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -425,6 +436,12 @@ public nonisolated struct Navarch_V1_HealthObservation: Sendable {
   /// How many identical observations were coalesced into this one.
   public var count: Int32 = 0
 
+  /// What the health policy asks for: none, alert, reset_gpu, reboot, replace.
+  public var action: String = String()
+
+  /// The health-policy rule that decided the verdict.
+  public var rule: String = String()
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -445,6 +462,9 @@ public nonisolated struct Navarch_V1_NodeCommand: Sendable {
   public var reason: String = String()
 
   public var issuedAtUnixMs: Int64 = 0
+
+  /// Command arguments, for example {"suite": "dcgm", "level": "2"}.
+  public var parameters: Dictionary<String,String> = [:]
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -468,12 +488,12 @@ nonisolated extension Navarch_V1_InstanceState: SwiftProtobuf._ProtoNameProvidin
 }
 
 nonisolated extension Navarch_V1_CommandKind: SwiftProtobuf._ProtoNameProviding {
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0COMMAND_KIND_UNSPECIFIED\0\u{1}COMMAND_KIND_CORDON\0\u{1}COMMAND_KIND_DRAIN\0\u{1}COMMAND_KIND_UNCORDON\0\u{1}COMMAND_KIND_TERMINATE\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0COMMAND_KIND_UNSPECIFIED\0\u{1}COMMAND_KIND_CORDON\0\u{1}COMMAND_KIND_DRAIN\0\u{1}COMMAND_KIND_UNCORDON\0\u{1}COMMAND_KIND_TERMINATE\0\u{1}COMMAND_KIND_RUN_DIAGNOSTIC\0")
 }
 
 nonisolated extension Navarch_V1_GPU: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".GPU"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}index\0\u{1}uuid\0\u{1}model\0\u{3}pci_bus_id\0\u{3}memory_total_mib\0\u{3}temperature_celsius\0\u{3}power_watts\0\u{1}health\0\u{3}health_reason\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}index\0\u{1}uuid\0\u{1}model\0\u{3}pci_bus_id\0\u{3}memory_total_mib\0\u{3}temperature_celsius\0\u{3}power_watts\0\u{1}health\0\u{3}health_reason\0\u{1}serial\0\u{1}metrics\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -490,6 +510,8 @@ nonisolated extension Navarch_V1_GPU: SwiftProtobuf.Message, SwiftProtobuf._Mess
       case 7: try { try decoder.decodeSingularDoubleField(value: &self.powerWatts) }()
       case 8: try { try decoder.decodeSingularEnumField(value: &self.health) }()
       case 9: try { try decoder.decodeSingularStringField(value: &self.healthReason) }()
+      case 10: try { try decoder.decodeSingularStringField(value: &self.serial) }()
+      case 11: try { try decoder.decodeMapField(fieldType: SwiftProtobuf._ProtobufMap<SwiftProtobuf.ProtobufString,SwiftProtobuf.ProtobufDouble>.self, value: &self.metrics) }()
       default: break
       }
     }
@@ -523,6 +545,12 @@ nonisolated extension Navarch_V1_GPU: SwiftProtobuf.Message, SwiftProtobuf._Mess
     if !self.healthReason.isEmpty {
       try visitor.visitSingularStringField(value: self.healthReason, fieldNumber: 9)
     }
+    if !self.serial.isEmpty {
+      try visitor.visitSingularStringField(value: self.serial, fieldNumber: 10)
+    }
+    if !self.metrics.isEmpty {
+      try visitor.visitMapField(fieldType: SwiftProtobuf._ProtobufMap<SwiftProtobuf.ProtobufString,SwiftProtobuf.ProtobufDouble>.self, value: self.metrics, fieldNumber: 11)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -536,6 +564,8 @@ nonisolated extension Navarch_V1_GPU: SwiftProtobuf.Message, SwiftProtobuf._Mess
     if lhs.powerWatts != rhs.powerWatts {return false}
     if lhs.health != rhs.health {return false}
     if lhs.healthReason != rhs.healthReason {return false}
+    if lhs.serial != rhs.serial {return false}
+    if lhs.metrics != rhs.metrics {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -853,7 +883,7 @@ nonisolated extension Navarch_V1_Event: SwiftProtobuf.Message, SwiftProtobuf._Me
 
 nonisolated extension Navarch_V1_HealthObservation: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".HealthObservation"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}kind\0\u{1}code\0\u{3}pci_address\0\u{3}gpu_index\0\u{1}verdict\0\u{1}message\0\u{3}time_unix_ms\0\u{1}count\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}kind\0\u{1}code\0\u{3}pci_address\0\u{3}gpu_index\0\u{1}verdict\0\u{1}message\0\u{3}time_unix_ms\0\u{1}count\0\u{1}action\0\u{1}rule\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -869,6 +899,8 @@ nonisolated extension Navarch_V1_HealthObservation: SwiftProtobuf.Message, Swift
       case 6: try { try decoder.decodeSingularStringField(value: &self.message) }()
       case 7: try { try decoder.decodeSingularInt64Field(value: &self.timeUnixMs) }()
       case 8: try { try decoder.decodeSingularInt32Field(value: &self.count) }()
+      case 9: try { try decoder.decodeSingularStringField(value: &self.action) }()
+      case 10: try { try decoder.decodeSingularStringField(value: &self.rule) }()
       default: break
       }
     }
@@ -899,6 +931,12 @@ nonisolated extension Navarch_V1_HealthObservation: SwiftProtobuf.Message, Swift
     if self.count != 0 {
       try visitor.visitSingularInt32Field(value: self.count, fieldNumber: 8)
     }
+    if !self.action.isEmpty {
+      try visitor.visitSingularStringField(value: self.action, fieldNumber: 9)
+    }
+    if !self.rule.isEmpty {
+      try visitor.visitSingularStringField(value: self.rule, fieldNumber: 10)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -911,6 +949,8 @@ nonisolated extension Navarch_V1_HealthObservation: SwiftProtobuf.Message, Swift
     if lhs.message != rhs.message {return false}
     if lhs.timeUnixMs != rhs.timeUnixMs {return false}
     if lhs.count != rhs.count {return false}
+    if lhs.action != rhs.action {return false}
+    if lhs.rule != rhs.rule {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -918,7 +958,7 @@ nonisolated extension Navarch_V1_HealthObservation: SwiftProtobuf.Message, Swift
 
 nonisolated extension Navarch_V1_NodeCommand: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".NodeCommand"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{3}node_id\0\u{1}kind\0\u{1}reason\0\u{3}issued_at_unix_ms\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{3}node_id\0\u{1}kind\0\u{1}reason\0\u{3}issued_at_unix_ms\0\u{1}parameters\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -931,6 +971,7 @@ nonisolated extension Navarch_V1_NodeCommand: SwiftProtobuf.Message, SwiftProtob
       case 3: try { try decoder.decodeSingularEnumField(value: &self.kind) }()
       case 4: try { try decoder.decodeSingularStringField(value: &self.reason) }()
       case 5: try { try decoder.decodeSingularInt64Field(value: &self.issuedAtUnixMs) }()
+      case 6: try { try decoder.decodeMapField(fieldType: SwiftProtobuf._ProtobufMap<SwiftProtobuf.ProtobufString,SwiftProtobuf.ProtobufString>.self, value: &self.parameters) }()
       default: break
       }
     }
@@ -952,6 +993,9 @@ nonisolated extension Navarch_V1_NodeCommand: SwiftProtobuf.Message, SwiftProtob
     if self.issuedAtUnixMs != 0 {
       try visitor.visitSingularInt64Field(value: self.issuedAtUnixMs, fieldNumber: 5)
     }
+    if !self.parameters.isEmpty {
+      try visitor.visitMapField(fieldType: SwiftProtobuf._ProtobufMap<SwiftProtobuf.ProtobufString,SwiftProtobuf.ProtobufString>.self, value: self.parameters, fieldNumber: 6)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -961,6 +1005,7 @@ nonisolated extension Navarch_V1_NodeCommand: SwiftProtobuf.Message, SwiftProtob
     if lhs.kind != rhs.kind {return false}
     if lhs.reason != rhs.reason {return false}
     if lhs.issuedAtUnixMs != rhs.issuedAtUnixMs {return false}
+    if lhs.parameters != rhs.parameters {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -23,8 +23,8 @@ import Testing
     @Test func agentRejectsBadFlags() async throws {
         try Binaries.require()
         let log = FileManager.default.temporaryDirectory.appendingPathComponent("agent-\(UUID().uuidString).log").path
-        let agent = try ChildProcess.spawn(Binaries.directory + "/navarch-node", ["--control-plane", "nowhere", "--backend", "nvml"], stdout: log, stderr: log)
+        let agent = try ChildProcess.spawn(Binaries.directory + "/navarch-node", ["--control-plane", "nowhere", "--backend", "cuda"], stdout: log, stderr: log)
         #expect(try await agent.wait(timeout: .seconds(10)) != 0)
-        #expect(((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").contains("unknown GPU backend 'nvml'"))
+        #expect(((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").contains("unknown GPU backend 'cuda'"))
     }
 }

@@ -53,7 +53,7 @@ import Testing
 
     @Test(arguments: [
         ("grpc:\n  prot: 50051\n", "navarch.yaml:2: grpc.prot: unknown key; known keys here: advertised_address, host, port"),
-        ("heartbeat:\n  interval: 5s\nhertbeat: 1\n", "navarch.yaml:3: hertbeat: unknown key; known keys here: data_dir, grpc, heartbeat, http, log_level, providers, provisioning"),
+        ("heartbeat:\n  interval: 5s\nhertbeat: 1\n", "navarch.yaml:3: hertbeat: unknown key; known keys here: data_dir, grpc, health, heartbeat, http, log_level, providers, provisioning"),
         ("grpc:\n  port: fifty\n", "navarch.yaml:2: grpc.port: expected a port number from 0 to 65535, got 'fifty'"),
         ("grpc:\n  port: 70000\n", "navarch.yaml:2: grpc.port: expected a port number from 0 to 65535, got '70000'"),
         ("heartbeat:\n  interval: soon\n", "navarch.yaml:2: heartbeat.interval: expected a duration such as 500ms, 5s, 2m or 1h, got 'soon'"),

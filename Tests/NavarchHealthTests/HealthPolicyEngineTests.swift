@@ -55,9 +55,14 @@ import Testing
         #expect(engine.evaluate(xid(13), at: start.addingTimeInterval(27 * 3600)).verdict == .unhealthy)
     }
 
-    @Test func aCoalescedBurstCountsEveryRepetition() {
+    @Test func aBurstOfIdenticalLinesIsOneOccurrence() {
         var engine = HealthPolicyEngine()
-        #expect(engine.evaluate(xid(31, count: 5), at: start).verdict == .unhealthy)
+        for second in 0..<500 {
+            #expect(engine.evaluate(xid(31), at: start.addingTimeInterval(Double(second) * 0.004)).verdict == .healthy)
+        }
+        #expect(engine.evaluate(xid(31, count: 40), at: start.addingTimeInterval(3)).verdict == .healthy)
+        #expect(engine.evaluate(xid(31), at: start.addingTimeInterval(60)).verdict == .healthy)
+        #expect(engine.evaluate(xid(31), at: start.addingTimeInterval(120)).verdict == .unhealthy)
     }
 
     @Test func ignoredXIDsNeverAffectHealth() {

@@ -24,7 +24,7 @@ import Testing
         #expect(observation.gpuIndex == 3)
         #expect(observation.verdict == .unhealthy)
         #expect(state.health == .unhealthy)
-        #expect(state.reason.contains("XID 79 on GPU 3"))
+        #expect(state.reason.contains("GPU 3: XID 79"))
         #expect(state.gpus[3].health == .unhealthy)
         #expect(state.gpus.filter { $0.health == .unhealthy }.count == 1)
     }
@@ -56,7 +56,7 @@ import Testing
         _ = state.apply(fatal, at: now)
         _ = state.apply(benign, at: now)
         #expect(state.health == .unhealthy)
-        state.refresh(backend.gpus)
+        _ = state.refresh(backend.gpus, at: now)
         #expect(state.gpus[0].health == .unhealthy, "a metrics refresh keeps verdicts")
     }
 
@@ -75,5 +75,61 @@ import Testing
         #expect(pauses.last! >= .seconds(1))
         backoff.reset()
         #expect(backoff.next() <= .milliseconds(250))
+    }
+}
+
+@Suite struct NodeHealthPolicyTests {
+    let backend = SimulatedGPUBackend(count: 8, model: "NVIDIA H100 80GB HBM3", memoryMiB: 81_559, idlePowerWatts: 70, seed: "demo-1")
+    let now = Date(timeIntervalSince1970: 1_800_000_000)
+
+    @Test func observationsCarryTheRuleAndTheAction() throws {
+        var state = NodeHealthState(gpus: backend.gpus)
+        let record = try #require(KernelLogParser.parse("NVRM: Xid (PCI:0000:18:00): 48, pid='<unknown>', name=<unknown>, An uncorrectable double bit error"))
+        let applied = state.apply(record, at: now)
+        let observation = try #require(applied)
+        #expect(observation.rule == "xid-reset-gpu" && observation.action == .resetGPU)
+        #expect(state.reason.contains("rule xid-reset-gpu") && state.reason.contains("action reset_gpu"))
+    }
+
+    @Test func repeatedApplicationErrorsEscalate() throws {
+        var state = NodeHealthState(gpus: backend.gpus)
+        let record = try #require(KernelLogParser.parse("NVRM: Xid (PCI:0000:2a:00): 13, pid=7, name=python, Graphics Exception"))
+        _ = state.apply(record, at: now)
+        _ = state.apply(record, at: now.addingTimeInterval(10))
+        #expect(state.health == .healthy)
+        let applied = state.apply(record, at: now.addingTimeInterval(20))
+        let third = try #require(applied)
+        #expect(third.verdict == .unhealthy && third.gpuIndex == 1)
+        #expect(state.gpus[1].health == .unhealthy && state.health == .unhealthy)
+    }
+
+    @Test func theControlPlanesPolicyReplacesTheBuiltinOne() throws {
+        var state = NodeHealthState(gpus: backend.gpus)
+        state.setPolicy(try HealthPolicyFile.parse("ignore_xids: [79]"))
+        let record = try #require(KernelLogParser.parse("NVRM: Xid (PCI:0000:18:00): 79, GPU has fallen off the bus."))
+        let applied = state.apply(record, at: now)
+        #expect(applied?.rule == "ignore_xids")
+        #expect(state.health == .healthy)
+    }
+
+    @Test func metricVerdictsComeAndGo() {
+        var state = NodeHealthState(gpus: backend.gpus)
+        var hot = backend.gpus[2]
+        hot.metrics = [GPUMetric.slowdownMarginCelsius: 1]
+        let fired = state.refresh([hot], at: now)
+        #expect(fired.count == 1 && fired[0].rule == "thermal-near-slowdown" && fired[0].gpuIndex == 2)
+        #expect(state.health == .degraded && state.gpus[2].health == .degraded)
+        #expect(state.refresh([hot], at: now).isEmpty, "no repeat while the verdict holds")
+        hot.metrics = [GPUMetric.slowdownMarginCelsius: 30]
+        let cleared = state.refresh([hot], at: now)
+        #expect(cleared.count == 1 && cleared[0].verdict == .healthy)
+        #expect(state.health == .healthy)
+    }
+
+    @Test func aFailedCheckMakesTheNodeUnhealthy() {
+        var state = NodeHealthState(gpus: backend.gpus)
+        let observation = state.apply(check: "gpu_backend", status: .fail, gpuIndex: nil, message: "NVML: Driver Not Loaded", at: now)
+        #expect(observation.verdict == .unhealthy && observation.kind == "check")
+        #expect(state.health == .unhealthy && state.reason.contains("Driver Not Loaded"))
     }
 }

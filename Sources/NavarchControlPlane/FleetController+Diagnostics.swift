@@ -1,0 +1,83 @@
+import Foundation
+import NavarchCore
+
+extension FleetController {
+    /// Suites `navarch diag run` knows: DCGM's diagnostic (and a burn test where installed), and
+    /// the fabric checks.
+    static let diagnosticSuites = ["dcgm", "nvbandwidth", "nccl"]
+
+    /// Takes a node out of service for an active diagnostic: drains it (cordoning it first), then
+    /// asks its agent to run the suite. The result arrives as the command's acknowledgement; a
+    /// pass puts the node back in service, a failure marks it unhealthy and remediates it.
+    func runDiagnostic(nodeID: String, suite: String, level: Int) async throws -> (Node, String) {
+        guard Self.diagnosticSuites.contains(suite) else {
+            throw NavarchError.invalidArgument("unknown diagnostic suite '\(suite)' (known: \(Self.diagnosticSuites.joined(separator: ", ")))")
+        }
+        guard (1...4).contains(level) else { throw NavarchError.invalidArgument("diagnostic level must be 1 to 4, got \(level)") }
+        let node = try self.node(nodeID)
+        if let instance = instances[node.instanceID], instance.condemned {
+            throw NavarchError.failedPrecondition("node \(nodeID) is being replaced; no diagnostic will run on it")
+        }
+        if try await store.pendingCommands(for: nodeID).contains(where: { $0.kind == .runDiagnostic }) {
+            throw NavarchError.failedPrecondition("node \(nodeID) already has a diagnostic pending")
+        }
+        let reason = "diagnostic \(suite) level \(level)"
+        let wasInService = node.state == .active
+        switch node.state {
+        case .active, .cordoned:
+            try await transition(nodeID: nodeID, on: .drain, reason: reason) { $0.cordonReason = reason }
+            try await send(.drain, to: nodeID, reason: reason)
+        case .drained, .unhealthy:
+            break
+        default:
+            throw NavarchError.failedPrecondition("node \(nodeID) is \(node.state.rawValue); a diagnostic needs it active, cordoned, drained or unhealthy")
+        }
+        let commandID = try await send(
+            .runDiagnostic, to: nodeID, reason: reason,
+            parameters: ["suite": suite, "level": "\(level)", "return_to_service": wasInService || node.state == .cordoned ? "true" : "false"])
+        await record(
+            "diagnostic.requested", reason, node: nodeID, instance: node.instanceID, pool: node.pool,
+            attributes: ["suite": suite, "level": "\(level)", "command": commandID])
+        if let current = nodes[nodeID], current.state == .drained || current.state == .unhealthy {
+            try await startPendingDiagnostic(nodeID: nodeID)
+        }
+        return (nodes[nodeID] ?? node, commandID)
+    }
+
+    /// A drained node with a diagnostic waiting moves to `diagnosing`.
+    func startPendingDiagnostic(nodeID: String) async throws {
+        guard let node = nodes[nodeID], NodeLifecycle.allows(.startDiagnosis, in: node.state),
+              let command = try await store.pendingCommands(for: nodeID).first(where: { $0.kind == .runDiagnostic })
+        else { return }
+        try await transition(nodeID: nodeID, on: .startDiagnosis, reason: command.reason)
+    }
+
+    /// Applies a diagnostic's outcome.
+    func diagnosticFinished(_ command: NodeCommand, passed: Bool, message: String) async throws {
+        guard let node = nodes[command.nodeID] else { return }
+        let suite = command.parameters["suite"] ?? "dcgm"
+        await record(
+            passed ? "diagnostic.passed" : "diagnostic.failed", "\(command.reason): \(message)", node: node.id,
+            instance: node.instanceID, pool: node.pool, attributes: ["suite": suite, "level": command.parameters["level"] ?? ""])
+        guard node.state == .diagnosing else { return }
+        if passed {
+            try await transition(nodeID: node.id, on: .diagnosisPassed, reason: "\(command.reason) passed") { $0.cordonReason = "" }
+            if command.parameters["return_to_service"] == "true" {
+                try await send(.uncordon, to: node.id, reason: "\(command.reason) passed")
+            } else {
+                try await transition(nodeID: node.id, on: .cordon, reason: "stays cordoned: it was out of service before the diagnostic") {
+                    $0.cordonReason = "cordoned before \(command.reason)"
+                }
+            }
+        } else {
+            let reason = "\(command.reason) failed: \(message)"
+            try await transition(nodeID: node.id, on: .diagnosisFailed, reason: reason)
+            guard var failed = nodes[node.id] else { return }
+            let previous = failed.health
+            failed.health = .unhealthy
+            failed.healthReason = reason
+            try await save(failed)
+            try await healthChanged(node: failed, from: previous, result: HealthResult(status: .unhealthy, reason: reason))
+        }
+    }
+}
