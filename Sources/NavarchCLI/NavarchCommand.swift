@@ -9,7 +9,8 @@ public struct NavarchCommand: AsyncParsableCommand {
         version: NavarchVersion.current,
         subcommands: [
             ServeCommand.self, UpCommand.self, DownCommand.self, StatusCommand.self, NodesCommand.self,
-            CordonCommand.self, DrainCommand.self, UncordonCommand.self, EventsCommand.self, VersionCommand.self,
+            CordonCommand.self, DrainCommand.self, UncordonCommand.self, EventsCommand.self, HealthCommand.self,
+            DiagCommand.self, VersionCommand.self,
             NodeAgentCommand.self,
         ])
 

@@ -171,3 +171,23 @@ public struct ServerInfo: Sendable, Equatable {
     public var startedAt: Date
     public var heartbeatInterval: Duration
 }
+
+extension NavarchClient {
+    /// The health policy in force at the control plane, as YAML.
+    public func healthPolicyYAML() async throws -> String {
+        try await call { try await admin.getHealthPolicy(Navarch_V1_GetHealthPolicyRequest(), options: options).yaml }
+    }
+
+    /// Starts an active diagnostic on a node; returns the node (now draining or diagnosing) and
+    /// the id of the command its agent runs.
+    public func runDiagnostic(_ nodeID: String, suite: String, level: Int) async throws -> (node: Node, commandID: String) {
+        var request = Navarch_V1_RunDiagnosticRequest()
+        request.nodeID = nodeID
+        request.suite = suite
+        request.level = Int32(level)
+        return try await call {
+            let response = try await admin.runDiagnostic(request, options: options)
+            return (response.node.domain, response.commandID)
+        }
+    }
+}

@@ -94,7 +94,11 @@ public struct NodeAgent: Service {
                             }
                         }
                         if let path = configuration.kernelLogPath {
-                            group.addTask { await kernelLogLoop(path: path, shared) }
+                            group.addTask {
+                                await kernelLogLoop(path: path, shared)
+                                // Without a kernel log the agent keeps working on NVML events and metrics.
+                                while !Task.isCancelled { try await clock.sleep(for: .seconds(3600)) }
+                            }
                             group.addTask { try await burstFlushLoop(shared) }
                         }
                         try await group.next()
@@ -319,9 +323,13 @@ public struct NodeAgent: Service {
     }
 
     private func kernelLogLoop(path: String, _ shared: Shared) async {
-        let tailer = KernelLogTailer(path: path)
-        logger.info("following kernel log", metadata: ["path": "\(path)"])
-        for await line in tailer.lines() {
+        let (source, description) = KernelLogSource.open(path: path, runner: configuration.commandRunner)
+        guard let source else {
+            logger.warning("no kernel log", metadata: ["detail": "\(description)"])
+            return
+        }
+        logger.info("kernel log", metadata: ["source": "\(description)"])
+        for await line in source {
             guard let record = KernelLogParser.parse(line) else { continue }
             let now = clock.now
             let observation = shared.state.withLock { state -> HealthObservation? in
