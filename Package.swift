@@ -10,6 +10,8 @@ let package = Package(
         .executable(name: "navarch-node", targets: ["navarch-node"]),
         // Test-only: a stand-in for libnvidia-ml.so (see Sources/FakeNVML).
         .library(name: "nvidia-ml", type: .dynamic, targets: ["FakeNVML"]),
+        // Test-only: a stand-in for libcuda.so (see Sources/FakeCUDA).
+        .library(name: "cuda", type: .dynamic, targets: ["FakeCUDA"]),
     ],
     dependencies: [
         .package(url: "https://github.com/grpc/grpc-swift-2.git", from: "2.4.3"),
@@ -101,6 +103,8 @@ let package = Package(
         .target(name: "NavarchNVML", dependencies: ["CNVML", "NavarchCore", "NavarchHealth"]),
         // A test-only libnvidia-ml.so with NVML's ABI, built as a shared library for tests.
         .target(name: "FakeNVML"),
+        // A test-only libcuda.so with the CUDA driver API's ABI for the memory round trip.
+        .target(name: "FakeCUDA"),
         // Test support: manual clock and fixtures.
         .target(name: "NavarchTesting", dependencies: ["NavarchCore"]),
 

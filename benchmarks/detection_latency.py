@@ -84,6 +84,29 @@ def main():
         ticks = os.sysconf("SC_CLK_TCK")
         agent_cpu_percent = 100.0 * (cpu1 - cpu0) / ticks / args.idle_seconds
 
+        # The same with the NVML backend reading 8 GPUs (every metric, every link) at the default
+        # intervals, through the test-only libnvidia-ml built with the package.
+        nvml = None
+        fake = os.path.join(bindir, "libnvidia-ml.so")
+        if os.path.exists(fake):
+            kmsg = os.path.join(data, "nvml-kmsg")
+            open(kmsg, "w").close()
+            log = open(os.path.join(data, "nvml-agent.log"), "w")
+            agent = subprocess.Popen([os.path.join(bindir, "navarch-node"), "--control-plane", fleet.server,
+                                      "--node-id", "bench-nvml", "--backend", "nvml", "--nvml-library", fake,
+                                      "--cuda-library", os.path.join(bindir, "libcuda.so"), "--kernel-log", kmsg],
+                                     stdout=log, stderr=subprocess.STDOUT)
+            try:
+                time.sleep(5)
+                nrss0, ncpu0 = agent_sample(agent.pid)
+                time.sleep(args.idle_seconds)
+                nrss1, ncpu1 = agent_sample(agent.pid)
+                nvml = {"rss_mib": round(nrss1 / 1024, 1), "cpu_percent": round(100.0 * (ncpu1 - ncpu0) / ticks / args.idle_seconds, 2),
+                        "window_s": args.idle_seconds}
+            finally:
+                agent.terminate()
+                agent.wait(timeout=20)
+
         for _ in range(args.rounds):
             node = fleet.healthy_nodes("bench")[0]
             time.sleep(1)
@@ -121,7 +144,10 @@ def main():
         "xid_to_unhealthy_ms": {"p50": round(statistics.median(unhealthy_ms), 1), "max": round(max(unhealthy_ms), 1), "min": round(min(unhealthy_ms), 1)},
         "xid_to_replacement_requested_ms": {"p50": round(statistics.median(replacement_ms), 1), "max": round(max(replacement_ms), 1)},
         "idle_agent_8_gpus": {"rss_mib": round(rss1 / 1024, 1), "cpu_percent": round(agent_cpu_percent, 2), "window_s": args.idle_seconds},
+        "nvml_agent_8_gpus": nvml,
     }
+    if len(unhealthy_ms) >= 20:
+        result["xid_to_unhealthy_ms"]["p99"] = round(statistics.quantiles(unhealthy_ms, n=100)[98], 1)
     line = json.dumps(result)
     print(line)
     os.makedirs(os.path.join(root, "benchmarks", "results"), exist_ok=True)

@@ -16,10 +16,11 @@ public enum ConfigurationFile {
         "provisioning.replacement_timeout": .duration, "provisioning.retry_backoff": .duration,
         "providers.local.node_binary": .path,
         "health": .healthPolicy,
+        "diagnostics.schedules": .diagnosticSchedules,
     ]
 
     enum ValueKind {
-        case string, port, path, logLevel, duration, positiveInteger, healthPolicy
+        case string, port, path, logLevel, duration, positiveInteger, healthPolicy, diagnosticSchedules
     }
 
     /// Loads the file at `path` over `base`.
@@ -89,6 +90,10 @@ public enum ConfigurationFile {
             }
             return
         }
+        if key == "diagnostics.schedules" {
+            configuration.diagnosticSchedules = try diagnosticSchedules(node, file: file)
+            return
+        }
         guard case .scalar(let scalar) = node else { throw fail("expected a single value, not a \(kindName(node))") }
         let text = scalar.string
         let kind = keys[key]!
@@ -113,6 +118,45 @@ public enum ConfigurationFile {
         case "provisioning.retry_backoff": configuration.provisionRetryBackoff = try duration(text, fail)
         case "providers.local.node_binary": configuration.localNodeBinary = text.isEmpty ? nil : expandTilde(text)
         default: throw fail("unhandled key of kind \(kind)")
+        }
+    }
+
+    /// `diagnostics.schedules`: a list of `{pool, suite, level, every, max_concurrent}`.
+    private static func diagnosticSchedules(_ node: Yams.Node, file: String) throws -> [DiagnosticSchedule] {
+        let key = "diagnostics.schedules"
+        guard case .sequence(let list) = node else {
+            throw ConfigurationError(file: file, key: key, line: line(node), problem: "expected a list of schedules")
+        }
+        return try list.enumerated().map { position, item in
+            let here = "\(key)[\(position)]"
+            guard case .mapping(let mapping) = item else {
+                throw ConfigurationError(file: file, key: here, line: line(item), problem: "expected pool, suite, level, every, max_concurrent")
+            }
+            var fields: [String: (String, Yams.Node)] = [:]
+            for (keyNode, value) in mapping {
+                let name = keyNode.scalar?.string ?? ""
+                guard ["pool", "suite", "level", "every", "max_concurrent"].contains(name) else {
+                    throw ConfigurationError(file: file, key: "\(here).\(name)", line: line(keyNode), problem: "unknown key; known keys here: every, level, max_concurrent, pool, suite")
+                }
+                guard case .scalar(let scalar) = value else {
+                    throw ConfigurationError(file: file, key: "\(here).\(name)", line: line(value), problem: "expected a single value")
+                }
+                fields[name] = (scalar.string, value)
+            }
+            func fail(_ name: String, _ problem: String) -> ConfigurationError {
+                ConfigurationError(file: file, key: "\(here).\(name)", line: line(fields[name]?.1 ?? item), problem: problem)
+            }
+            guard let pool = fields["pool"]?.0, !pool.isEmpty else { throw fail("pool", "required: the pool to diagnose") }
+            guard let everyText = fields["every"]?.0 else { throw fail("every", "required: how often, for example 168h") }
+            let every = try duration(everyText) { fail("every", $0) }
+            guard every >= .seconds(60) else { throw fail("every", "must be at least 1m") }
+            let suite = fields["suite"]?.0 ?? "dcgm"
+            guard ["dcgm", "nvbandwidth", "nccl"].contains(suite) else { throw fail("suite", "expected dcgm, nvbandwidth or nccl, got '\(suite)'") }
+            let level = Int(fields["level"]?.0 ?? "1") ?? 0
+            guard (1...4).contains(level) else { throw fail("level", "expected 1, 2, 3 or 4, got '\(fields["level"]?.0 ?? "")'") }
+            let concurrent = Int(fields["max_concurrent"]?.0 ?? "1") ?? 0
+            guard concurrent >= 1 else { throw fail("max_concurrent", "expected a whole number of at least 1") }
+            return DiagnosticSchedule(pool: pool, suite: suite, level: level, every: every, maxConcurrent: concurrent)
         }
     }
 

@@ -136,6 +136,8 @@ public struct ControlPlane: Sendable {
                     .init(service: readinessService, successTerminationBehavior: .ignore),
                     .init(service: HeartbeatMonitorService(fleet: fleet, clock: clock)),
                     .init(service: ReconcilerService(fleet: fleet, clock: clock, logger: logger)),
+                    .init(service: DiagnosticScheduleService(
+                        fleet: fleet, clock: clock, checkEvery: configuration.diagnosticScheduleCheckInterval)),
                 ],
                 gracefulShutdownSignals: signals,
                 logger: logger))

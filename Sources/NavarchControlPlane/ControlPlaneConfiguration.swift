@@ -1,4 +1,5 @@
 import Foundation
+import NavarchCore
 import NavarchHealth
 
 /// Everything `navarch serve` can be told, with its defaults. `examples/navarch.yaml`
@@ -35,6 +36,10 @@ public struct ControlPlaneConfiguration: Sendable, Equatable {
     public var logLevel = "info"
     /// The health policy sent to every agent (`health:` in navarch.yaml over the built-in one).
     public var healthPolicy: HealthPolicy = .builtin
+    /// Recurring active diagnostics per pool (`diagnostics.schedules`).
+    public var diagnosticSchedules: [DiagnosticSchedule] = []
+    /// How often the control plane looks for scheduled diagnostics that are due.
+    public var diagnosticScheduleCheckInterval: Duration = .seconds(30)
 
     public init() {}
 

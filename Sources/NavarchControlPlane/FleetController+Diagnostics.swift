@@ -23,6 +23,9 @@ extension FleetController {
         }
         let reason = "diagnostic \(suite) level \(level)"
         let wasInService = node.state == .active
+        var stamped = node
+        stamped.lastDiagnostics = (node.lastDiagnostics ?? [:]).merging([suite: clock.now]) { _, new in new }
+        try await save(stamped)
         switch node.state {
         case .active, .cordoned:
             try await transition(nodeID: nodeID, on: .drain, reason: reason) { $0.cordonReason = reason }
@@ -42,6 +45,19 @@ extension FleetController {
             try await startPendingDiagnostic(nodeID: nodeID)
         }
         return (nodes[nodeID] ?? node, commandID)
+    }
+
+    /// Starts the diagnostics the pools' schedules make due now.
+    func runScheduledDiagnostics() async {
+        let schedules = configuration.diagnosticSchedules
+        guard !schedules.isEmpty else { return }
+        for decision in DiagnosticPlanner.due(schedules: schedules, nodes: Array(nodes.values), now: clock.now) {
+            do {
+                _ = try await runDiagnostic(nodeID: decision.nodeID, suite: decision.schedule.suite, level: decision.schedule.level)
+            } catch {
+                logger.warning("scheduled diagnostic not started", metadata: ["node": "\(decision.nodeID)", "error": "\(error)"])
+            }
+        }
     }
 
     /// A drained node with a diagnostic waiting moves to `diagnosing`.

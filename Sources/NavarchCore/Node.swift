@@ -17,6 +17,8 @@ public struct Node: Sendable, Codable, Equatable, Identifiable {
     /// Last heartbeat seen by this control plane process; `nil` before the first one.
     public var lastHeartbeat: Date?
     public var labels: [String: String]
+    /// When each diagnostic suite last started on this node (`dcgm`, `nvbandwidth`, `nccl`).
+    public var lastDiagnostics: [String: Date]?
 
     public init(
         id: String, pool: String, instanceID: String, provider: String,

@@ -20,7 +20,9 @@ public enum KernelLogSource {
             let file = FileManager.default.temporaryDirectory.appendingPathComponent("navarch-kernel-log-\(getpid()).log").path
             FileManager.default.createFile(atPath: file, contents: nil)
             guard let pid = try? ProcessSpawner.spawn([executable] + arguments, stdout: file, stderr: "/dev/null") else { continue }
-            let tailed = KernelLogTailer(path: file).lines()
+            // The file is new and the tool's own: read it from the start, so that nothing written
+            // before the tail begins is lost.
+            let tailed = KernelLogTailer(path: file, fromStart: true).lines()
             let lines = AsyncStream<String> { continuation in
                 let task = Task {
                     for await line in tailed { continuation.yield(line) }

@@ -12,9 +12,12 @@ public struct KernelLogTailer: Sendable {
     public let pollInterval: Duration
     /// Lines longer than this are cut (and then fail to parse), so a runaway writer cannot exhaust memory.
     public let maximumLineBytes: Int
+    /// Read the file from its start rather than its end (for a file the agent itself just created).
+    public let fromStart: Bool
 
-    public init(path: String, pollInterval: Duration = .milliseconds(50), maximumLineBytes: Int = 16 * 1024) {
+    public init(path: String, pollInterval: Duration = .milliseconds(50), maximumLineBytes: Int = 16 * 1024, fromStart: Bool = false) {
         self.path = path
+        self.fromStart = fromStart
         self.pollInterval = pollInterval
         self.maximumLineBytes = maximumLineBytes
     }
@@ -27,7 +30,7 @@ public struct KernelLogTailer: Sendable {
             let task = Task {
                 defer { watcher.stop() }
                 var signals = changes.makeAsyncIterator()
-                var offset = Self.status(of: path)?.size ?? 0
+                var offset = fromStart ? 0 : Self.status(of: path)?.size ?? 0
                 var identity = Self.status(of: path)?.inode
                 var pending = Data()
                 while !Task.isCancelled {

@@ -1,5 +1,6 @@
 import Foundation
 import NavarchCore
+import NavarchHealth
 import NavarchNVML
 
 /// GPUs as NVIDIA's management library sees them. Loads `libnvidia-ml.so.1` at run time; where
@@ -9,24 +10,50 @@ public final class NVMLBackend: GPUBackend, @unchecked Sendable {
     public let name = "nvml"
     let library: NVMLLibrary?
     public let unavailableReason: String?
+    /// The CUDA driver library the memory round trip loads.
+    let cudaPath: String
 
-    /// Loads and initialises NVML from `path`.
-    public static func open(path: String = NVMLLibrary.defaultPath) async -> NVMLBackend {
+    /// Loads and initialises NVML from `path`; `cudaPath` is the CUDA driver library for the
+    /// boot check's memory round trip.
+    public static func open(path: String = NVMLLibrary.defaultPath, cudaPath: String = CUDAMemoryCheck.defaultPath) async -> NVMLBackend {
         let library: NVMLLibrary
         do { library = try NVMLLibrary(path: path) } catch {
-            return NVMLBackend(library: nil, unavailableReason: "\(error)")
+            return NVMLBackend(library: nil, unavailableReason: "\(error)", cudaPath: cudaPath)
         }
         do {
             try await library.initialize()
-            return NVMLBackend(library: library, unavailableReason: nil)
+            return NVMLBackend(library: library, unavailableReason: nil, cudaPath: cudaPath)
         } catch {
-            return NVMLBackend(library: nil, unavailableReason: "\(error)")
+            return NVMLBackend(library: nil, unavailableReason: "\(error)", cudaPath: cudaPath)
         }
     }
 
-    init(library: NVMLLibrary?, unavailableReason: String?) {
+    init(library: NVMLLibrary?, unavailableReason: String?, cudaPath: String) {
         self.library = library
         self.unavailableReason = unavailableReason
+        self.cudaPath = cudaPath
+    }
+
+    /// Writes a pattern to every GPU's memory through CUDA and reads it back.
+    public func memoryRoundTrip() async -> CheckOutcome {
+        let results: [CUDAMemoryCheck.Result]
+        do { results = try await CUDAMemoryCheck.run(path: cudaPath) } catch {
+            if case .libraryMissing = error {
+                return CheckOutcome(name: "cuda_memory", status: .skip, message: "\(error)")
+            }
+            return CheckOutcome(name: "cuda_memory", status: .fail, message: "\(error)")
+        }
+        let gpus = (try? await snapshot()) ?? []
+        let bad = results.filter { !$0.passed }
+        guard bad.isEmpty else {
+            let described = bad.map { result in
+                let index = gpus.first { PCIAddress.normalize($0.pciBusID) == result.pciAddress }?.index
+                return "\(index.map { "GPU \($0)" } ?? "PCI \(result.pciAddress)"): \(result.message)"
+            }
+            let index = gpus.first { PCIAddress.normalize($0.pciBusID) == bad[0].pciAddress }?.index
+            return CheckOutcome(name: "cuda_memory", status: .fail, gpuIndex: bad.count == 1 ? index : nil, message: described.joined(separator: "; "))
+        }
+        return CheckOutcome(name: "cuda_memory", status: .pass, message: "\(results.count) GPU(s): \(results.first?.message ?? "")")
     }
 
     public func snapshot() async throws -> [GPU] {

@@ -29,6 +29,9 @@ public struct NodeAgentCommand: AsyncParsableCommand {
     @Option(name: .customLong("nvml-library"), help: "NVML library the nvml backend loads.")
     var nvmlLibrary = "libnvidia-ml.so.1"
 
+    @Option(name: .customLong("cuda-library"), help: "CUDA driver library for the boot check's GPU memory round trip.")
+    var cudaLibrary = "libcuda.so.1"
+
     @Option(name: .customLong("kernel-log"), help: "Kernel log the agent follows: /dev/kmsg (default with --backend nvml), or none.")
     var kernelLog: String?
 
@@ -55,6 +58,9 @@ public struct NodeAgentCommand: AsyncParsableCommand {
 
     @Option(name: .customLong("simulated-kmsg"), help: "File the agent tails as its kernel log; append an XID line to inject a failure.")
     var simulatedKmsg: String?
+
+    @Option(name: .customLong("simulated-metrics"), help: "JSON file of metric values for simulated GPUs ({\"3\": {\"ecc_dbe_volatile\": 2}}); edit it to inject a fault.")
+    var simulatedMetrics: String?
 
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel = "info"
@@ -87,15 +93,17 @@ public struct NodeAgentCommand: AsyncParsableCommand {
         var configuration = NodeAgentConfiguration(
             controlPlane: controlPlane, nodeID: id, instanceID: instanceID, pool: pool, kernelLogPath: kernelLogPath)
         if let simulatedKmsg { configuration.labels["simulated-kmsg"] = simulatedKmsg }
+        if let simulatedMetrics { configuration.labels["simulated-metrics"] = simulatedMetrics }
         configuration.expectedGPUCount = expectGPUs
         configuration.expectedGPUModel = expectGPUModel
         configuration.toolDirectories = toolsDir
         let backend: any GPUBackend
         if self.backend == "nvml" {
-            backend = await NVMLBackend.open(path: nvmlLibrary)
+            backend = await NVMLBackend.open(path: nvmlLibrary, cudaPath: cudaLibrary)
         } else {
             backend = SimulatedGPUBackend(
-                count: gpus, model: gpuModel, memoryMiB: gpuMemoryMiB, idlePowerWatts: Double(gpuIdlePower), seed: id)
+                count: gpus, model: gpuModel, memoryMiB: gpuMemoryMiB, idlePowerWatts: Double(gpuIdlePower), seed: id,
+                metricsPath: simulatedMetrics)
         }
         let agent = NodeAgent(configuration: configuration, backend: backend, logger: logger)
         let group = ServiceGroup(

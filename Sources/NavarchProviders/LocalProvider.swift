@@ -56,6 +56,8 @@ public final class LocalProvider: Provider {
                 "--gpu-memory-mib", "\(type.gpuMemoryMiB)",
                 "--gpu-idle-power", "\(Int(type.idlePowerWatts))",
                 "--simulated-kmsg", kmsg,
+                "--simulated-metrics", folder + "/metrics.json",
+                "--expect-gpus", "\(type.gpusPerNode)",
             ]
             let pid = try LocalProcess.spawn(arguments, logPath: log)
             let record = LocalInstanceRecord(

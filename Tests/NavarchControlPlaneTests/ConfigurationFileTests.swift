@@ -1,5 +1,7 @@
 import Foundation
 import NavarchControlPlane
+import NavarchCore
+import NavarchHealth
 import Testing
 
 @Suite struct ConfigurationFileTests {
@@ -53,7 +55,13 @@ import Testing
 
     @Test(arguments: [
         ("grpc:\n  prot: 50051\n", "navarch.yaml:2: grpc.prot: unknown key; known keys here: advertised_address, host, port"),
-        ("heartbeat:\n  interval: 5s\nhertbeat: 1\n", "navarch.yaml:3: hertbeat: unknown key; known keys here: data_dir, grpc, health, heartbeat, http, log_level, providers, provisioning"),
+        ("heartbeat:\n  interval: 5s\nhertbeat: 1\n", "navarch.yaml:3: hertbeat: unknown key; known keys here: data_dir, diagnostics, grpc, health, heartbeat, http, log_level, providers, provisioning"),
+        ("diagnostics:\n  schedules:\n    - pool: train\n      every: 1s\n", "navarch.yaml:4: diagnostics.schedules[0].every: must be at least 1m"),
+        ("diagnostics:\n  schedules:\n    - pool: train\n      every: 168h\n      suite: memtest\n", "navarch.yaml:5: diagnostics.schedules[0].suite: expected dcgm, nvbandwidth or nccl, got 'memtest'"),
+        ("diagnostics:\n  schedules:\n    - every: 168h\n", "navarch.yaml:3: diagnostics.schedules[0].pool: required: the pool to diagnose"),
+        ("diagnostics:\n  schedules:\n    - pool: a\n      every: 1h\n      often: yes\n", "navarch.yaml:5: diagnostics.schedules[0].often: unknown key; known keys here: every, level, max_concurrent, pool, suite"),
+        ("health:\n  ignore_xids: [x]\n", "navarch.yaml:2: health.ignore_xids: expected a whole number, got 'x'"),
+        ("health:\n  rules:\n    - name: xid-hardware\n      action: explode\n", "navarch.yaml:4: health.rules[0].action: expected one of none, alert, reset_gpu, reboot, replace, got 'explode'"),
         ("grpc:\n  port: fifty\n", "navarch.yaml:2: grpc.port: expected a port number from 0 to 65535, got 'fifty'"),
         ("grpc:\n  port: 70000\n", "navarch.yaml:2: grpc.port: expected a port number from 0 to 65535, got '70000'"),
         ("heartbeat:\n  interval: soon\n", "navarch.yaml:2: heartbeat.interval: expected a duration such as 500ms, 5s, 2m or 1h, got 'soon'"),
@@ -69,6 +77,32 @@ import Testing
         } throws: { error in
             (error as? ConfigurationError)?.description == message
         }
+    }
+
+    @Test func healthAndDiagnosticSchedulesAreRead() throws {
+        let configuration = try ConfigurationFile.parse("""
+            health:
+              ignore_xids: [43]
+              rules:
+                - name: xid-restart-bare-metal
+                  action: replace
+            diagnostics:
+              schedules:
+                - pool: train
+                  suite: dcgm
+                  level: 2
+                  every: 168h
+                  max_concurrent: 2
+                - pool: train
+                  suite: nccl
+                  every: 720h
+            """)
+        #expect(configuration.healthPolicy.ignoredXIDs == [43])
+        #expect(configuration.healthPolicy.rule(named: "xid-restart-bare-metal")?.action == .replace)
+        #expect(configuration.diagnosticSchedules == [
+            DiagnosticSchedule(pool: "train", suite: "dcgm", level: 2, every: .seconds(168 * 3600), maxConcurrent: 2),
+            DiagnosticSchedule(pool: "train", suite: "nccl", level: 1, every: .seconds(720 * 3600), maxConcurrent: 1),
+        ])
     }
 
     @Test func invalidYAMLSaysWhere() {

@@ -12,7 +12,7 @@ import NavarchTesting
 import Testing
 
 /// `navarch diag run` through the control plane, with an agent simulated over real gRPC.
-@Suite struct DiagnosticTests {
+@Suite(.timeLimit(.minutes(1))) struct DiagnosticTests {
     /// Brings up one node and returns after it runs; `body` gets the admin client, the agent client and the node id.
     func withOneNode(
         _ body: @Sendable (NavarchClient, Navarch_V1_NodeService.Client<HTTP2ClientTransport.Posix>, String) async throws -> Void

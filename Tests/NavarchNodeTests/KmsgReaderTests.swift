@@ -6,7 +6,7 @@ import Testing
 
 @Suite struct KmsgReaderTests {
     /// `/dev/kmsg` semantics: one record per read, EPIPE when the ring buffer overran the reader.
-    @Test func recordsAreReadAndAnOverrunIsSurvived() async throws {
+    @Test(.timeLimit(.minutes(1))) func recordsAreReadAndAnOverrunIsSurvived() async throws {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("kmsg-\(UUID().uuidString)").path
         FileManager.default.createFile(atPath: file, contents: Data())
         let script = Mutex<[(String?, Int32)]>([
@@ -34,14 +34,13 @@ import Testing
         #expect(reader.overruns == 2)
     }
 
-    @Test func anUnreadableKmsgFallsBackToJournalctl() async throws {
+    @Test(.timeLimit(.minutes(1))) func anUnreadableKmsgFallsBackToJournalctl() async throws {
         let tools = FileManager.default.temporaryDirectory.appendingPathComponent("tools-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: tools, withIntermediateDirectories: true)
         let journalctl = tools + "/journalctl"
         try """
             #!/bin/sh
             echo "$*" > \(tools)/arguments
-            sleep 0.3
             echo "2026-11-30T12:00:00+0000 gpu-7 kernel: NVRM: Xid (PCI:0000:3a:00): 48, pid='<unknown>', name=<unknown>, An uncorrectable double bit error"
             exec sleep 30
             """.write(toFile: journalctl, atomically: true, encoding: .utf8)

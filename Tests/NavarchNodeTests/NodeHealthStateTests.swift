@@ -133,3 +133,17 @@ import Testing
         #expect(state.health == .unhealthy && state.reason.contains("Driver Not Loaded"))
     }
 }
+
+@Suite struct SimulatedMetricsTests {
+    @Test func anEditedMetricsFileInjectsAFaultTheFirstReadSees() async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("metrics-\(UUID().uuidString).json").path
+        let backend = SimulatedGPUBackend(count: 8, model: "NVIDIA H100 80GB HBM3", memoryMiB: 81_559, idlePowerWatts: 70, seed: "m", metricsPath: path)
+        var state = NodeHealthState(gpus: backend.gpus)
+        #expect(state.refresh(try await backend.snapshot(), at: Date()).isEmpty, "healthy simulated metrics fire no rule")
+        try #"{"2": {"remapped_rows_failure": 1}, "5": {"temperature_celsius": 86}}"#.write(toFile: path, atomically: true, encoding: .utf8)
+        let observations = state.refresh(try await backend.snapshot(), at: Date())
+        #expect(Set(observations.map(\.rule)) == ["row-remap-failure", "thermal-near-slowdown"])
+        #expect(state.health == .unhealthy && state.gpus[2].health == .unhealthy && state.gpus[5].health == .degraded)
+        #expect(state.gpus[5].temperatureCelsius == 86)
+    }
+}
