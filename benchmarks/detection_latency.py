@@ -147,7 +147,7 @@ def main():
         "nvml_agent_8_gpus": nvml,
     }
     if len(unhealthy_ms) >= 20:
-        result["xid_to_unhealthy_ms"]["p99"] = round(statistics.quantiles(unhealthy_ms, n=100)[98], 1)
+        result["xid_to_unhealthy_ms"]["p99"] = round(statistics.quantiles(unhealthy_ms, n=100, method="inclusive")[98], 1)
     line = json.dumps(result)
     print(line)
     os.makedirs(os.path.join(root, "benchmarks", "results"), exist_ok=True)

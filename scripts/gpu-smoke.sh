@@ -22,7 +22,9 @@ trap cleanup EXIT
 SERVE=$!
 for _ in $(seq 50); do "$BIN/navarch" status --server "127.0.0.1:$GRPC" >/dev/null 2>&1 && break; sleep 0.2; done
 GPUS=$(nvidia-smi --query-gpu=index --format=csv,noheader | wc -l)
+# NAVARCH_NVML_LIBRARY / NAVARCH_CUDA_LIBRARY point the agent at other libraries (used to test this script).
 "$BIN/navarch-node" --control-plane "127.0.0.1:$GRPC" --node-id gpu-smoke --backend nvml --expect-gpus "$GPUS" \
+  --nvml-library "${NAVARCH_NVML_LIBRARY:-libnvidia-ml.so.1}" --cuda-library "${NAVARCH_CUDA_LIBRARY:-libcuda.so.1}" \
   --kernel-log /dev/kmsg >"$WORK/agent.log" 2>&1 &
 AGENT=$!
 for _ in $(seq 100); do "$BIN/navarch" nodes get gpu-smoke --server "127.0.0.1:$GRPC" >/dev/null 2>&1 && break; sleep 0.2; done

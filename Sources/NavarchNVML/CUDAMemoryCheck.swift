@@ -15,14 +15,14 @@ public enum CUDAMemoryCheck {
     public static let defaultPath = "libcuda.so.1"
 
     /// The outcome on one device.
-    public struct Result: Sendable, Equatable {
+    public struct Result: Sendable, Equatable, Codable {
         /// Normalised PCI address (see `PCIAddress`).
         public var pciAddress: String
         public var passed: Bool
         public var message: String
     }
 
-    public enum Failure: Error, Sendable, Equatable, CustomStringConvertible {
+    public enum Failure: Error, Sendable, Equatable, Codable, CustomStringConvertible {
         case libraryMissing(String)
         case call(function: String, code: Int32, message: String)
 

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import NavarchCore
+import NavarchNVML
 import ServiceLifecycle
 import UnixSignals
 
@@ -31,6 +32,9 @@ public struct NodeAgentCommand: AsyncParsableCommand {
 
     @Option(name: .customLong("cuda-library"), help: "CUDA driver library for the boot check's GPU memory round trip.")
     var cudaLibrary = "libcuda.so.1"
+
+    @Flag(name: .customLong("cuda-memory-check"), help: .hidden)
+    var cudaMemoryCheck = false
 
     @Option(name: .customLong("kernel-log"), help: "Kernel log the agent follows: /dev/kmsg (default with --backend nvml), or none.")
     var kernelLog: String?
@@ -79,6 +83,13 @@ public struct NodeAgentCommand: AsyncParsableCommand {
     }
 
     public func run() async throws {
+        if cudaMemoryCheck {
+            // The agent's child for the boot check's GPU memory round trip: one JSON report on stdout.
+            var report = CUDAMemoryCheckReport()
+            do { report.results = try await CUDAMemoryCheck.run(path: cudaLibrary) } catch { report.failure = error }
+            print(String(decoding: try JSONEncoder().encode(report), as: UTF8.self))
+            return
+        }
         var logger = Logger(label: "navarch.node")
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
         let id = nodeID ?? ProcessInfo.processInfo.hostName
@@ -99,7 +110,10 @@ public struct NodeAgentCommand: AsyncParsableCommand {
         configuration.toolDirectories = toolsDir
         let backend: any GPUBackend
         if self.backend == "nvml" {
-            backend = await NVMLBackend.open(path: nvmlLibrary, cudaPath: cudaLibrary)
+            let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+            let leading = CommandLine.arguments.count > 1 && CommandLine.arguments[1] == Self.configuration.commandName ? [Self.configuration.commandName ?? "node"] : []
+            backend = await NVMLBackend.open(
+                path: nvmlLibrary, cudaPath: cudaLibrary, memoryCheck: .childProcess(executable: executable, arguments: leading))
         } else {
             backend = SimulatedGPUBackend(
                 count: gpus, model: gpuModel, memoryMiB: gpuMemoryMiB, idlePowerWatts: Double(gpuIdlePower), seed: id,

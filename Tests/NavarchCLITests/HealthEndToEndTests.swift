@@ -89,4 +89,24 @@ import Glibc
         #expect(try String(contentsOfFile: goodLog, encoding: .utf8).contains("kernel log"))
         #expect(try await serve.stop() == 0)
     }
+
+    /// The boot check's GPU memory round trip runs in a child of the agent (the agent re-runs
+    /// itself with --cuda-memory-check); a GPU whose memory corrupts makes the node unhealthy.
+    @Test func corruptGPUMemoryAtBootMakesTheNodeUnhealthy() async throws {
+        try Binaries.require()
+        let serve = try ServeProcess()
+        defer { serve.cleanUp() }
+        try await serve.start()
+        let (agent, log) = try agent("gpu-badmem", server: serve.server, environment: ["NAVARCH_FAKE_CUDA_CORRUPT_DEVICE=3"], extra: ["--kernel-log", "none"])
+        defer { kill(agent.pid, SIGKILL); _ = agent.exitStatus() }
+        try await NavarchClient.with(server: serve.server) { client in
+            try await eventually("the node is unhealthy because of GPU 3's memory", timeout: .seconds(30)) {
+                guard let node = try? await client.node("gpu-badmem") else { return false }
+                return node.health == .unhealthy && node.healthReason.contains("cuda_memory") && node.gpus[3].health == .unhealthy
+            }
+            let reason = try await client.node("gpu-badmem").healthReason
+            #expect(reason.contains("GPU 3: wrote 16 MiB, byte 4096 came back"), "\(reason)\n\((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")")
+        }
+        #expect(try await serve.stop() == 0)
+    }
 }

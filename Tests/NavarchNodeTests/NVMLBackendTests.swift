@@ -133,27 +133,28 @@ enum FakeNVML {
 
 /// The boot check's GPU memory round trip through the CUDA driver API, against a test-only
 /// libcuda.so (Sources/FakeCUDA) loaded by the real dlopen path.
-@Suite(.serialized) struct CUDAMemoryCheckTests {
-    static var path: String { FakeNVML.path.replacingOccurrences(of: "libnvidia-ml.so", with: "libcuda.so") }
+/// In the NVML suite, which runs its tests one at a time: both drive the same fake libraries.
+extension NVMLBackendTests {
+    static var cudaPath: String { FakeNVML.path.replacingOccurrences(of: "libnvidia-ml.so", with: "libcuda.so") }
 
-    static func configure(devices: Int32 = 8, initResult: Int32 = 0, corrupt: Int32 = -1) throws {
+    static func configureCUDA(devices: Int32 = 8, initResult: Int32 = 0, corrupt: Int32 = -1) throws {
         typealias Configure = @convention(c) (Int32, Int32, Int32) -> Void
-        let handle = try #require(dlopen(path, RTLD_NOW | RTLD_LOCAL), "\(path) is missing")
+        let handle = try #require(dlopen(cudaPath, RTLD_NOW | RTLD_LOCAL), "\(cudaPath) is missing")
         unsafeBitCast(try #require(dlsym(handle, "fake_cuda_configure")), to: Configure.self)(devices, initResult, corrupt)
     }
 
-    @Test func everyGPUPasses() async throws {
+    @Test func cudaRoundTripPassesOnEveryGPU() async throws {
         try FakeNVML.reset()
-        try Self.configure()
-        let backend = await NVMLBackend.open(path: FakeNVML.path, cudaPath: Self.path)
+        try Self.configureCUDA()
+        let backend = await NVMLBackend.open(path: FakeNVML.path, cudaPath: Self.cudaPath)
         let outcome = await backend.memoryRoundTrip()
         #expect(outcome == CheckOutcome(name: "cuda_memory", status: .pass, message: "8 GPU(s): wrote and read back 16 MiB"))
     }
 
     @Test func corruptedMemoryNamesTheGPUByItsPCIAddress() async throws {
         try FakeNVML.reset()
-        try Self.configure(corrupt: 2)
-        let backend = await NVMLBackend.open(path: FakeNVML.path, cudaPath: Self.path)
+        try Self.configureCUDA(corrupt: 2)
+        let backend = await NVMLBackend.open(path: FakeNVML.path, cudaPath: Self.cudaPath)
         let outcome = await backend.memoryRoundTrip()
         #expect(outcome.status == .fail && outcome.gpuIndex == 2)
         #expect(outcome.message.hasPrefix("GPU 2: wrote 16 MiB, byte 4096 came back"), "\(outcome.message)")
@@ -163,9 +164,9 @@ enum FakeNVML {
         try FakeNVML.reset()
         let missing = await NVMLBackend.open(path: FakeNVML.path, cudaPath: "/nonexistent/libcuda.so.1").memoryRoundTrip()
         #expect(missing.status == .skip && missing.message.hasPrefix("the CUDA driver library is not installed"))
-        try Self.configure(initResult: 100)
-        let failed = await NVMLBackend.open(path: FakeNVML.path, cudaPath: Self.path).memoryRoundTrip()
+        try Self.configureCUDA(initResult: 100)
+        let failed = await NVMLBackend.open(path: FakeNVML.path, cudaPath: Self.cudaPath).memoryRoundTrip()
         #expect(failed == CheckOutcome(name: "cuda_memory", status: .fail, message: "cuInit failed: no CUDA-capable device is detected (CUDA error 100)"))
-        try Self.configure()
+        try Self.configureCUDA()
     }
 }
