@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import NavarchCore
+import NavarchHealth
 
 /// `navarch nodes list|get`.
 struct NodesCommand: AsyncParsableCommand {
@@ -34,6 +35,18 @@ struct NodesCommand: AsyncParsableCommand {
         @Argument(help: "Node id.")
         var id: String
 
+        /// NVML's clock-event reason bits, by name.
+        static func throttle(_ mask: Double?) -> String {
+            guard let mask else { return "-" }
+            let bits = UInt64(mask)
+            let names: [(UInt64, String)] = [
+                (0x1, "idle"), (0x2, "app-clocks"), (0x4, "sw-power-cap"), (0x8, "hw-slowdown"), (0x10, "sync-boost"),
+                (0x20, "sw-thermal"), (0x40, "hw-thermal"), (0x80, "hw-power-brake"), (0x100, "display-clocks"),
+            ]
+            let active = names.filter { bits & $0.0 != 0 }.map(\.1)
+            return active.isEmpty ? "none" : active.joined(separator: ",")
+        }
+
         func run() async throws {
             try await global.withClient { client in
                 let node = try await client.node(id)
@@ -59,6 +72,29 @@ struct NodesCommand: AsyncParsableCommand {
                             gpu.health.rawValue + (gpu.healthReason.isEmpty ? "" : ": \(gpu.healthReason)"),
                         ]
                     }))
+                if node.gpus.contains(where: { !$0.metrics.isEmpty }) {
+                    // The counters health rules look at; "-" where the backend could not read one.
+                    func value(_ gpu: GPU, _ name: String) -> String {
+                        gpu.metrics[name].map { $0 == $0.rounded() ? String(Int64($0)) : String(format: "%.1f", $0) } ?? "-"
+                    }
+                    print("")
+                    print(Output.table(
+                        ["GPU", "ECC SBE/DBE", "RETIRED (PENDING)", "ROW REMAP PENDING/FAILED", "NVLINK UP/DOWN", "NVLINK ERRORS", "PCIE REPLAYS", "SLOWDOWN MARGIN", "THROTTLE"],
+                        node.gpus.map { gpu in
+                            [
+                                "\(gpu.index)",
+                                "\(value(gpu, GPUMetric.eccSingleBitVolatile))/\(value(gpu, GPUMetric.eccDoubleBitVolatile))",
+                                "\(value(gpu, GPUMetric.retiredPagesTotal)) (\(value(gpu, GPUMetric.retiredPagesPending)))",
+                                "\(value(gpu, GPUMetric.remappedRowsPending))/\(value(gpu, GPUMetric.remappedRowsFailure))",
+                                "\(value(gpu, GPUMetric.nvlinkLinksUp))/\(value(gpu, GPUMetric.nvlinkLinksDown))",
+                                value(gpu, GPUMetric.nvlinkErrors), value(gpu, GPUMetric.pcieReplayCount),
+                                value(gpu, GPUMetric.slowdownMarginCelsius) + " C",
+                                Self.throttle(gpu.metrics[GPUMetric.throttleReasons]),
+                            ]
+                        }))
+                }
+                let versions = node.labels.filter { $0.key.hasPrefix("nvidia.") }.sorted { $0.key < $1.key }
+                if !versions.isEmpty { print("\n" + versions.map { "\($0.key): \($0.value)" }.joined(separator: "  ")) }
             }
         }
     }
