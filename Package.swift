@@ -24,6 +24,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
     ],
     targets: [
         // Domain model, extension protocols and the pure decision logic. Imports nothing of ours.
@@ -48,7 +49,9 @@ let package = Package(
         // Providers: local (real child processes) and fake (in-process).
         .target(
             name: "NavarchProviders",
-            dependencies: ["NavarchCore", .product(name: "Logging", package: "swift-log")]
+            dependencies: [
+                "NavarchCore", .product(name: "Logging", package: "swift-log"), .product(name: "Crypto", package: "swift-crypto"),
+            ]
         ),
         // The control plane: gRPC services, HTTP API, heartbeat monitor, reconciler.
         .target(
@@ -91,7 +94,7 @@ let package = Package(
             name: "NavarchCLI",
             dependencies: [
                 "NavarchCore", "NavarchClient", "NavarchControlPlane", "NavarchProviders", "NavarchNode",
-                "NavarchStore",
+                "NavarchStore", "NavarchHealth",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -115,7 +118,7 @@ let package = Package(
         .testTarget(name: "NavarchCoreTests", dependencies: ["NavarchCore", "NavarchTesting"]),
         .testTarget(name: "NavarchHealthTests", dependencies: ["NavarchHealth"], resources: [.copy("Fixtures")]),
         .testTarget(name: "NavarchStoreTests", dependencies: ["NavarchStore", "NavarchTesting"]),
-        .testTarget(name: "NavarchProvidersTests", dependencies: ["NavarchProviders", "NavarchTesting"]),
+        .testTarget(name: "NavarchProvidersTests", dependencies: ["NavarchProviders", "NavarchTesting"], resources: [.copy("Fixtures")]),
         .testTarget(
             name: "NavarchControlPlaneTests",
             dependencies: [
