@@ -7,13 +7,17 @@ public func eventually(
 ) async throws {
     let deadline = ContinuousClock.now + timeout
     var lastError: (any Error)?
-    while ContinuousClock.now < deadline {
+    var finalCheck = false
+    while !finalCheck {
+        // One more look after the deadline: on a busy machine this task may not have run at all
+        // while the deadline passed.
+        finalCheck = ContinuousClock.now >= deadline
         do {
             if try await condition() { return }
         } catch {
             lastError = error
         }
-        try await Task.sleep(for: .milliseconds(20))
+        if !finalCheck { try await Task.sleep(for: .milliseconds(20)) }
     }
     throw NavarchError(.internal, "timed out waiting until \(what)" + (lastError.map { " (last error: \($0))" } ?? ""))
 }
