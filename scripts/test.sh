@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 
 # System packages the build and the tests need.
 missing=()
-for package in libsqlite3-dev; do
+for package in libsqlite3-dev python3; do  # python3: scripts/gpu-smoke.sh compares its figures with it
   dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
 done
 if [ ${#missing[@]} -gt 0 ]; then
