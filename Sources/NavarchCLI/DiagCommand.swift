@@ -1,4 +1,5 @@
 import ArgumentParser
+import NavarchCore
 import NavarchClient
 
 /// `navarch diag`: active diagnostics.
@@ -27,8 +28,8 @@ struct RunDiagCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard (1...4).contains(level) else { throw ValidationError("--level must be 1, 2, 3 or 4, got \(level)") }
-        guard ["dcgm", "nvbandwidth", "nccl"].contains(suite) else {
-            throw ValidationError("unknown suite '\(suite)'; choose dcgm, nvbandwidth or nccl")
+        guard DiagnosticSchedule.suites.contains(suite) else {
+            throw ValidationError("unknown suite '\(suite)'; choose \(DiagnosticSchedule.suites.joined(separator: ", "))")
         }
     }
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import NavarchClient
 import NavarchControlPlane
 import NavarchHealth
 
@@ -28,7 +29,7 @@ struct PolicySourceOptions: ParsableArguments {
     func policy() async throws -> HealthPolicy {
         if builtin { return .builtin }
         if let config { return try ConfigurationFile.load(path: config).healthPolicy }
-        let yaml = try await GlobalOptions.parse(["--server", server]).withClient { try await $0.healthPolicyYAML() }
+        let yaml = try await NavarchClient.with(server: server) { try await $0.healthPolicyYAML() }
         return try HealthPolicyFile.parse(yaml)
     }
 }

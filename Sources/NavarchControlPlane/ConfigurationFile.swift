@@ -151,7 +151,9 @@ public enum ConfigurationFile {
             let every = try duration(everyText) { fail("every", $0) }
             guard every >= .seconds(60) else { throw fail("every", "must be at least 1m") }
             let suite = fields["suite"]?.0 ?? "dcgm"
-            guard ["dcgm", "nvbandwidth", "nccl"].contains(suite) else { throw fail("suite", "expected dcgm, nvbandwidth or nccl, got '\(suite)'") }
+            guard DiagnosticSchedule.suites.contains(suite) else {
+                throw fail("suite", "expected \(DiagnosticSchedule.suites.joined(separator: ", ")), got '\(suite)'")
+            }
             let level = Int(fields["level"]?.0 ?? "1") ?? 0
             guard (1...4).contains(level) else { throw fail("level", "expected 1, 2, 3 or 4, got '\(fields["level"]?.0 ?? "")'") }
             let concurrent = Int(fields["max_concurrent"]?.0 ?? "1") ?? 0

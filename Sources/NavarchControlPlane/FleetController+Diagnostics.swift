@@ -2,16 +2,12 @@ import Foundation
 import NavarchCore
 
 extension FleetController {
-    /// Suites `navarch diag run` knows: DCGM's diagnostic (and a burn test where installed), and
-    /// the fabric checks.
-    static let diagnosticSuites = ["dcgm", "nvbandwidth", "nccl"]
-
     /// Takes a node out of service for an active diagnostic: drains it (cordoning it first), then
     /// asks its agent to run the suite. The result arrives as the command's acknowledgement; a
     /// pass puts the node back in service, a failure marks it unhealthy and remediates it.
     func runDiagnostic(nodeID: String, suite: String, level: Int) async throws -> (Node, String) {
-        guard Self.diagnosticSuites.contains(suite) else {
-            throw NavarchError.invalidArgument("unknown diagnostic suite '\(suite)' (known: \(Self.diagnosticSuites.joined(separator: ", ")))")
+        guard DiagnosticSchedule.suites.contains(suite) else {
+            throw NavarchError.invalidArgument("unknown diagnostic suite '\(suite)' (known: \(DiagnosticSchedule.suites.joined(separator: ", ")))")
         }
         guard (1...4).contains(level) else { throw NavarchError.invalidArgument("diagnostic level must be 1 to 4, got \(level)") }
         let node = try self.node(nodeID)

@@ -22,7 +22,7 @@ public enum DiagnosticPlanner {
                 + decisions.filter { $0.schedule.pool == schedule.pool }.count
             let slots = schedule.maxConcurrent - outOfService
             guard slots > 0 else { continue }
-            let period = Double(schedule.every.components.seconds) + Double(schedule.every.components.attoseconds) / 1e18
+            let period = schedule.every.timeInterval
             var candidates: [(id: String, since: Date)] = []
             for node in pool where node.state == .active && node.health == .healthy && !taken.contains(node.id) {
                 let since = node.lastDiagnostics?[schedule.suite] ?? node.registeredAt

@@ -1,5 +1,9 @@
 /// A recurring active diagnostic for a pool, from `diagnostics.schedules` in navarch.yaml.
 public struct DiagnosticSchedule: Sendable, Equatable, Codable {
+    /// The suites an agent can run: DCGM's diagnostic (and a burn test where installed), and the
+    /// fabric checks.
+    public static let suites = ["dcgm", "nvbandwidth", "nccl"]
+
     public var pool: String
     /// `dcgm`, `nvbandwidth` or `nccl`.
     public var suite: String

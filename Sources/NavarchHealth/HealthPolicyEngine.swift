@@ -69,7 +69,7 @@ public struct HealthPolicyEngine: Sendable {
         var closest = ""
         for rule in candidates {
             let key = "\(rule.name)|" + (rule.match.scope == .gpu ? "gpu-\(gpuIndex.map(String.init) ?? "?")" : "node")
-            let horizon = time.addingTimeInterval(-Self.seconds(rule.match.window))
+            let horizon = time.addingTimeInterval(-rule.match.window.timeInterval)
             var times = occurrences[key, default: []].filter { $0 > horizon }
             // A burst (the same signal again within `burstWindow`) is one occurrence: one fault
             // often logs many identical lines.
@@ -98,13 +98,9 @@ public struct HealthPolicyEngine: Sendable {
         return lhs.action > rhs.action
     }
 
-    static func seconds(_ duration: Duration) -> TimeInterval {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
-    }
-
     /// `24h`, `90m`, `30s`, `500ms`.
     public static func describe(_ duration: Duration) -> String {
-        let milliseconds = Int64((seconds(duration) * 1000).rounded())
+        let milliseconds = Int64((duration.timeInterval * 1000).rounded())
         if milliseconds % 3_600_000 == 0 && milliseconds > 0 { return "\(milliseconds / 3_600_000)h" }
         if milliseconds % 60_000 == 0 && milliseconds > 0 { return "\(milliseconds / 60_000)m" }
         if milliseconds % 1000 == 0 { return "\(milliseconds / 1000)s" }

@@ -45,7 +45,7 @@ public struct CommandRunner: Sendable {
         let stdoutPath = directory.appendingPathComponent("stdout").path
         let stderrPath = directory.appendingPathComponent("stderr").path
         let pid = try ProcessSpawner.spawn([executable] + arguments, stdout: stdoutPath, stderr: stderrPath)
-        let seconds = Double(timeout.components.seconds) + Double(timeout.components.attoseconds) / 1e18
+        let seconds = timeout.timeInterval
         let (status, timedOut) = await withCheckedContinuation { (continuation: CheckedContinuation<(Int32, Bool), Never>) in
             let thread = Thread {
                 let deadline = Date().addingTimeInterval(seconds)

@@ -57,7 +57,7 @@ import Testing
         ("grpc:\n  prot: 50051\n", "navarch.yaml:2: grpc.prot: unknown key; known keys here: advertised_address, host, port"),
         ("heartbeat:\n  interval: 5s\nhertbeat: 1\n", "navarch.yaml:3: hertbeat: unknown key; known keys here: data_dir, diagnostics, grpc, health, heartbeat, http, log_level, providers, provisioning"),
         ("diagnostics:\n  schedules:\n    - pool: train\n      every: 1s\n", "navarch.yaml:4: diagnostics.schedules[0].every: must be at least 1m"),
-        ("diagnostics:\n  schedules:\n    - pool: train\n      every: 168h\n      suite: memtest\n", "navarch.yaml:5: diagnostics.schedules[0].suite: expected dcgm, nvbandwidth or nccl, got 'memtest'"),
+        ("diagnostics:\n  schedules:\n    - pool: train\n      every: 168h\n      suite: memtest\n", "navarch.yaml:5: diagnostics.schedules[0].suite: expected dcgm, nvbandwidth, nccl, got 'memtest'"),
         ("diagnostics:\n  schedules:\n    - every: 168h\n", "navarch.yaml:3: diagnostics.schedules[0].pool: required: the pool to diagnose"),
         ("diagnostics:\n  schedules:\n    - pool: a\n      every: 1h\n      often: yes\n", "navarch.yaml:5: diagnostics.schedules[0].often: unknown key; known keys here: every, level, max_concurrent, pool, suite"),
         ("health:\n  ignore_xids: [x]\n", "navarch.yaml:2: health.ignore_xids: expected a whole number, got 'x'"),
