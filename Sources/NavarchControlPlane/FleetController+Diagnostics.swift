@@ -33,7 +33,7 @@ extension FleetController {
         }
         let commandID = try await send(
             .runDiagnostic, to: nodeID, reason: reason,
-            parameters: ["suite": suite, "level": "\(level)", "return_to_service": wasInService || node.state == .cordoned ? "true" : "false"])
+            parameters: ["suite": suite, "level": "\(level)", "return_to_service": wasInService ? "true" : "false"])
         await record(
             "diagnostic.requested", reason, node: nodeID, instance: node.instanceID, pool: node.pool,
             attributes: ["suite": suite, "level": "\(level)", "command": commandID])

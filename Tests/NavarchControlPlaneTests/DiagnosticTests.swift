@@ -68,6 +68,18 @@ import Testing
         }
     }
 
+    @Test func aNodeCordonedBeforeTheDiagnosticStaysCordonedAfterAPass() async throws {
+        try await withOneNode { client, agent, node in
+            _ = try await client.cordon(node, reason: "maintenance")
+            let (started, _) = try await client.runDiagnostic(node, suite: "dcgm", level: 1)
+            #expect(started.state == .draining)
+            _ = try await acknowledge(.drain, on: node, success: true, message: "drained", agent: agent)
+            let command = try await acknowledge(.runDiagnostic, on: node, success: true, message: "passed", agent: agent)
+            #expect(command.parameters["return_to_service"] == "false")
+            try await eventually("the node is back to cordoned, not in service") { try await client.node(node).state == .cordoned }
+        }
+    }
+
     @Test func aFailingDiagnosticMakesTheNodeUnhealthyAndReplacesIt() async throws {
         try await withOneNode { client, agent, node in
             _ = try await client.runDiagnostic(node, suite: "nccl", level: 1)
