@@ -3,7 +3,7 @@
 /// NVLink5 XIDs 144-150. Generated from NVIDIA's spreadsheet by `scripts/generate-xid-catalog.py`.
 public struct XIDCatalog: Sendable {
     /// One XID code as the catalog describes it.
-    public struct Entry: Sendable, Equatable {
+    public struct Entry: Sendable, Equatable, Codable {
         public var code: Int
         public var mnemonic: String
         public var description: String

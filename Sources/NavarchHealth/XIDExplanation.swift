@@ -15,31 +15,20 @@ public struct XIDExplanation: Sendable, Equatable, Codable {
     }
 
     public var code: Int
-    public var mnemonic: String
-    public var description: String
-    public var appliesTo: [String]
-    public var immediate: String
-    public var investigatory: String
+    /// The catalog's entry; nil for a code NVIDIA's catalog does not list.
+    public var entry: XIDCatalog.Entry?
     /// NVIDIA's text for the immediate bucket.
     public var guidance: String
-    public var triggerConditions: String
     public var ignored: Bool
     /// Set for codes whose resolution depends on the message (144-150, 154).
     public var decodedFromMessage: String
     public var outcomes: [Outcome]
-    public var inCatalog: Bool
 
     public init(code: Int, policy: HealthPolicy, catalog: XIDCatalog = .nvidia) {
         let entry = catalog[code]
         self.code = code
-        inCatalog = entry != nil
-        mnemonic = entry?.mnemonic ?? "unknown"
-        description = entry?.description ?? "not in NVIDIA's catalog"
-        appliesTo = entry?.appliesTo ?? []
-        immediate = entry?.immediate ?? ""
-        investigatory = entry?.investigatory ?? ""
+        self.entry = entry
         guidance = catalog.bucketGuidance[entry?.immediate ?? ""] ?? ""
-        triggerConditions = entry?.triggerConditions ?? ""
         ignored = policy.ignoredXIDs.contains(code)
         decodedFromMessage = ""
         outcomes = []
@@ -72,11 +61,13 @@ public struct XIDExplanation: Sendable, Equatable, Codable {
 
     /// Several lines for a terminal.
     public var text: String {
-        var lines = ["XID \(code)  \(mnemonic.replacingOccurrences(of: "\n", with: " "))", "  \(description)"]
-        if !appliesTo.isEmpty { lines.append("  applies to: \(appliesTo.joined(separator: ", "))") }
-        if inCatalog {
-            lines.append("  NVIDIA's resolution: \(immediate.isEmpty ? "none given" : immediate) (immediate)\(investigatory.isEmpty ? "" : ", \(investigatory.replacingOccurrences(of: "\n", with: " ")) (investigatory)")")
-            if !guidance.isEmpty { lines.append("    \(immediate): \(guidance.split(separator: "\n").first ?? "")") }
+        let mnemonic = entry?.mnemonic.replacingOccurrences(of: "\n", with: " ") ?? "unknown"
+        var lines = ["XID \(code)  \(mnemonic)", "  \(entry?.description ?? "not in NVIDIA's catalog")"]
+        if let entry {
+            if !entry.appliesTo.isEmpty { lines.append("  applies to: \(entry.appliesTo.joined(separator: ", "))") }
+            let investigatory = entry.investigatory.replacingOccurrences(of: "\n", with: " ")
+            lines.append("  NVIDIA's resolution: \(entry.immediate.isEmpty ? "none given" : entry.immediate) (immediate)\(investigatory.isEmpty ? "" : ", \(investigatory) (investigatory)")")
+            if !guidance.isEmpty { lines.append("    \(entry.immediate): \(guidance.split(separator: "\n").first ?? "")") }
         }
         if !decodedFromMessage.isEmpty { lines.append("  resolution is \(decodedFromMessage)") }
         lines.append("  this policy:")
@@ -89,7 +80,7 @@ public struct XIDExplanation: Sendable, Equatable, Codable {
                 lines.append("    \(outcome.when) -> \(outcome.verdict.rawValue), \(outcome.action.rawValue) (rule \(outcome.rule))\(outcome.reason.isEmpty ? "" : ": \(outcome.reason)")")
             }
         }
-        if !triggerConditions.isEmpty && triggerConditions != "N/A; Unused" {
+        if let triggerConditions = entry?.triggerConditions, !triggerConditions.isEmpty && triggerConditions != "N/A; Unused" {
             lines.append("  trigger conditions: \(triggerConditions.replacingOccurrences(of: "\n", with: " ").prefix(400))")
         }
         return lines.joined(separator: "\n")

@@ -117,3 +117,20 @@ import Testing
         #expect(engine.evaluate(.check(name: "cuda_memory", status: .skip, gpuIndex: nil, message: "no libcuda"), at: start).verdict == .healthy)
     }
 }
+
+@Suite struct XIDExplanationTests {
+    @Test func explainsEscalationIgnoringAndUnknownCodes() {
+        let thirteen = XIDExplanation(code: 13, policy: .builtin)
+        #expect(thirteen.entry?.immediate == "RESTART_APP")
+        #expect(thirteen.outcomes.map(\.rule) == ["xid-application-error", "xid-application-error-repeated"])
+        #expect(thirteen.outcomes.map(\.when) == ["first occurrence", "3 within 24h on one GPU"])
+        #expect(thirteen.text.contains("3 within 24h on one GPU -> unhealthy, reset_gpu (rule xid-application-error-repeated)"))
+        var policy = HealthPolicy.builtin
+        policy.ignoredXIDs = [79]
+        let ignored = XIDExplanation(code: 79, policy: policy)
+        #expect(ignored.ignored && ignored.outcomes.isEmpty && ignored.text.contains("ignored (ignore_xids)"))
+        let unknown = XIDExplanation(code: 999, policy: .builtin)
+        #expect(unknown.entry == nil && unknown.outcomes.map(\.rule) == ["xid-unclassified"])
+        #expect(XIDExplanation(code: 145, policy: .builtin).decodedFromMessage.contains("33 rows"))
+    }
+}
