@@ -25,6 +25,8 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
     ],
     targets: [
         // Domain model, extension protocols and the pure decision logic. Imports nothing of ours.
@@ -51,6 +53,8 @@ let package = Package(
             name: "NavarchProviders",
             dependencies: [
                 "NavarchCore", .product(name: "Logging", package: "swift-log"), .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
         // The control plane: gRPC services, HTTP API, heartbeat monitor, reconciler.
@@ -108,6 +112,14 @@ let package = Package(
         .target(name: "FakeNVML"),
         // A test-only libcuda.so with the CUDA driver API's ABI for the memory round trip.
         .target(name: "FakeCUDA"),
+        // Test support: fake clouds and metadata services on real loopback HTTP, and moto_server.
+        .target(
+            name: "NavarchCloudFakes",
+            dependencies: [
+                "NavarchCore", .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Logging", package: "swift-log"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ]
+        ),
         // Test support: manual clock and fixtures.
         .target(name: "NavarchTesting", dependencies: ["NavarchCore"]),
 
@@ -118,7 +130,9 @@ let package = Package(
         .testTarget(name: "NavarchCoreTests", dependencies: ["NavarchCore", "NavarchTesting"]),
         .testTarget(name: "NavarchHealthTests", dependencies: ["NavarchHealth"], resources: [.copy("Fixtures")]),
         .testTarget(name: "NavarchStoreTests", dependencies: ["NavarchStore", "NavarchTesting"]),
-        .testTarget(name: "NavarchProvidersTests", dependencies: ["NavarchProviders", "NavarchTesting"], resources: [.copy("Fixtures")]),
+        .testTarget(
+            name: "NavarchProvidersTests", dependencies: ["NavarchProviders", "NavarchTesting", "NavarchCloudFakes"],
+            resources: [.copy("Fixtures")]),
         .testTarget(
             name: "NavarchControlPlaneTests",
             dependencies: [
@@ -129,6 +143,8 @@ let package = Package(
             ]
         ),
         .testTarget(name: "NavarchNodeTests", dependencies: ["NavarchNode", "NavarchTesting"]),
-        .testTarget(name: "NavarchCLITests", dependencies: ["NavarchCLI", "NavarchClient", "NavarchProviders", "NavarchTesting"]),
+        .testTarget(
+            name: "NavarchCLITests",
+            dependencies: ["NavarchCLI", "NavarchClient", "NavarchProviders", "NavarchTesting", "NavarchCloudFakes"]),
     ]
 )

@@ -7,7 +7,8 @@ cd "$(dirname "$0")/.."
 
 # System packages the build and the tests need.
 missing=()
-for package in libsqlite3-dev python3; do  # python3: scripts/gpu-smoke.sh compares its figures with it
+# python3: scripts/gpu-smoke.sh compares its figures with it; python3-venv: moto_server's environment.
+for package in libsqlite3-dev python3 python3-venv; do
   dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
 done
 if [ ${#missing[@]} -gt 0 ]; then
@@ -42,6 +43,19 @@ if [ -z "${NAVARCH_REAL_NVML:-}" ]; then
   else
     echo "NVIDIA's libnvidia-ml could not be fetched; its test will skip"
   fi
+fi
+
+# moto_server, the AWS API emulator the AWS provider is tested against, and boto3 to create its
+# IAM user, in a private virtual environment.
+if [ -z "${NAVARCH_MOTO_PYTHON:-}" ]; then
+  venv=.build/python
+  if ! "$venv/bin/python" -c "import moto.server, boto3" >/dev/null 2>&1; then
+    echo "installing moto[server] into $venv"
+    rm -rf "$venv"
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install --quiet --disable-pip-version-check "moto[server]==5.2.5"
+  fi
+  export NAVARCH_MOTO_PYTHON="$PWD/$venv/bin/python"
 fi
 
 start=$(date +%s)

@@ -8,13 +8,22 @@ public struct ProvisionRequest: Sendable, Equatable {
     public var instanceType: InstanceType
     /// Where the agent reaches the control plane, `host:port`.
     public var controlPlaneAddress: String
+    /// cloud-init user data that installs and starts the agent; empty for the local provider.
+    public var userData: String
+    /// Spot (preemptible) capacity instead of on-demand.
+    public var spot: Bool
 
-    public init(instanceID: String, nodeID: String, pool: String, instanceType: InstanceType, controlPlaneAddress: String) {
+    public init(
+        instanceID: String, nodeID: String, pool: String, instanceType: InstanceType, controlPlaneAddress: String,
+        userData: String = "", spot: Bool = false
+    ) {
         self.instanceID = instanceID
         self.nodeID = nodeID
         self.pool = pool
         self.instanceType = instanceType
         self.controlPlaneAddress = controlPlaneAddress
+        self.userData = userData
+        self.spot = spot
     }
 }
 
@@ -26,13 +35,22 @@ public struct ProvisionedInstance: Sendable, Equatable {
     public var pool: String
     /// False once the provider knows the machine is gone.
     public var isAlive: Bool
+    /// The address to reach it at (public where it has one); empty until known.
+    public var address: String
+    /// The zone it runs in, where the provider has zones.
+    public var zone: String
 
-    public init(instanceID: String, providerInstanceID: String, nodeID: String, pool: String, isAlive: Bool = true) {
+    public init(
+        instanceID: String, providerInstanceID: String, nodeID: String, pool: String, isAlive: Bool = true,
+        address: String = "", zone: String = ""
+    ) {
         self.instanceID = instanceID
         self.providerInstanceID = providerInstanceID
         self.nodeID = nodeID
         self.pool = pool
         self.isAlive = isAlive
+        self.address = address
+        self.zone = zone
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import NavarchCloudFakes
 import NavarchClient
 import NavarchCore
 import NavarchProviders
@@ -82,20 +83,7 @@ func navarch(_ arguments: [String], timeout: Duration = .seconds(120)) async thr
 }
 
 /// A free TCP port on loopback.
-func freePort() throws -> Int {
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    defer { close(fd) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    address.sin_port = 0
-    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    let bound = withUnsafeMutablePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
-    }
-    guard bound else { throw NavarchError(.internal, "cannot find a free port") }
-    return Int(UInt16(bigEndian: address.sin_port))
-}
+func freePort() throws -> Int { try FreePort.pick() }
 
 /// A `navarch serve` process on its own data directory and ports.
 final class ServeProcess: @unchecked Sendable {

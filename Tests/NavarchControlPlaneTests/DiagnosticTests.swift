@@ -18,7 +18,11 @@ import Testing
         _ body: @Sendable (NavarchClient, Navarch_V1_NodeService.Client<HTTP2ClientTransport.Posix>, String) async throws -> Void
     ) async throws {
         let provider = FakeProvider()
-        let plane = ControlPlane(configuration: testConfiguration(), store: InMemoryStore()).with(provider: provider)
+        // These agents send no heartbeats: a long interval keeps the monitor from marking them
+        // unhealthy while a slow machine runs the test.
+        var configuration = testConfiguration()
+        configuration.heartbeatInterval = .seconds(60)
+        let plane = ControlPlane(configuration: configuration, store: InMemoryStore()).with(provider: provider)
         try await withControlPlane(plane) { endpoints in
             try await NavarchClient.with(server: endpoints.grpcAddress) { client in
                 _ = try await client.createPool(name: "diag", gpuType: "h100", gpus: 8)

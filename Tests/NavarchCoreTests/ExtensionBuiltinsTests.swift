@@ -25,7 +25,7 @@ import Testing
     }
 
     @Test func higherScoreWins() async throws {
-        let type = try InstanceTypeCatalog.named("a100")
+        let type = try InstanceTypeCatalog.named("a100-80gb")
         let options = [ProvisionOption(provider: "dear", instanceType: type), ProvisionOption(provider: "cheap", instanceType: type)]
         #expect(try await CheapestFirst().choose(from: options)?.provider == "cheap")
     }

@@ -1,0 +1,93 @@
+import Foundation
+
+/// `moto_server` (the AWS API emulator from PyPI's `moto[server]`) started on a free loopback
+/// port with signature checking and instance-type validation on, and an IAM user whose key
+/// the AWS provider signs with.
+public final class MotoServer: Sendable {
+    public let endpoint: String
+    public let accessKeyID: String
+    public let secretAccessKey: String
+    private let process: Process
+
+    private init(endpoint: String, accessKeyID: String, secretAccessKey: String, process: Process) {
+        self.endpoint = endpoint
+        self.accessKeyID = accessKeyID
+        self.secretAccessKey = secretAccessKey
+        self.process = process
+    }
+
+    /// Why moto cannot be started here, or `nil` when it can. `NAVARCH_MOTO_PYTHON` names the
+    /// Python that has `moto[server]` and boto3 (`scripts/test.sh` installs them).
+    public static var unavailableReason: String? {
+        guard let python = ProcessInfo.processInfo.environment["NAVARCH_MOTO_PYTHON"], !python.isEmpty else {
+            return "NAVARCH_MOTO_PYTHON is not set (scripts/test.sh installs moto[server] and sets it)"
+        }
+        guard FileManager.default.isExecutableFile(atPath: python) else { return "NAVARCH_MOTO_PYTHON=\(python) is not executable" }
+        return nil
+    }
+
+    /// Starts moto and creates an IAM user with an access key allowed everything. The first
+    /// three requests (the user, its policy, its key) are the only unsigned ones moto accepts.
+    public static func start(logPath: String) async throws -> MotoServer {
+        if let reason = unavailableReason { throw FakeServerError(reason) }
+        let python = ProcessInfo.processInfo.environment["NAVARCH_MOTO_PYTHON"]!
+        let port = try FreePort.pick()
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: python)
+        process.arguments = ["-m", "moto.server", "-H", "127.0.0.1", "-p", "\(port)"]
+        var environment = ProcessInfo.processInfo.environment
+        environment["INITIAL_NO_AUTH_ACTION_COUNT"] = "3"
+        environment["MOTO_EC2_ENABLE_INSTANCE_TYPE_VALIDATION"] = "true"
+        process.environment = environment
+        FileManager.default.createFile(atPath: logPath, contents: nil)
+        let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
+        process.standardOutput = log
+        process.standardError = log
+        try process.run()
+        let endpoint = "http://127.0.0.1:\(port)"
+        let deadline = ContinuousClock.now + .seconds(60)
+        while !FreePort.isListening(port) {
+            guard process.isRunning else { throw FakeServerError("moto_server exited; see \(logPath)") }
+            guard ContinuousClock.now < deadline else {
+                process.terminate()
+                throw FakeServerError("moto_server did not listen within 60 s; see \(logPath)")
+            }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        let script = """
+            import boto3, json, sys
+            iam = boto3.client("iam", endpoint_url=sys.argv[1], region_name="us-east-1",
+                               aws_access_key_id="bootstrap", aws_secret_access_key="bootstrap")
+            iam.create_user(UserName="navarch")
+            iam.put_user_policy(UserName="navarch", PolicyName="all", PolicyDocument=json.dumps(
+                {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}))
+            key = iam.create_access_key(UserName="navarch")["AccessKey"]
+            print(key["AccessKeyId"], key["SecretAccessKey"])
+            """
+        let bootstrap = Process()
+        bootstrap.executableURL = URL(fileURLWithPath: python)
+        bootstrap.arguments = ["-c", script, endpoint]
+        let output = Pipe()
+        bootstrap.standardOutput = output
+        bootstrap.standardError = log
+        try bootstrap.run()
+        let data = try await Task.detached { output.fileHandleForReading.readDataToEndOfFile() }.value
+        bootstrap.waitUntilExit()
+        let parts = String(decoding: data, as: UTF8.self).split(separator: " ").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+        guard bootstrap.terminationStatus == 0, parts.count == 2 else {
+            process.terminate()
+            throw FakeServerError("creating moto's IAM user failed; see \(logPath)")
+        }
+        return MotoServer(endpoint: endpoint, accessKeyID: parts[0], secretAccessKey: parts[1], process: process)
+    }
+
+    /// Stops moto.
+    public func stop() {
+        if process.isRunning {
+            process.terminate()
+            process.waitUntilExit()
+        }
+    }
+
+    deinit { stop() }
+}

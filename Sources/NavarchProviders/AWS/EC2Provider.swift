@@ -1,0 +1,172 @@
+import Foundation
+import Logging
+import NavarchCore
+
+/// The `aws` provider: EC2 instances through the Query API. Every instance is tagged with the
+/// pool and Navarch's instance id, so that nothing it starts goes untracked: a provision first
+/// looks for an instance already carrying its id, and `list` finds them all by tag.
+public final class EC2Provider: Provider {
+    public let name = "aws"
+    public let settings: EC2Settings
+    public let catalog: OfferingCatalog
+    /// The Query API client it calls through.
+    public let client: EC2Client
+    private let logger: Logger
+
+    /// Tag keys on every instance.
+    public enum Tag {
+        public static let managedBy = "navarch:managed-by"
+        public static let pool = "navarch:pool"
+        public static let instanceID = "navarch:instance-id"
+        public static let nodeID = "navarch:node-id"
+    }
+
+    public init(
+        settings: EC2Settings, credentials: AWSCredentialProvider, catalog: OfferingCatalog = .builtin,
+        calls: ProviderCallLog = ProviderCallLog(), retry: RetryPolicy = RetryPolicy(), timeout: Duration = .seconds(30),
+        clock: any NavarchClock = SystemClock(), logger: Logger = Logger(label: "navarch.provider.aws")
+    ) throws(ProviderConfigurationError) {
+        try settings.validate()
+        self.settings = settings
+        self.catalog = catalog
+        self.logger = logger
+        self.client = EC2Client(
+            region: settings.region, endpoint: settings.endpoint, credentials: credentials, calls: calls, retry: retry,
+            timeout: timeout, clock: clock, logger: logger)
+    }
+
+    public func offers(_ type: InstanceType) -> Bool { catalog.machine(provider: name, for: type) != nil }
+
+    public func provision(_ request: ProvisionRequest) async throws -> ProvisionedInstance {
+        if let existing = try await find(instanceID: request.instanceID) { return existing }
+        guard let machine = catalog.machine(provider: name, for: request.instanceType) else {
+            throw CloudAPIError(
+                provider: name, operation: "RunInstances", kind: .invalidRequest,
+                message: "no EC2 instance type for GPU type \(request.instanceType.name)")
+        }
+        let subnets: [String?] = settings.subnetIDs.isEmpty ? [nil] : settings.subnetIDs
+        var lastCapacityError: CloudAPIError?
+        for subnet in subnets {
+            do {
+                return try await runInstance(request, machineType: machine.machineType, subnet: subnet)
+            } catch let error as CloudAPIError where error.kind == .capacity {
+                logger.notice(
+                    "no capacity; trying the next subnet",
+                    metadata: ["machine": "\(machine.machineType)", "subnet": "\(subnet ?? "default")", "error": "\(error)"])
+                lastCapacityError = error
+            }
+        }
+        throw lastCapacityError!
+    }
+
+    private func runInstance(_ request: ProvisionRequest, machineType: String, subnet: String?) async throws -> ProvisionedInstance {
+        var parameters: [(String, String)] = [
+            ("ImageId", settings.imageID), ("InstanceType", machineType), ("MinCount", "1"), ("MaxCount", "1"),
+            // Idempotency: EC2 returns the first launch for a repeated token instead of a second machine.
+            ("ClientToken", request.instanceID),
+            ("TagSpecification.1.ResourceType", "instance"),
+        ]
+        let tags = [
+            ("Name", request.nodeID), (Tag.managedBy, "navarch"), (Tag.pool, request.pool),
+            (Tag.instanceID, request.instanceID), (Tag.nodeID, request.nodeID),
+        ]
+        for (index, tag) in tags.enumerated() {
+            parameters += [("TagSpecification.1.Tag.\(index + 1).Key", tag.0), ("TagSpecification.1.Tag.\(index + 1).Value", tag.1)]
+        }
+        if !request.userData.isEmpty { parameters.append(("UserData", Data(request.userData.utf8).base64EncodedString())) }
+        if let subnet { parameters.append(("SubnetId", subnet)) }
+        for (index, group) in settings.securityGroupIDs.enumerated() { parameters.append(("SecurityGroupId.\(index + 1)", group)) }
+        if let key = settings.keyName { parameters.append(("KeyName", key)) }
+        if let profile = settings.instanceProfile { parameters.append(("IamInstanceProfile.Name", profile)) }
+        if let group = settings.placementGroup { parameters.append(("Placement.GroupName", group)) }
+        if request.spot || settings.spot {
+            parameters += [
+                ("InstanceMarketOptions.MarketType", "spot"),
+                ("InstanceMarketOptions.SpotOptions.SpotInstanceType", "one-time"),
+                ("InstanceMarketOptions.SpotOptions.InstanceInterruptionBehavior", "terminate"),
+            ]
+        }
+        let answer = try await client.call("RunInstances", parameters)
+        guard let item = answer.items("instancesSet").first, let instance = Self.instance(from: item) else {
+            throw CloudAPIError(provider: name, operation: "RunInstances", kind: .malformedResponse, message: "the answer names no instance")
+        }
+        logger.info(
+            "launched EC2 instance",
+            metadata: ["instance": "\(request.instanceID)", "ec2": "\(instance.providerInstanceID)", "type": "\(machineType)"])
+        return instance
+    }
+
+    public func terminate(_ instance: ProvisionedInstance) async throws {
+        var ec2ID = instance.providerInstanceID
+        if !ec2ID.hasPrefix("i-") {
+            // The launch may have happened without us learning its id: find it by tag.
+            guard let found = try await find(instanceID: instance.instanceID) else { return }
+            ec2ID = found.providerInstanceID
+        }
+        do {
+            _ = try await client.call("TerminateInstances", [("InstanceId.1", ec2ID)])
+        } catch let error as CloudAPIError where error.code == "InvalidInstanceID.NotFound" {
+            return
+        }
+    }
+
+    public func list() async throws -> [ProvisionedInstance] {
+        try await describe(filters: [(Tag.managedBy, ["navarch"])])
+    }
+
+    /// The zones of the region that offer `machineType` (DescribeInstanceTypeOfferings).
+    public func zones(offering machineType: String) async throws -> [String] {
+        var zones: [String] = []
+        var token: String?
+        repeat {
+            var parameters: [(String, String)] = [
+                ("LocationType", "availability-zone"), ("Filter.1.Name", "instance-type"), ("Filter.1.Value.1", machineType),
+            ]
+            if let token { parameters.append(("NextToken", token)) }
+            let answer = try await client.call("DescribeInstanceTypeOfferings", parameters)
+            zones += answer.items("instanceTypeOfferingSet").compactMap { $0.string("location") }
+            token = answer.string("nextToken").flatMap { $0.isEmpty ? nil : $0 }
+        } while token != nil
+        return zones.sorted()
+    }
+
+    private func find(instanceID: String) async throws -> ProvisionedInstance? {
+        try await describe(filters: [(Tag.instanceID, [instanceID])]).first { $0.isAlive }
+    }
+
+    private func describe(filters: [(tag: String, values: [String])]) async throws -> [ProvisionedInstance] {
+        var result: [ProvisionedInstance] = []
+        var token: String?
+        repeat {
+            var parameters: [(String, String)] = []
+            for (index, filter) in filters.enumerated() {
+                parameters.append(("Filter.\(index + 1).Name", "tag:\(filter.tag)"))
+                for (valueIndex, value) in filter.values.enumerated() {
+                    parameters.append(("Filter.\(index + 1).Value.\(valueIndex + 1)", value))
+                }
+            }
+            if let token { parameters.append(("NextToken", token)) }
+            let answer = try await client.call("DescribeInstances", parameters)
+            for reservation in answer.items("reservationSet") {
+                result += reservation.items("instancesSet").compactMap(Self.instance(from:))
+            }
+            token = answer.string("nextToken").flatMap { $0.isEmpty ? nil : $0 }
+        } while token != nil
+        return result.sorted { $0.instanceID < $1.instanceID }
+    }
+
+    /// One `instancesSet` item as a provisioned instance; `nil` when it is not Navarch's.
+    static func instance(from item: XMLElementTree) -> ProvisionedInstance? {
+        guard let ec2ID = item.string("instanceId") else { return nil }
+        var tags: [String: String] = [:]
+        for tag in item.items("tagSet") {
+            if let key = tag.string("key") { tags[key] = tag.string("value") ?? "" }
+        }
+        let state = item.path("instanceState", "name")?.text.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+        return ProvisionedInstance(
+            instanceID: tags[Tag.instanceID] ?? ec2ID, providerInstanceID: ec2ID, nodeID: tags[Tag.nodeID] ?? "",
+            pool: tags[Tag.pool] ?? "", isAlive: !["shutting-down", "terminated"].contains(state),
+            address: item.string("ipAddress") ?? item.string("privateIpAddress") ?? "",
+            zone: item.path("placement", "availabilityZone")?.text.trimmingCharacters(in: .whitespacesAndNewlines) ?? "")
+    }
+}
