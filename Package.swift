@@ -69,6 +69,7 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Yams", package: "Yams"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         // The node agent.
@@ -137,7 +138,7 @@ let package = Package(
             name: "NavarchControlPlaneTests",
             dependencies: [
                 "NavarchControlPlane", "NavarchClient", "NavarchProviders", "NavarchStore", "NavarchProto",
-                "NavarchTesting",
+                "NavarchTesting", "NavarchCloudFakes", .product(name: "Yams", package: "Yams"),
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
             ]

@@ -38,6 +38,9 @@ public struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel: String?
 
+    @Option(name: .customLong("credentials-dir"), help: "Where cloud credentials are kept (default ~/.config/navarch/credentials).")
+    var credentialsDir: String?
+
     public init() {}
 
     public func validate() throws {
@@ -66,7 +69,7 @@ public struct ServeCommand: AsyncParsableCommand {
     }
 
     public func run() async throws {
-        let configuration: ControlPlaneConfiguration
+        var configuration: ControlPlaneConfiguration
         do { configuration = try resolvedConfiguration() } catch let error as ConfigurationError {
             throw ValidationError(error.description)
         }
@@ -80,13 +83,27 @@ public struct ServeCommand: AsyncParsableCommand {
             stateDirectory: configuration.dataDirectory + "/local", nodeBinary: binary,
             logger: Logger(label: "navarch.provider.local"))
         logger.info("local provider", metadata: ["agent": "\(binary)", "database": "\(configuration.databasePath)"])
+        if configuration.agentBinary == nil && binary.leadingArguments.isEmpty { configuration.agentBinary = binary.path }
 
+        let clouds: [any Provider]
+        do {
+            clouds = try await ProviderAssembly.cloudProviders(
+                configuration: configuration, credentials: CredentialStore(directory: credentialsDir ?? CredentialStore.defaultDirectory()),
+                environment: ProcessInfo.processInfo.environment, calls: ProviderCallLog())
+        } catch let error as ProviderConfigurationError {
+            throw ValidationError(error.description)
+        }
+        var plane = ControlPlane(configuration: configuration, store: store, logger: logger).with(provider: local)
+        for cloud in clouds {
+            logger.info("cloud provider", metadata: ["provider": "\(cloud.name)"])
+            plane = plane.with(provider: cloud)
+        }
         let notifierLogger = logger
-        try await ControlPlane(configuration: configuration, store: store, logger: logger)
-            .with(provider: local)
+        let dataDirectory = configuration.dataDirectory
+        try await plane
             .with(notifier: LogNotifier { line in notifierLogger.info("\(line)") })
             .run(signals: [.sigterm, .sigint]) { endpoints in
-                print("navarch control plane \(NavarchVersion.current): gRPC \(endpoints.grpcAddress), HTTP \(endpoints.httpHost):\(endpoints.httpPort), data \(configuration.dataDirectory)")
+                print("navarch control plane \(NavarchVersion.current): gRPC \(endpoints.grpcAddress), HTTP \(endpoints.httpHost):\(endpoints.httpPort), data \(dataDirectory)")
                 Output.flush()
             }
     }

@@ -1,4 +1,8 @@
 import Foundation
+import NavarchCore
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// `moto_server` (the AWS API emulator from PyPI's `moto[server]`) started on a free loopback
 /// port with signature checking and instance-type validation on, and an IAM user whose key
@@ -7,14 +11,25 @@ public final class MotoServer: Sendable {
     public let endpoint: String
     public let accessKeyID: String
     public let secretAccessKey: String
-    private let process: Process
+    /// The watchdog shell that runs moto and stops it when this process ends.
+    private let pid: pid_t
 
-    private init(endpoint: String, accessKeyID: String, secretAccessKey: String, process: Process) {
+    private init(endpoint: String, accessKeyID: String, secretAccessKey: String, pid: pid_t) {
         self.endpoint = endpoint
         self.accessKeyID = accessKeyID
         self.secretAccessKey = secretAccessKey
-        self.process = process
+        self.pid = pid
     }
+
+    /// Runs moto under a shell that stops it when the test process is gone, so that no
+    /// emulator outlives the tests.
+    static let watchdog = """
+        "$1" -m moto.server -H 127.0.0.1 -p "$2" & child=$!
+        trap 'kill "$child" 2>/dev/null; wait "$child"; exit 0' TERM INT
+        while kill -0 "$PPID" 2>/dev/null && kill -0 "$child" 2>/dev/null; do sleep 1; done
+        kill "$child" 2>/dev/null
+        wait "$child"
+        """
 
     /// Why moto cannot be started here, or `nil` when it can. `NAVARCH_MOTO_PYTHON` names the
     /// Python that has `moto[server]` and boto3 (`scripts/test.sh` installs them).
@@ -32,28 +47,24 @@ public final class MotoServer: Sendable {
         if let reason = unavailableReason { throw FakeServerError(reason) }
         let python = ProcessInfo.processInfo.environment["NAVARCH_MOTO_PYTHON"]!
         let port = try FreePort.pick()
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = ["-m", "moto.server", "-H", "127.0.0.1", "-p", "\(port)"]
         var environment = ProcessInfo.processInfo.environment
         environment["INITIAL_NO_AUTH_ACTION_COUNT"] = "3"
         environment["MOTO_EC2_ENABLE_INSTANCE_TYPE_VALIDATION"] = "true"
-        process.environment = environment
         FileManager.default.createFile(atPath: logPath, contents: nil)
-        let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
-        process.standardOutput = log
-        process.standardError = log
-        try process.run()
+        let pid = try ProcessSpawner.spawn(
+            ["/bin/sh", "-c", watchdog, "moto", python, "\(port)"], stdout: logPath, stderr: logPath, environment: environment)
         let endpoint = "http://127.0.0.1:\(port)"
         let deadline = ContinuousClock.now + .seconds(60)
         while !FreePort.isListening(port) {
-            guard process.isRunning else { throw FakeServerError("moto_server exited; see \(logPath)") }
+            guard waitpid(pid, nil, WNOHANG) == 0 else { throw FakeServerError("moto_server exited; see \(logPath)") }
             guard ContinuousClock.now < deadline else {
-                process.terminate()
+                Self.stop(pid)
                 throw FakeServerError("moto_server did not listen within 60 s; see \(logPath)")
             }
             try await Task.sleep(for: .milliseconds(100))
         }
+        let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
+        try log.seekToEnd()
         let script = """
             import boto3, json, sys
             iam = boto3.client("iam", endpoint_url=sys.argv[1], region_name="us-east-1",
@@ -75,18 +86,19 @@ public final class MotoServer: Sendable {
         bootstrap.waitUntilExit()
         let parts = String(decoding: data, as: UTF8.self).split(separator: " ").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
         guard bootstrap.terminationStatus == 0, parts.count == 2 else {
-            process.terminate()
+            Self.stop(pid)
             throw FakeServerError("creating moto's IAM user failed; see \(logPath)")
         }
-        return MotoServer(endpoint: endpoint, accessKeyID: parts[0], secretAccessKey: parts[1], process: process)
+        return MotoServer(endpoint: endpoint, accessKeyID: parts[0], secretAccessKey: parts[1], pid: pid)
     }
 
     /// Stops moto.
-    public func stop() {
-        if process.isRunning {
-            process.terminate()
-            process.waitUntilExit()
-        }
+    public func stop() { Self.stop(pid) }
+
+    private static func stop(_ pid: pid_t) {
+        guard kill(pid, 0) == 0 else { return }
+        kill(pid, SIGTERM)
+        _ = waitpid(pid, nil, 0)
     }
 
     deinit { stop() }

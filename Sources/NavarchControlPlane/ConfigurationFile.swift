@@ -15,12 +15,24 @@ public enum ConfigurationFile {
         "provisioning.default_provider": .string, "provisioning.registration_timeout": .duration,
         "provisioning.replacement_timeout": .duration, "provisioning.retry_backoff": .duration,
         "providers.local.node_binary": .path,
+        "bootstrap.agent_binary": .path, "bootstrap.agent_url": .string, "bootstrap.agent_sha256": .sha256,
+        "bootstrap.join_token_ttl": .duration, "bootstrap.agent_arguments": .stringList,
         "health": .healthPolicy,
         "diagnostics.schedules": .diagnosticSchedules,
     ]
 
-    enum ValueKind {
-        case string, port, path, logLevel, duration, positiveInteger, healthPolicy, diagnosticSchedules
+    /// The keys of each cloud provider's section (`providers.aws.region`), with their kinds.
+    public static let providerKeys: [String: [String: ValueKind]] = [
+        "aws": [
+            "region": .string, "endpoint": .string, "metadata_endpoint": .string, "image_id": .string,
+            "subnet_ids": .stringList, "security_group_ids": .stringList, "key_name": .string, "ssh_user": .string,
+            "ssh_key": .path, "instance_profile": .string, "placement_group": .string, "spot": .boolean,
+            "profile": .string, "instance_role": .boolean,
+        ],
+    ]
+
+    public enum ValueKind: Sendable {
+        case string, port, path, logLevel, duration, positiveInteger, healthPolicy, diagnosticSchedules, stringList, boolean, sha256
     }
 
     /// Loads the file at `path` over `base`.
@@ -61,15 +73,17 @@ public enum ConfigurationFile {
             guard seen.insert(scalar.string).inserted else {
                 throw ConfigurationError(file: file, key: key, line: line(keyNode), problem: "key given twice")
             }
-            if keys[key] != nil {
+            if keys[key] != nil || providerKind(key) != nil {
                 values.append((key, value))
-            } else if keys.keys.contains(where: { $0.hasPrefix(key + ".") }) {
+            } else if keys.keys.contains(where: { $0.hasPrefix(key + ".") }) || key == "providers"
+                || (key.hasPrefix("providers.") && providerKeys[String(key.dropFirst("providers.".count))] != nil) {
                 guard case .mapping(let inner) = value else {
                     throw ConfigurationError(file: file, key: key, line: line(value), problem: "expected a mapping of keys")
                 }
                 try flatten(inner, prefix: key, file: file, into: &values)
             } else {
-                let siblings = keys.keys.filter { prefix.isEmpty ? true : $0.hasPrefix(prefix + ".") }
+                let known = Array(keys.keys) + providerKeys.flatMap { provider, keys in keys.keys.map { "providers.\(provider).\($0)" } }
+                let siblings = known.filter { prefix.isEmpty ? true : $0.hasPrefix(prefix + ".") }
                     .map { String($0.dropFirst(prefix.isEmpty ? 0 : prefix.count + 1).split(separator: ".").first ?? "") }
                 throw ConfigurationError(
                     file: file, key: key, line: line(keyNode),
@@ -92,6 +106,15 @@ public enum ConfigurationFile {
         }
         if key == "diagnostics.schedules" {
             configuration.diagnosticSchedules = try diagnosticSchedules(node, file: file)
+            return
+        }
+        if let (provider, name, kind) = providerKind(key) {
+            configuration.providerSettings[provider, default: [:]][name] = try providerSetting(node, kind: kind, fail)
+            return
+        }
+        if key == "bootstrap.agent_arguments" {
+            guard case .list(let arguments) = try providerSetting(node, kind: .stringList, fail).value else { return }
+            configuration.agentArguments = arguments
             return
         }
         guard case .scalar(let scalar) = node else { throw fail("expected a single value, not a \(kindName(node))") }
@@ -117,6 +140,17 @@ public enum ConfigurationFile {
         case "provisioning.replacement_timeout": configuration.replacementTimeout = try duration(text, fail)
         case "provisioning.retry_backoff": configuration.provisionRetryBackoff = try duration(text, fail)
         case "providers.local.node_binary": configuration.localNodeBinary = text.isEmpty ? nil : expandTilde(text)
+        case "bootstrap.agent_binary": configuration.agentBinary = text.isEmpty ? nil : expandTilde(text)
+        case "bootstrap.agent_url":
+            guard text.hasPrefix("http://") || text.hasPrefix("https://") else { throw fail("expected an http:// or https:// URL, got '\(text)'") }
+            configuration.agentURL = text
+        case "bootstrap.agent_sha256":
+            guard text.count == 64, text.allSatisfy(\.isHexDigit) else { throw fail("expected 64 hex digits (the binary's SHA-256)") }
+            configuration.agentSHA256 = text.lowercased()
+        case "bootstrap.join_token_ttl":
+            let lifetime = try duration(text, fail)
+            guard lifetime >= .seconds(60) else { throw fail("must be at least 1m: machines need time to boot") }
+            configuration.joinTokenLifetime = lifetime
         default: throw fail("unhandled key of kind \(kind)")
         }
     }
@@ -159,6 +193,35 @@ public enum ConfigurationFile {
             let concurrent = Int(fields["max_concurrent"]?.0 ?? "1") ?? 0
             guard concurrent >= 1 else { throw fail("max_concurrent", "expected a whole number of at least 1") }
             return DiagnosticSchedule(pool: pool, suite: suite, level: level, every: every, maxConcurrent: concurrent)
+        }
+    }
+
+    /// `providers.<provider>.<name>` of a known provider and key.
+    private static func providerKind(_ key: String) -> (provider: String, name: String, kind: ValueKind)? {
+        let parts = key.split(separator: ".").map(String.init)
+        guard parts.count == 3, parts[0] == "providers", let kind = providerKeys[parts[1]]?[parts[2]] else { return nil }
+        return (parts[1], parts[2], kind)
+    }
+
+    private static func providerSetting(_ node: Yams.Node, kind: ValueKind, _ fail: (String) -> ConfigurationError) throws -> ProviderSetting {
+        let line = line(node)
+        switch (kind, node) {
+        case (.stringList, .sequence(let items)):
+            return ProviderSetting(.list(try items.map { item in
+                guard case .scalar(let scalar) = item, !scalar.string.isEmpty else { throw fail("expected a list of names") }
+                return scalar.string
+            }), line: line)
+        case (.stringList, .scalar(let scalar)):
+            return ProviderSetting(.list(scalar.string.isEmpty ? [] : [scalar.string]), line: line)
+        case (.boolean, .scalar(let scalar)):
+            guard ["true", "false"].contains(scalar.string) else { throw fail("expected true or false, got '\(scalar.string)'") }
+            return ProviderSetting(.string(scalar.string), line: line)
+        case (.path, .scalar(let scalar)):
+            return ProviderSetting(.string(expandTilde(scalar.string)), line: line)
+        case (_, .scalar(let scalar)):
+            return ProviderSetting(.string(scalar.string), line: line)
+        default:
+            throw fail(kind == .stringList ? "expected a list of names" : "expected a single value, not a \(kindName(node))")
         }
     }
 

@@ -72,6 +72,7 @@ public struct ControlPlane: Sendable {
             configuration: configuration, store: store, providers: providerTable, scheduler: scheduler,
             remediator: remediator, notifiers: notifiers, clock: clock, logger: logger)
         try await fleet.load()
+        let bootstrap = try prepareBootstrap()
         for provider in providers {
             do { await fleet.adopt(provider: provider.name, machines: try await provider.list()) } catch {
                 logger.warning("cannot list instances", metadata: ["provider": "\(provider.name)", "error": "\(error)"])
@@ -94,7 +95,7 @@ public struct ControlPlane: Sendable {
             ])
         let (httpBound, httpBoundContinuation) = AsyncStream<Int>.makeStream()
         let http = Application(
-            router: HTTPAPI.router(fleet: fleet, readiness: readiness),
+            router: HTTPAPI.router(fleet: fleet, readiness: readiness, agentBinary: bootstrap?.servedFile),
             configuration: .init(address: .hostname(configuration.httpHost, port: configuration.httpPort), serverName: "navarch"),
             onServerRunning: { channel in
                 httpBoundContinuation.yield(channel.localAddress?.port ?? 0)
@@ -119,6 +120,13 @@ public struct ControlPlane: Sendable {
             let advertised = configuration.advertisedAddress
                 ?? "\(configuration.grpcHost == "0.0.0.0" ? "127.0.0.1" : configuration.grpcHost):\(grpcPort)"
             await fleet.setControlPlaneAddress(advertised)
+            if let bootstrap {
+                let host = advertised.split(separator: ":").dropLast().joined(separator: ":")
+                let download = AgentDownload(
+                    url: configuration.agentURL ?? "http://\(host):\(httpPort)/v1/agent/navarch-node",
+                    sha256: bootstrap.sha256, servedFile: bootstrap.servedFile)
+                await fleet.setBootstrap(joinTokens: bootstrap.joinTokens, download: download)
+            }
             readiness.markReady()
             let endpoints = ControlPlaneEndpoints(
                 grpcHost: configuration.grpcHost, grpcPort: grpcPort, httpHost: configuration.httpHost, httpPort: httpPort)
@@ -156,7 +164,31 @@ public struct ControlPlane: Sendable {
     }
 }
 
-/// Runs a gRPC server as a service.
+extension ControlPlane {
+    /// The join-token key and the agent binary, when a provider bootstraps cloud machines;
+    /// a missing binary or checksum is an error now, not at the first `up`.
+    func prepareBootstrap() throws -> (joinTokens: JoinTokenIssuer, sha256: String, servedFile: String?)? {
+        guard providers.contains(where: \.bootstrapsAgent) else { return nil }
+        let joinTokens = try JoinTokenIssuer(
+            keyFile: configuration.dataDirectory + "/join-token.key", lifetime: configuration.joinTokenLifetime)
+        if configuration.agentURL != nil {
+            guard let sha256 = configuration.agentSHA256 else {
+                throw NavarchError.invalidArgument("bootstrap.agent_url is set but bootstrap.agent_sha256 is not: machines check the binary they download")
+            }
+            return (joinTokens, sha256, nil)
+        }
+        guard let path = configuration.agentBinary else {
+            throw NavarchError.invalidArgument("no navarch-node binary for cloud machines to download: set bootstrap.agent_binary")
+        }
+        guard FileManager.default.isReadableFile(atPath: path) else {
+            throw NavarchError.invalidArgument("bootstrap.agent_binary \(path) cannot be read")
+        }
+        let sha256 = try AgentDownload.sha256(ofFile: path)
+        logger.info("serving the node agent to cloud machines", metadata: ["binary": "\(path)", "sha256": "\(sha256)"])
+        return (joinTokens, sha256, path)
+    }
+}
+
 /// Runs a gRPC server as a service. On shutdown the long-lived streams are ended first,
 /// since the server waits for every open call to finish.
 struct GRPCServerService<Transport: ServerTransport>: Service {

@@ -32,6 +32,20 @@ public struct ControlPlaneConfiguration: Sendable, Equatable {
     public var defaultProvider = "local"
     /// The `local` provider's agent executable; default: found beside the running executable.
     public var localNodeBinary: String?
+    /// Cloud providers' settings (`providers.aws`, ...) by provider and key, as written in
+    /// navarch.yaml: each value a string or a list of strings. The provider checks them.
+    public var providerSettings: [String: [String: ProviderSetting]] = [:]
+    /// The `navarch-node` binary cloud machines download from `GET /v1/agent/navarch-node`;
+    /// default: beside the running executable.
+    public var agentBinary: String?
+    /// Where cloud machines download the agent instead (a mirror); needs `agentSHA256`.
+    public var agentURL: String?
+    /// The SHA-256 of the binary at `agentURL`.
+    public var agentSHA256: String?
+    /// How long a cloud machine's join token is good for. Default 1 h.
+    public var joinTokenLifetime: Duration = .seconds(3600)
+    /// `navarch-node` arguments cloud machines run with. Default `--backend nvml`.
+    public var agentArguments = ["--backend", "nvml"]
     /// Log level: trace, debug, info, notice, warning, error, critical. Default `info`.
     public var logLevel = "info"
     /// The health policy sent to every agent (`health:` in navarch.yaml over the built-in one).

@@ -12,6 +12,7 @@ struct Registration: Sendable {
     var labels: [String: String]
     var health: HealthStatus
     var healthReason: String
+    var joinToken = ""
 }
 
 extension FleetController {
@@ -34,6 +35,14 @@ extension FleetController {
         }
         if let existing = nodes[registration.nodeID], existing.state == .terminated {
             throw NavarchError.failedPrecondition("node \(registration.nodeID) was terminated")
+        }
+        if let known = instance, nodes[registration.nodeID] == nil, let joinTokens,
+           providers[known.provider]?.bootstrapsAgent == true {
+            // A cloud machine's first registration: it must carry the token its user data got.
+            do { try joinTokens.verify(registration.joinToken, instanceID: known.id, now: now) } catch {
+                await record("node.join_refused", error.message, node: registration.nodeID, instance: known.id, pool: known.pool)
+                throw error
+            }
         }
 
         let isNew = nodes[registration.nodeID] == nil

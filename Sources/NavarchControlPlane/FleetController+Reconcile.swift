@@ -78,9 +78,18 @@ extension FleetController {
 
     private func provisionRequest(for instance: Instance) -> ProvisionRequest? {
         guard let type = try? InstanceTypeCatalog.named(instance.instanceType) else { return nil }
-        return ProvisionRequest(
+        var request = ProvisionRequest(
             instanceID: instance.id, nodeID: instance.nodeID, pool: instance.pool, instanceType: type,
             controlPlaneAddress: controlPlaneAddress)
+        if providers[instance.provider]?.bootstrapsAgent == true, let joinTokens, let agentDownload {
+            request.userData = AgentBootstrap(
+                agentURL: agentDownload.url, agentSHA256: agentDownload.sha256, controlPlaneAddress: controlPlaneAddress,
+                nodeID: instance.nodeID, instanceID: instance.id, pool: instance.pool,
+                joinToken: joinTokens.issue(instanceID: instance.id, now: clock.now),
+                agentArguments: configuration.agentArguments + ["--expect-gpus", "\(type.gpusPerNode)"]
+            ).userData()
+        }
+        return request
     }
 
     private func provisioned(_ instance: Instance) -> ProvisionedInstance {

@@ -33,6 +33,10 @@ public actor FleetController {
     let wakeupContinuation: AsyncStream<Void>.Continuation
     /// Address given to provisioned agents; set once the gRPC server is bound.
     var controlPlaneAddress = ""
+    /// Signs the join tokens of cloud machines; nil when no provider bootstraps agents.
+    var joinTokens: JoinTokenIssuer?
+    /// Where cloud machines get the agent; set once the HTTP server is bound.
+    var agentDownload: AgentDownload?
     public let startedAt: Date
 
     init(
@@ -80,6 +84,11 @@ public actor FleetController {
 
     func setControlPlaneAddress(_ address: String) {
         controlPlaneAddress = address
+    }
+
+    func setBootstrap(joinTokens: JoinTokenIssuer, download: AgentDownload?) {
+        self.joinTokens = joinTokens
+        self.agentDownload = download
     }
 
     /// Asks the reconciler to run soon.

@@ -10,8 +10,17 @@ enum HTTPAPI {
     struct InstanceList: ResponseEncodable { let instances: [Instance] }
     struct Status: ResponseEncodable { let status: String }
 
-    static func router(fleet: FleetController, readiness: Readiness) -> Router<BasicRequestContext> {
+    static func router(fleet: FleetController, readiness: Readiness, agentBinary: String? = nil) -> Router<BasicRequestContext> {
         let router = Router()
+        router.get("/v1/agent/navarch-node") { _, context -> Response in
+            // The node agent, for cloud machines' user data to download.
+            guard let agentBinary else {
+                throw HTTPError(.notFound, message: "this control plane serves no agent binary (no cloud provider is configured)")
+            }
+            let fileIO = FileIO(threadPool: .singleton)
+            let body = try await fileIO.loadFile(path: agentBinary, context: context)
+            return Response(status: .ok, headers: [.contentType: "application/octet-stream"], body: body)
+        }
         router.get("/healthz") { _, _ in Status(status: "ok") }
         router.get("/readyz") { _, _ -> Response in
             let ready = readiness.isReady

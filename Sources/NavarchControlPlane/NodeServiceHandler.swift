@@ -16,7 +16,7 @@ struct NodeServiceHandler: Navarch_V1_NodeService.SimpleServiceProtocol {
                     nodeID: request.nodeID, instanceID: request.instanceID, pool: request.pool,
                     hostname: request.hostname, agentVersion: request.agentVersion, gpus: request.gpus.map(\.domain),
                     labels: request.labels, health: request.health.domain ?? .unknown,
-                    healthReason: request.healthReason))
+                    healthReason: request.healthReason, joinToken: request.joinToken))
             var response = Navarch_V1_RegisterResponse()
             response.nodeID = node.id
             response.heartbeatIntervalMs = heartbeatInterval.milliseconds

@@ -16,6 +16,7 @@ extension RPCError {
                 case .failedPrecondition: .failedPrecondition
                 case .unavailable: .unavailable
                 case .capacity: .resourceExhausted
+                case .unauthenticated: .unauthenticated
                 default: .internalError
                 }
             return RPCError(code: code, message: error.message)

@@ -12,6 +12,7 @@ public struct NavarchError: Error, Sendable, Equatable, CustomStringConvertible 
         public static let failedPrecondition = Code("failed precondition")
         public static let unavailable = Code("unavailable")
         public static let capacity = Code("insufficient capacity")
+        public static let unauthenticated = Code("unauthenticated")
         public static let `internal` = Code("internal")
     }
 

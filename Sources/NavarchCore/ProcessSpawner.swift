@@ -10,7 +10,10 @@ import Musl
 /// parent's listening sockets would keep its ports bound after the parent died).
 public enum ProcessSpawner {
     /// Starts `arguments[0]` with `arguments`; `newSession` detaches it from the caller's terminal.
-    public static func spawn(_ arguments: [String], stdout: String, stderr: String, newSession: Bool = false) throws -> pid_t {
+    /// `environment`: the child's whole environment; nil inherits this process's.
+    public static func spawn(
+        _ arguments: [String], stdout: String, stderr: String, newSession: Bool = false, environment: [String: String]? = nil
+    ) throws -> pid_t {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -40,14 +43,23 @@ public enum ProcessSpawner {
         if !closedAll { markOpenDescriptorsCloseOnExec() }
         let cArguments = arguments.map { strdup($0) } + [nil]
         defer { for argument in cArguments { free(argument) } }
+        let cEnvironment: [UnsafeMutablePointer<CChar>?]? = environment.map { $0.map { strdup("\($0.key)=\($0.value)") } + [nil] }
+        defer { for entry in cEnvironment ?? [] { free(entry) } }
+        var environmentBuffer: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?
+        if let cEnvironment {
+            environmentBuffer = .allocate(capacity: cEnvironment.count)
+            environmentBuffer!.initialize(from: cEnvironment, count: cEnvironment.count)
+        }
+        defer { environmentBuffer?.deallocate() }
+        let envp = environmentBuffer ?? environ
         var pid: pid_t = 0
-        var result = posix_spawn(&pid, arguments[0], &actions, &attributes, cArguments, environ)
+        var result = posix_spawn(&pid, arguments[0], &actions, &attributes, cArguments, envp)
         // ETXTBSY: the executable was just written and another thread's fork still holds it open.
         var attempts = 0
         while result == ETXTBSY && attempts < 100 {
             attempts += 1
             usleep(10_000)
-            result = posix_spawn(&pid, arguments[0], &actions, &attributes, cArguments, environ)
+            result = posix_spawn(&pid, arguments[0], &actions, &attributes, cArguments, envp)
         }
         guard result == 0 else {
             throw NavarchSpawnError(description: "cannot start \(arguments[0]): \(String(cString: strerror(result)))")

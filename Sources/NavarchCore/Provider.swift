@@ -58,6 +58,9 @@ public struct ProvisionedInstance: Sendable, Equatable {
 public protocol Provider: Sendable {
     /// The name pools refer to, such as `local`, `aws`, `gcp`.
     var name: String { get }
+    /// True for clouds: their machines install the agent from the user data the control plane
+    /// renders, and join with a single-use token.
+    var bootstrapsAgent: Bool { get }
     /// The GPU types this provider can supply.
     func offers(_ type: InstanceType) -> Bool
     /// Starts a machine. Calling it again with the same `instanceID` must not start a second one.
@@ -69,5 +72,6 @@ public protocol Provider: Sendable {
 }
 
 extension Provider {
+    public var bootstrapsAgent: Bool { false }
     public func offers(_ type: InstanceType) -> Bool { true }
 }

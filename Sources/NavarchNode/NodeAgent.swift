@@ -145,6 +145,7 @@ public struct NodeAgent: Service {
             request.nodeID = configuration.nodeID
             request.instanceID = configuration.instanceID
             request.pool = configuration.pool
+            request.joinToken = configuration.joinToken
             request.hostname = ProcessInfo.processInfo.hostName
             request.agentVersion = Self.version
             request.gpus = snapshot.health.gpus.map(Navarch_V1_GPU.init)
@@ -169,7 +170,7 @@ public struct NodeAgent: Service {
                 shared.registeredSignal.yield()
                 shared.reportSignal.yield()
                 logger.info("registered", metadata: ["node": "\(configuration.nodeID)", "heartbeatMs": "\(response.heartbeatIntervalMs)"])
-            } catch let error as RPCError where error.code == .failedPrecondition || error.code == .invalidArgument || error.code == .notFound {
+            } catch let error as RPCError where [.failedPrecondition, .invalidArgument, .notFound, .unauthenticated].contains(error.code) {
                 logger.error("registration rejected", metadata: ["node": "\(configuration.nodeID)", "error": "\(error.message)"])
                 throw Stop.rejected(error.message)
             } catch {

@@ -24,6 +24,9 @@ public struct NodeAgentCommand: AsyncParsableCommand {
     @Option(help: "Pool the node belongs to.")
     var pool = ""
 
+    @Option(name: .customLong("join-token-file"), help: "File holding the single-use join token a cloud machine registers with.")
+    var joinTokenFile: String?
+
     @Option(help: "GPU backend: simulated, or nvml for real NVIDIA GPUs.")
     var backend = "simulated"
 
@@ -103,6 +106,13 @@ public struct NodeAgentCommand: AsyncParsableCommand {
         }
         var configuration = NodeAgentConfiguration(
             controlPlane: controlPlane, nodeID: id, instanceID: instanceID, pool: pool, kernelLogPath: kernelLogPath)
+        if let joinTokenFile {
+            guard let text = try? String(contentsOfFile: joinTokenFile, encoding: .utf8) else {
+                throw ValidationError("cannot read the join token file \(joinTokenFile)")
+            }
+            configuration.joinToken = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        configuration.labels.merge(HostTopology.labels()) { _, new in new }
         if let simulatedKmsg { configuration.labels["simulated-kmsg"] = simulatedKmsg }
         if let simulatedMetrics { configuration.labels["simulated-metrics"] = simulatedMetrics }
         configuration.expectedGPUCount = expectGPUs

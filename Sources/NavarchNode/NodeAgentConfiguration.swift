@@ -5,6 +5,8 @@ public struct NodeAgentConfiguration: Sendable {
     public var nodeID: String
     public var instanceID: String
     public var pool: String
+    /// The single-use token a cloud machine joins with (from its user data); empty elsewhere.
+    public var joinToken = ""
     /// Kernel log to follow: the simulated one, or `/dev/kmsg`.
     public var kernelLogPath: String?
     /// Heartbeat interval used until the control plane tells another.

@@ -43,6 +43,10 @@ public nonisolated struct Navarch_V1_RegisterRequest: Sendable {
 
   public var healthReason: String = String()
 
+  /// The single-use token a cloud machine's user data carries; required on the first
+  /// registration of an instance the control plane bootstrapped with cloud-init.
+  public var joinToken: String = String()
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -166,7 +170,7 @@ fileprivate nonisolated let _protobuf_package = "navarch.v1"
 
 nonisolated extension Navarch_V1_RegisterRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".RegisterRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}node_id\0\u{3}instance_id\0\u{1}pool\0\u{1}hostname\0\u{3}agent_version\0\u{1}gpus\0\u{1}labels\0\u{1}health\0\u{3}health_reason\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}node_id\0\u{3}instance_id\0\u{1}pool\0\u{1}hostname\0\u{3}agent_version\0\u{1}gpus\0\u{1}labels\0\u{1}health\0\u{3}health_reason\0\u{3}join_token\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -183,6 +187,7 @@ nonisolated extension Navarch_V1_RegisterRequest: SwiftProtobuf.Message, SwiftPr
       case 7: try { try decoder.decodeMapField(fieldType: SwiftProtobuf._ProtobufMap<SwiftProtobuf.ProtobufString,SwiftProtobuf.ProtobufString>.self, value: &self.labels) }()
       case 8: try { try decoder.decodeSingularEnumField(value: &self.health) }()
       case 9: try { try decoder.decodeSingularStringField(value: &self.healthReason) }()
+      case 10: try { try decoder.decodeSingularStringField(value: &self.joinToken) }()
       default: break
       }
     }
@@ -216,6 +221,9 @@ nonisolated extension Navarch_V1_RegisterRequest: SwiftProtobuf.Message, SwiftPr
     if !self.healthReason.isEmpty {
       try visitor.visitSingularStringField(value: self.healthReason, fieldNumber: 9)
     }
+    if !self.joinToken.isEmpty {
+      try visitor.visitSingularStringField(value: self.joinToken, fieldNumber: 10)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -229,6 +237,7 @@ nonisolated extension Navarch_V1_RegisterRequest: SwiftProtobuf.Message, SwiftPr
     if lhs.labels != rhs.labels {return false}
     if lhs.health != rhs.health {return false}
     if lhs.healthReason != rhs.healthReason {return false}
+    if lhs.joinToken != rhs.joinToken {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

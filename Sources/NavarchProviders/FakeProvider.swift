@@ -6,6 +6,7 @@ import Synchronization
 /// keeps a list of "machines" that tests boot by registering agents themselves.
 public final class FakeProvider: Provider {
     public let name: String
+    public let bootstrapsAgent: Bool
     private struct State {
         var machines: [String: ProvisionedInstance] = [:]
         var provisionFailures: [any Error] = []
@@ -19,8 +20,10 @@ public final class FakeProvider: Provider {
     /// Every successful provision request, in order.
     public let requests: AsyncStream<ProvisionRequest>
 
-    public init(name: String = "fake") {
+    /// `bootstrapsAgent`: behave as a cloud, whose machines get user data and join with a token.
+    public init(name: String = "fake", bootstrapsAgent: Bool = false) {
         self.name = name
+        self.bootstrapsAgent = bootstrapsAgent
         (requests, provisioned) = AsyncStream<ProvisionRequest>.makeStream()
     }
 

@@ -42,8 +42,10 @@ struct ChildProcess: Sendable {
     let pid: pid_t
 
     /// Starts `path ARGS` with stdin from /dev/null and stdout/stderr to the given files.
-    static func spawn(_ path: String, _ arguments: [String], stdout: String, stderr: String) throws -> ChildProcess {
-        ChildProcess(pid: try ProcessSpawner.spawn([path] + arguments, stdout: stdout, stderr: stderr))
+    /// `environment` is added to this process's environment.
+    static func spawn(_ path: String, _ arguments: [String], stdout: String, stderr: String, environment: [String: String] = [:]) throws -> ChildProcess {
+        let merged = environment.isEmpty ? nil : ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+        return ChildProcess(pid: try ProcessSpawner.spawn([path] + arguments, stdout: stdout, stderr: stderr, environment: merged))
     }
 
     /// The exit status once the process has ended, or nil while it runs. Reaps it.
@@ -68,14 +70,14 @@ struct ChildProcess: Sendable {
 }
 
 /// Runs `navarch ARGS` to completion.
-func navarch(_ arguments: [String], timeout: Duration = .seconds(120)) async throws -> CommandResult {
+func navarch(_ arguments: [String], environment: [String: String] = [:], timeout: Duration = .seconds(120)) async throws -> CommandResult {
     try Binaries.require()
     let base = FileManager.default.temporaryDirectory.appendingPathComponent("navarch-cli-\(UUID().uuidString)").path
     defer {
         try? FileManager.default.removeItem(atPath: base + ".out")
         try? FileManager.default.removeItem(atPath: base + ".err")
     }
-    let child = try ChildProcess.spawn(Binaries.navarch, arguments, stdout: base + ".out", stderr: base + ".err")
+    let child = try ChildProcess.spawn(Binaries.navarch, arguments, stdout: base + ".out", stderr: base + ".err", environment: environment)
     let status = try await child.wait(timeout: timeout)
     let stdout = (try? String(contentsOfFile: base + ".out", encoding: .utf8)) ?? ""
     let stderr = (try? String(contentsOfFile: base + ".err", encoding: .utf8)) ?? ""
@@ -105,7 +107,7 @@ final class ServeProcess: @unchecked Sendable {
     var server: String { "127.0.0.1:\(grpcPort)" }
 
     /// Starts the control plane and waits until it answers.
-    func start(extraArguments: [String] = []) async throws {
+    func start(extraArguments: [String] = [], environment: [String: String] = [:]) async throws {
         try Binaries.require()
         try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
         if !FileManager.default.fileExists(atPath: logPath) { FileManager.default.createFile(atPath: logPath, contents: nil) }
@@ -115,7 +117,7 @@ final class ServeProcess: @unchecked Sendable {
                 "serve", "--data-dir", dataDirectory, "--grpc-port", "\(grpcPort)", "--http-port", "\(httpPort)",
                 "--heartbeat-interval", "1s",
             ] + extraArguments,
-            stdout: logPath, stderr: logPath)
+            stdout: logPath, stderr: logPath, environment: environment)
         self.child = child
         exited = nil
         let deadline = ContinuousClock.now + .seconds(30)

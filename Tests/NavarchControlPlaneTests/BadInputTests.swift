@@ -22,7 +22,10 @@ import Testing
     }
 
     @Test func nodeAPIRejectsMissingAndUnknownIDs() async throws {
-        let plane = ControlPlane(configuration: testConfiguration(), store: InMemoryStore()).with(provider: FakeProvider())
+        // The node registered here sends no heartbeats: a long interval keeps it healthy on a slow machine.
+        var configuration = testConfiguration()
+        configuration.heartbeatInterval = .seconds(60)
+        let plane = ControlPlane(configuration: configuration, store: InMemoryStore()).with(provider: FakeProvider())
         try await withControlPlane(plane) { endpoints in
             try await withNodeClient(endpoints) { node in
                 await expectCode(.invalidArgument) { try await node.register(registration(node: "", instance: "")) }

@@ -55,7 +55,14 @@ import Testing
 
     @Test(arguments: [
         ("grpc:\n  prot: 50051\n", "navarch.yaml:2: grpc.prot: unknown key; known keys here: advertised_address, host, port"),
-        ("heartbeat:\n  interval: 5s\nhertbeat: 1\n", "navarch.yaml:3: hertbeat: unknown key; known keys here: data_dir, diagnostics, grpc, health, heartbeat, http, log_level, providers, provisioning"),
+        ("heartbeat:\n  interval: 5s\nhertbeat: 1\n", "navarch.yaml:3: hertbeat: unknown key; known keys here: bootstrap, data_dir, diagnostics, grpc, health, heartbeat, http, log_level, providers, provisioning"),
+        ("providers:\n  aws:\n    regoin: us-east-1\n", "navarch.yaml:3: providers.aws.regoin: unknown key; known keys here: endpoint, image_id, instance_profile, instance_role, key_name, metadata_endpoint, placement_group, profile, region, security_group_ids, spot, ssh_key, ssh_user, subnet_ids"),
+        ("providers:\n  aws:\n    spot: maybe\n", "navarch.yaml:3: providers.aws.spot: expected true or false, got 'maybe'"),
+        ("providers:\n  aws:\n    subnet_ids: {a: b}\n", "navarch.yaml:3: providers.aws.subnet_ids: expected a list of names"),
+        ("providers:\n  oracle:\n    region: x\n", "navarch.yaml:2: providers.oracle: unknown key; known keys here: aws, local"),
+        ("bootstrap:\n  agent_sha256: abc\n", "navarch.yaml:2: bootstrap.agent_sha256: expected 64 hex digits (the binary's SHA-256)"),
+        ("bootstrap:\n  agent_url: ftp://x\n", "navarch.yaml:2: bootstrap.agent_url: expected an http:// or https:// URL, got 'ftp://x'"),
+        ("bootstrap:\n  join_token_ttl: 10s\n", "navarch.yaml:2: bootstrap.join_token_ttl: must be at least 1m: machines need time to boot"),
         ("diagnostics:\n  schedules:\n    - pool: train\n      every: 1s\n", "navarch.yaml:4: diagnostics.schedules[0].every: must be at least 1m"),
         ("diagnostics:\n  schedules:\n    - pool: train\n      every: 168h\n      suite: memtest\n", "navarch.yaml:5: diagnostics.schedules[0].suite: expected dcgm, nvbandwidth, nccl, got 'memtest'"),
         ("diagnostics:\n  schedules:\n    - every: 168h\n", "navarch.yaml:3: diagnostics.schedules[0].pool: required: the pool to diagnose"),
@@ -77,6 +84,35 @@ import Testing
         } throws: { error in
             (error as? ConfigurationError)?.description == message
         }
+    }
+
+    @Test func cloudProviderAndBootstrapSettingsAreRead() throws {
+        let configuration = try ConfigurationFile.parse("""
+            providers:
+              aws:
+                region: us-west-2
+                image_id: ami-0abc
+                subnet_ids: [subnet-a, subnet-b]
+                security_group_ids: sg-1
+                spot: true
+                ssh_key: ~/.ssh/gpu.pem
+            bootstrap:
+              agent_url: https://mirror.example.com/navarch-node
+              agent_sha256: \(String(repeating: "AB", count: 32))
+              join_token_ttl: 30m
+              agent_arguments: [--backend, nvml, --tools-dir, /opt/tools]
+            """)
+        let aws = try #require(configuration.providerSettings["aws"])
+        #expect(aws["region"]?.value == .string("us-west-2"))
+        #expect(aws["subnet_ids"]?.value == .list(["subnet-a", "subnet-b"]))
+        #expect(aws["security_group_ids"]?.value == .list(["sg-1"]))
+        #expect(aws["spot"]?.value == .string("true"))
+        #expect(aws["ssh_key"]?.value == .string((ProcessInfo.processInfo.environment["HOME"] ?? "") + "/.ssh/gpu.pem"))
+        #expect(aws["region"]?.line == 3)
+        #expect(configuration.agentURL == "https://mirror.example.com/navarch-node")
+        #expect(configuration.agentSHA256 == String(repeating: "ab", count: 32))
+        #expect(configuration.joinTokenLifetime == .seconds(1800))
+        #expect(configuration.agentArguments == ["--backend", "nvml", "--tools-dir", "/opt/tools"])
     }
 
     @Test func healthAndDiagnosticSchedulesAreRead() throws {

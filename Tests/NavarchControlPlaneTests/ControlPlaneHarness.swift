@@ -16,11 +16,14 @@ func withControlPlane<T: Sendable>(
     let (ready, readyContinuation) = AsyncStream<ControlPlaneEndpoints>.makeStream()
     return try await withThrowingTaskGroup(of: Void.self) { group in
         group.addTask {
+            defer { readyContinuation.finish() }
             try await plane.run(signals: []) { readyContinuation.yield($0) }
-            readyContinuation.finish()
         }
         var iterator = ready.makeAsyncIterator()
-        guard let endpoints = await iterator.next() else { throw NavarchError(.internal, "control plane did not start") }
+        guard let endpoints = await iterator.next() else {
+            try await group.next()  // the error that stopped the start
+            throw NavarchError(.internal, "control plane did not start")
+        }
         do {
             let result = try await body(endpoints)
             group.cancelAll()

@@ -7,6 +7,7 @@ import NavarchCore
 /// looks for an instance already carrying its id, and `list` finds them all by tag.
 public final class EC2Provider: Provider {
     public let name = "aws"
+    public let bootstrapsAgent = true
     public let settings: EC2Settings
     public let catalog: OfferingCatalog
     /// The Query API client it calls through.

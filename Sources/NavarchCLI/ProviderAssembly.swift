@@ -1,0 +1,75 @@
+import Foundation
+import Logging
+import NavarchControlPlane
+import NavarchCore
+import NavarchProviders
+
+/// Builds the cloud providers navarch.yaml configures (`providers.aws`, ...) with their
+/// credentials, and checks them before the control plane starts: a missing or malformed
+/// credential is an error naming the provider now, not at the first `up`.
+enum ProviderAssembly {
+    static func cloudProviders(
+        configuration: ControlPlaneConfiguration, credentials: CredentialStore, environment: [String: String],
+        calls: ProviderCallLog
+    ) async throws -> [any Provider] {
+        var providers: [any Provider] = []
+        for (name, settings) in configuration.providerSettings.sorted(by: { $0.key < $1.key }) {
+            switch name {
+            case "aws": providers.append(try await aws(settings, credentials: credentials, environment: environment, calls: calls))
+            default: throw ProviderConfigurationError(provider: name, "this provider is not supported by this build")
+            }
+        }
+        return providers
+    }
+
+    static func string(_ settings: [String: ProviderSetting], _ name: String) -> String? {
+        if case .string(let value)? = settings[name]?.value, !value.isEmpty { return value }
+        return nil
+    }
+
+    static func list(_ settings: [String: ProviderSetting], _ name: String) -> [String] {
+        if case .list(let values)? = settings[name]?.value { return values }
+        return string(settings, name).map { [$0] } ?? []
+    }
+
+    static func aws(
+        _ settings: [String: ProviderSetting], credentials: CredentialStore, environment: [String: String], calls: ProviderCallLog
+    ) async throws -> EC2Provider {
+        let source: AWSCredentialSource
+        var profileName: String?
+        if let profile = string(settings, "profile") {
+            source = .profile(profile)
+            profileName = profile
+        } else if string(settings, "instance_role") == "true" {
+            source = .instanceRole
+        } else if environment["AWS_ACCESS_KEY_ID"]?.isEmpty == false {
+            source = .environment
+        } else if let stored = try credentials.load(provider: "aws"), let profile = stored.fields["profile"] {
+            source = .profile(profile)
+            profileName = profile
+        } else {
+            throw ProviderConfigurationError(
+                provider: "aws",
+                "no credentials: run `navarch config set-credentials aws --profile P`, set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or set providers.aws.profile or providers.aws.instance_role: true")
+        }
+        var ec2 = EC2Settings()
+        ec2.region = string(settings, "region") ?? environment["AWS_REGION"] ?? environment["AWS_DEFAULT_REGION"]
+            ?? profileName.flatMap { AWSCredentialProvider.profileRegion($0, environment: environment) } ?? "us-east-1"
+        ec2.endpoint = string(settings, "endpoint")
+        if let metadata = string(settings, "metadata_endpoint") { ec2.metadataEndpoint = metadata }
+        ec2.imageID = string(settings, "image_id") ?? ""
+        ec2.subnetIDs = list(settings, "subnet_ids")
+        ec2.securityGroupIDs = list(settings, "security_group_ids")
+        ec2.keyName = string(settings, "key_name")
+        if let user = string(settings, "ssh_user") { ec2.sshUser = user }
+        ec2.instanceProfile = string(settings, "instance_profile")
+        ec2.placementGroup = string(settings, "placement_group")
+        ec2.spot = string(settings, "spot") == "true"
+        let credentialProvider = AWSCredentialProvider(
+            source: source, environment: environment, metadataEndpoint: ec2.metadataEndpoint, calls: calls,
+            logger: Logger(label: "navarch.provider.aws"))
+        // Resolve now, so that a bad profile or an unreachable metadata service stops `serve`.
+        _ = try await credentialProvider.credentials()
+        return try EC2Provider(settings: ec2, credentials: credentialProvider, calls: calls, logger: Logger(label: "navarch.provider.aws"))
+    }
+}

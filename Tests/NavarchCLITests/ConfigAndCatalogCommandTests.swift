@@ -1,0 +1,76 @@
+import Foundation
+import Testing
+
+/// `navarch config set-credentials`, `navarch config show` and `navarch catalog` as a user runs them.
+struct ConfigAndCatalogCommandTests {
+    func scratch() throws -> String {
+        let path = NSTemporaryDirectory() + "navarch-config-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: path + "/.aws", withIntermediateDirectories: true)
+        return path
+    }
+
+    @Test func credentialsAreCheckedStoredPrivatelyAndShownMasked() async throws {
+        let home = try scratch()
+        let store = home + "/credentials"
+        try "[train]\naws_access_key_id = AKIATRAIN\naws_secret_access_key = s3cr3t\n".write(toFile: home + "/.aws/credentials", atomically: true, encoding: .utf8)
+        let aws = try await navarch(["config", "set-credentials", "aws", "--profile", "train", "--credentials-dir", store], environment: ["HOME": home])
+        #expect(aws.status == 0, "\(aws.stderr)")
+        let missing = try await navarch(["config", "set-credentials", "aws", "--profile", "prod", "--credentials-dir", store], environment: ["HOME": home])
+        #expect(missing.status != 0)
+        #expect(missing.stderr.contains("aws: profile 'prod' is not in \(home)/.aws/credentials (profiles there: train)"))
+
+        try "lambda-secret-key-0123456789-WXYZ\n".write(toFile: home + "/lambda.key", atomically: true, encoding: .utf8)
+        let lambda = try await navarch(["config", "set-credentials", "lambda", "--api-key-file", home + "/lambda.key", "--credentials-dir", store])
+        #expect(lambda.status == 0, "\(lambda.stderr)")
+        let mode = try FileManager.default.attributesOfItem(atPath: store + "/lambda.json")[.posixPermissions] as? Int
+        #expect(mode == 0o600)
+        let folderMode = try FileManager.default.attributesOfItem(atPath: store)[.posixPermissions] as? Int
+        #expect(folderMode == 0o700)
+
+        try #"{"type": "service_account", "client_email": "x@p.iam.gserviceaccount.com", "private_key": "not a key"}"#
+            .write(toFile: home + "/gcp.json", atomically: true, encoding: .utf8)
+        let gcp = try await navarch(["config", "set-credentials", "gcp", "--project", "p", "--key-file", home + "/gcp.json", "--credentials-dir", store])
+        #expect(gcp.status != 0)
+        #expect(gcp.stderr.contains("gcp: the service-account key's private_key is not an RSA key in PEM form"))
+
+        let show = try await navarch(["config", "show", "--credentials-dir", store])
+        #expect(show.status == 0)
+        #expect(show.stdout.contains("  aws:\n    profile: train\n"))
+        #expect(show.stdout.contains("  lambda:\n    api_key: ****WXYZ\n"))
+        #expect(!show.stdout.contains("lambda-secret-key"))
+        #expect(!show.stdout.contains("gcp"))
+
+        // A credentials file others can read is refused, not used.
+        chmod(store + "/lambda.json", 0o644)
+        let open = try await navarch(["config", "show", "--credentials-dir", store])
+        #expect(open.status != 0)
+        #expect(open.stderr.contains("lambda: \(store)/lambda.json is readable by others (mode 644); run chmod 600 on it"))
+    }
+
+    @Test func serveStopsAtStartWhenACloudHasNoCredentials() async throws {
+        let home = try scratch()
+        try "providers:\n  aws:\n    image_id: ami-0abc\n".write(toFile: home + "/navarch.yaml", atomically: true, encoding: .utf8)
+        let serve = try await navarch(
+            ["serve", "--config", home + "/navarch.yaml", "--data-dir", home + "/data", "--grpc-port", "0", "--http-port", "0", "--credentials-dir", home + "/none"],
+            environment: ["HOME": home, "AWS_ACCESS_KEY_ID": "", "AWS_SECRET_ACCESS_KEY": ""], timeout: .seconds(60))
+        #expect(serve.status != 0)
+        #expect(serve.stderr.contains("aws: no credentials: run `navarch config set-credentials aws --profile P`"))
+    }
+
+    @Test func theCatalogListsEachProvidersMachines() async throws {
+        let table = try await navarch(["catalog", "--type", "h100"])
+        #expect(table.status == 0)
+        #expect(table.stdout.contains("TYPE"))
+        for machine in ["p5.48xlarge", "a3-highgpu-8g", "Standard_ND96isr_H100_v5", "gpu_8x_h100_sxm5"] {
+            #expect(table.stdout.contains(machine), "\(machine)")
+        }
+        #expect(!table.stdout.contains("p4d.24xlarge"))
+        let json = try await navarch(["catalog", "--provider", "aws", "-o", "json"])
+        let offerings = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]])
+        #expect(offerings.count == 9)
+        #expect(offerings.allSatisfy { $0["provider"] as? String == "aws" && ($0["priceSource"] as? String)?.hasPrefix("https://") == true })
+        let bad = try await navarch(["catalog", "--provider", "oracle"])
+        #expect(bad.status != 0)
+        #expect(bad.stderr.contains("unknown provider 'oracle'"))
+    }
+}
