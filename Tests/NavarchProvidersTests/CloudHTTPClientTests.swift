@@ -176,3 +176,30 @@ struct RetryPolicyTests {
         #expect(policy.delay(afterAttempt: 1, error: error(.throttled, retryAfter: 60), idempotent: true, random: &random) == .seconds(5))
     }
 }
+
+/// The adaptive send rate on its own.
+struct AdaptiveRateTests {
+    @Test func unlimitedUntilThrottledThenSlowerThenBackToUnlimited() {
+        var rate = AdaptiveRate()
+        for i in 0..<10 { #expect(rate.reserve(now: Double(i) * 0.1) == 0) }
+        #expect(rate.rate == nil)
+        // Ten requests in the last second were throttled: 70% of that from now on.
+        rate.throttled(now: 0.95)
+        #expect(rate.rate == 7)
+        let first = rate.reserve(now: 1.0)
+        let second = rate.reserve(now: 1.0)
+        #expect(first == 0)
+        #expect(abs(second - 1.0 / 7) < 1e-9)
+        rate.throttled(now: 1.1)
+        #expect(abs(rate.rate! - 4.9) < 1e-9)
+        for _ in 0..<10 { rate.throttled(now: 2) }
+        #expect(rate.rate == 0.5)
+        var successes = 0
+        while rate.rate != nil && successes < 100_000 {
+            rate.succeeded()
+            successes += 1
+        }
+        #expect(rate.rate == nil)
+        #expect(successes > 50)
+    }
+}

@@ -17,6 +17,8 @@ public struct CloudHTTPClient: Sendable {
     /// Per attempt, from sending the request to the last byte of the answer.
     public var timeout: Duration
     public let calls: ProviderCallLog
+    /// Slows this client down while the cloud throttles it.
+    public let throttle = AdaptiveThrottle()
     private let decodeError: ErrorDecoder
     private let clock: any NavarchClock
     private let logger: Logger
@@ -46,15 +48,20 @@ public struct CloudHTTPClient: Sendable {
         while true {
             var prepared = request
             try await prepare(&prepared)
+            try await throttle.acquire()
             calls.attempt(provider: provider, operation: request.operation, retry: attempt > 1)
             let error: CloudAPIError
             do {
                 let response = try await perform(prepared)
-                if (200..<300).contains(response.status) { return response }
+                if (200..<300).contains(response.status) {
+                    await throttle.record(throttled: false)
+                    return response
+                }
                 error = decodeError(request.operation, response)
             } catch let failure as CloudAPIError {
                 error = failure
             }
+            if error.kind == .throttled { await throttle.record(throttled: true) }
             calls.failure(provider: provider, operation: request.operation, kind: error.kind)
             guard let wait = retry.delay(afterAttempt: attempt, error: error, idempotent: request.idempotent, random: &generator) else {
                 throw error
