@@ -16,6 +16,7 @@ enum ProviderAssembly {
         for (name, settings) in configuration.providerSettings.sorted(by: { $0.key < $1.key }) {
             switch name {
             case "aws": providers.append(try await aws(settings, credentials: credentials, environment: environment, calls: calls))
+            case "lambda": providers.append(try lambda(settings, credentials: credentials, environment: environment, calls: calls))
             default: throw ProviderConfigurationError(provider: name, "this provider is not supported by this build")
             }
         }
@@ -30,6 +31,30 @@ enum ProviderAssembly {
     static func list(_ settings: [String: ProviderSetting], _ name: String) -> [String] {
         if case .list(let values)? = settings[name]?.value { return values }
         return string(settings, name).map { [$0] } ?? []
+    }
+
+    static func lambda(
+        _ settings: [String: ProviderSetting], credentials: CredentialStore, environment: [String: String], calls: ProviderCallLog
+    ) throws -> LambdaProvider {
+        let key: String
+        if let file = string(settings, "api_key_file") {
+            guard let text = try? String(contentsOfFile: file, encoding: .utf8), !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+                throw ProviderConfigurationError(provider: "lambda", "providers.lambda.api_key_file \(file) cannot be read or is empty")
+            }
+            key = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        } else if let value = environment["LAMBDA_API_KEY"], !value.isEmpty {
+            key = value
+        } else if let stored = try credentials.load(provider: "lambda"), let value = stored.secrets["api_key"] {
+            key = value
+        } else {
+            throw ProviderConfigurationError(
+                provider: "lambda", "no API key: run `navarch config set-credentials lambda --api-key-file F`, set LAMBDA_API_KEY, or set providers.lambda.api_key_file")
+        }
+        var lambda = LambdaSettings()
+        if let endpoint = string(settings, "endpoint") { lambda.endpoint = endpoint }
+        lambda.regions = list(settings, "regions")
+        lambda.sshKeyName = string(settings, "ssh_key_name") ?? ""
+        return try LambdaProvider(settings: lambda, apiKey: key, calls: calls, logger: Logger(label: "navarch.provider.lambda"))
     }
 
     static func aws(

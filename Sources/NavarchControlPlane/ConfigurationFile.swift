@@ -14,6 +14,7 @@ public enum ConfigurationFile {
         "heartbeat.interval": .duration, "heartbeat.missed_before_unhealthy": .positiveInteger,
         "provisioning.default_provider": .string, "provisioning.registration_timeout": .duration,
         "provisioning.replacement_timeout": .duration, "provisioning.retry_backoff": .duration,
+        "provisioning.orphan_sweep_interval": .duration,
         "providers.local.node_binary": .path,
         "bootstrap.agent_binary": .path, "bootstrap.agent_url": .string, "bootstrap.agent_sha256": .sha256,
         "bootstrap.join_token_ttl": .duration, "bootstrap.agent_arguments": .stringList,
@@ -28,6 +29,10 @@ public enum ConfigurationFile {
             "subnet_ids": .stringList, "security_group_ids": .stringList, "key_name": .string, "ssh_user": .string,
             "ssh_key": .path, "instance_profile": .string, "placement_group": .string, "spot": .boolean,
             "profile": .string, "instance_role": .boolean,
+        ],
+        "lambda": [
+            "endpoint": .string, "regions": .stringList, "ssh_key_name": .string, "ssh_user": .string, "ssh_key": .path,
+            "api_key_file": .path,
         ],
     ]
 
@@ -139,6 +144,10 @@ public enum ConfigurationFile {
         case "provisioning.registration_timeout": configuration.registrationTimeout = try duration(text, fail)
         case "provisioning.replacement_timeout": configuration.replacementTimeout = try duration(text, fail)
         case "provisioning.retry_backoff": configuration.provisionRetryBackoff = try duration(text, fail)
+        case "provisioning.orphan_sweep_interval":
+            let interval = try duration(text, fail)
+            guard interval >= .seconds(1) else { throw fail("must be at least 1s") }
+            configuration.orphanSweepInterval = interval
         case "providers.local.node_binary": configuration.localNodeBinary = text.isEmpty ? nil : expandTilde(text)
         case "bootstrap.agent_binary": configuration.agentBinary = text.isEmpty ? nil : expandTilde(text)
         case "bootstrap.agent_url":

@@ -144,6 +144,8 @@ public struct ControlPlane: Sendable {
                     .init(service: readinessService, successTerminationBehavior: .ignore),
                     .init(service: HeartbeatMonitorService(fleet: fleet, clock: clock)),
                     .init(service: ReconcilerService(fleet: fleet, clock: clock, logger: logger)),
+                    .init(service: OrphanSweepService(
+                        fleet: fleet, providers: providers, clock: clock, interval: configuration.orphanSweepInterval, logger: logger)),
                     .init(service: DiagnosticScheduleService(
                         fleet: fleet, clock: clock, checkEvery: configuration.diagnosticScheduleCheckInterval)),
                 ],

@@ -28,6 +28,8 @@ public struct ControlPlaneConfiguration: Sendable, Equatable {
     public var replacementTimeout: Duration = .seconds(900)
     /// Pause after a failed instance before provisioning again. Default 5 s.
     public var provisionRetryBackoff: Duration = .seconds(5)
+    /// How often every provider's machines are listed to terminate orphans. Default 5 min.
+    public var orphanSweepInterval: Duration = .seconds(300)
     /// Provider used by pools that name none. Default `local`.
     public var defaultProvider = "local"
     /// The `local` provider's agent executable; default: found beside the running executable.

@@ -148,6 +148,26 @@ extension FleetController {
         wake()
     }
 
+    /// The machines of `machines` that are orphans: alive at the provider for an instance this
+    /// control plane has terminated. Each is recorded; machines it does not know are reported once.
+    func orphans(provider name: String, machines: [ProvisionedInstance]) async -> [ProvisionedInstance] {
+        var orphans: [ProvisionedInstance] = []
+        for machine in machines where machine.isAlive && !inFlight.contains(machine.instanceID) {
+            if let instance = instances[machine.instanceID] {
+                guard instance.state == .terminated else { continue }
+                orphans.append(machine)
+                await record(
+                    "instance.orphan", "\(name) still runs \(machine.providerInstanceID) for this terminated instance; terminating it",
+                    node: instance.nodeID, instance: instance.id, pool: instance.pool)
+            } else if reportedUnknown.insert(machine.instanceID).inserted {
+                await record(
+                    "instance.unknown", "\(name) runs \(machine.providerInstanceID) (node \(machine.nodeID)) that this control plane does not know",
+                    node: machine.nodeID, instance: machine.instanceID, pool: machine.pool)
+            }
+        }
+        return orphans
+    }
+
     /// Reconciles the providers' view with ours after a start: known instances the provider no
     /// longer has are marked terminated, machines it has that we do not know are reported.
     func adopt(provider name: String, machines: [ProvisionedInstance]) async {
@@ -168,7 +188,7 @@ extension FleetController {
                 heartbeats.forget(instance.nodeID)
             }
         }
-        for machine in alive.values where instances[machine.instanceID] == nil {
+        for machine in alive.values where instances[machine.instanceID] == nil && reportedUnknown.insert(machine.instanceID).inserted {
             await record(
                 "instance.unknown", "\(name) runs \(machine.providerInstanceID) (node \(machine.nodeID)) that this control plane does not know",
                 node: machine.nodeID, instance: machine.instanceID, pool: machine.pool)

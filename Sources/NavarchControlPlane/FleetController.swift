@@ -28,6 +28,8 @@ public actor FleetController {
     var unsavedHeartbeats: [String: Date] = [:]
     /// Instances with a provider call in flight.
     var inFlight: Set<String> = []
+    /// Provider machines not known here that were already reported.
+    var reportedUnknown: Set<String> = []
     /// Gets a value whenever the reconciler should look at the fleet again.
     let wakeups: AsyncStream<Void>
     let wakeupContinuation: AsyncStream<Void>.Continuation

@@ -37,6 +37,11 @@ public final class FakeProvider: Provider {
         state.withLock { $0.terminateFailures.append(error) }
     }
 
+    /// Puts a machine in the provider's list, as one started outside this control plane's view.
+    public func inject(_ machine: ProvisionedInstance) {
+        state.withLock { $0.machines[machine.instanceID] = machine }
+    }
+
     public var provisionCalls: Int { state.withLock { $0.provisionCalls } }
     public var terminated: [String] { state.withLock { $0.terminateCalls } }
     public var running: [ProvisionedInstance] { state.withLock { Array($0.machines.values) } }
