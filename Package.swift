@@ -127,6 +127,8 @@ let package = Package(
         .executableTarget(name: "navarch", dependencies: ["NavarchCLI"]),
         .executableTarget(name: "navarch-control-plane", dependencies: ["NavarchCLI"]),
         .executableTarget(name: "navarch-node", dependencies: ["NavarchNode"]),
+        // examples/cost-scheduler: a custom Scheduler, compiled with everything else.
+        .executableTarget(name: "cost-scheduler-example", dependencies: ["NavarchCore"], path: "examples/cost-scheduler", exclude: ["README.md"]),
 
         .testTarget(name: "NavarchCoreTests", dependencies: ["NavarchCore", "NavarchTesting"]),
         .testTarget(name: "NavarchHealthTests", dependencies: ["NavarchHealth"], resources: [.copy("Fixtures")]),

@@ -14,7 +14,8 @@ public enum ConfigurationFile {
         "heartbeat.interval": .duration, "heartbeat.missed_before_unhealthy": .positiveInteger,
         "provisioning.default_provider": .string, "provisioning.registration_timeout": .duration,
         "provisioning.replacement_timeout": .duration, "provisioning.retry_backoff": .duration,
-        "provisioning.orphan_sweep_interval": .duration,
+        "provisioning.orphan_sweep_interval": .duration, "provisioning.strategy": .string,
+        "provisioning.capacity_retry_after": .duration,
         "providers.local.node_binary": .path,
         "bootstrap.agent_binary": .path, "bootstrap.agent_url": .string, "bootstrap.agent_sha256": .sha256,
         "bootstrap.join_token_ttl": .duration, "bootstrap.agent_arguments": .stringList,
@@ -144,6 +145,12 @@ public enum ConfigurationFile {
         case "provisioning.registration_timeout": configuration.registrationTimeout = try duration(text, fail)
         case "provisioning.replacement_timeout": configuration.replacementTimeout = try duration(text, fail)
         case "provisioning.retry_backoff": configuration.provisionRetryBackoff = try duration(text, fail)
+        case "provisioning.strategy":
+            guard let strategy = ProvisioningStrategy(rawValue: text) else {
+                throw fail("expected \(ProvisioningStrategy.allCases.map(\.rawValue).joined(separator: ", ")), got '\(text)'")
+            }
+            configuration.provisioningStrategy = strategy
+        case "provisioning.capacity_retry_after": configuration.capacityRetryAfter = try duration(text, fail)
         case "provisioning.orphan_sweep_interval":
             let interval = try duration(text, fail)
             guard interval >= .seconds(1) else { throw fail("must be at least 1s") }

@@ -43,6 +43,7 @@ public struct ControlPlane: Sendable {
 
     public init(configuration: ControlPlaneConfiguration, store: any Store, logger: Logger = Logger(label: "navarch.control-plane")) {
         self.configuration = configuration
+        self.scheduler = configuration.provisioningStrategy.makeScheduler()
         self.store = store
         self.logger = logger
     }

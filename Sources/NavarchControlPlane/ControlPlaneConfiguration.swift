@@ -28,6 +28,10 @@ public struct ControlPlaneConfiguration: Sendable, Equatable {
     public var replacementTimeout: Duration = .seconds(900)
     /// Pause after a failed instance before provisioning again. Default 5 s.
     public var provisionRetryBackoff: Duration = .seconds(5)
+    /// How a pool with several providers picks one: priority, cost, availability, round-robin.
+    public var provisioningStrategy: ProvisioningStrategy = .priority
+    /// How long a provider that reported no capacity is passed over for that pool. Default 10 min.
+    public var capacityRetryAfter: Duration = .seconds(600)
     /// How often every provider's machines are listed to terminate orphans. Default 5 min.
     public var orphanSweepInterval: Duration = .seconds(300)
     /// Provider used by pools that name none. Default `local`.

@@ -43,14 +43,19 @@ extension FleetController {
             }
             providerName = choice.provider
         } else {
-            guard let provider = providers[requested] else {
-                throw NavarchError.invalidArgument(
-                    "unknown provider '\(requested)'; configured: \(providers.keys.sorted().joined(separator: ", "))")
+            // One provider, or several in order of preference (`aws,lambda`): capacity errors fail over.
+            let candidates = Pool.providerCandidates(requested)
+            for candidate in candidates {
+                guard let provider = providers[candidate] else {
+                    throw NavarchError.invalidArgument(
+                        "unknown provider '\(candidate)'; configured: \(providers.keys.sorted().joined(separator: ", "))")
+                }
+                guard provider.offers(type) else {
+                    throw NavarchError.invalidArgument("provider \(candidate) does not offer GPU type \(type.name)")
+                }
             }
-            guard provider.offers(type) else {
-                throw NavarchError.invalidArgument("provider \(requested) does not offer GPU type \(type.name)")
-            }
-            providerName = requested
+            guard !candidates.isEmpty else { throw NavarchError.invalidArgument("provider list '\(requested)' names no provider") }
+            providerName = candidates.joined(separator: ",")
         }
         let pool = Pool(
             name: name, provider: providerName, gpuType: type.name, gpusPerNode: type.gpusPerNode,

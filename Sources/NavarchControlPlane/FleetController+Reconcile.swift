@@ -45,9 +45,10 @@ extension FleetController {
             let nodeID = "\(pool.name)-\(pool.nextNodeIndex)"
             pool.nextNodeIndex += 1
             try await save(pool)
+            let provider = await chooseProvider(for: pool, node: nodeID)
             let instance = Instance(
                 id: "i-" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(16),
-                pool: pool.name, provider: pool.provider, nodeID: nodeID, instanceType: pool.gpuType,
+                pool: pool.name, provider: provider, nodeID: nodeID, instanceType: pool.gpuType,
                 createdAt: clock.now, replacesInstanceID: replacing ?? "")
             try await save(instance)
             await record(
@@ -74,6 +75,33 @@ extension FleetController {
             await record("pool.deleted", "every instance terminated", pool: name)
             return nil
         }
+    }
+
+    /// The provider for a pool's next instance: its only one, or the scheduler's pick among those
+    /// that have not just reported no capacity for it (the one whose report is oldest when all have).
+    func chooseProvider(for pool: Pool, node: String) async -> String {
+        let candidates = pool.providerCandidates
+        guard candidates.count > 1, let type = try? InstanceTypeCatalog.named(pool.gpuType) else {
+            return candidates.first ?? pool.provider
+        }
+        let now = clock.now
+        let failures = capacityFailures[pool.name] ?? [:]
+        let recent = Set(candidates.filter { failures[$0].map { now.timeIntervalSince($0.at) < configuration.capacityRetryAfter.timeInterval } ?? false })
+        var eligible = candidates.filter { !recent.contains($0) }
+        if eligible.isEmpty { eligible = candidates.sorted { failures[$0]!.at < failures[$1]!.at } }
+        let options = eligible.map { ProvisionOption(provider: $0, instanceType: type) }
+        let picked: ProvisionOption?? = try? await scheduler.choose(from: options)
+        let chosen = (picked ?? nil) ?? options[0]
+        await scheduler.chose(chosen)
+        let choice = chosen.provider
+        let passedOver = candidates.filter { recent.contains($0) && $0 != choice }
+        if !passedOver.isEmpty {
+            let reasons = passedOver.map { "\($0): \(failures[$0]!.reason)" }.joined(separator: "; ")
+            await record(
+                "instance.failover", "node \(node) goes to \(choice): no capacity at \(reasons)", node: node, pool: pool.name,
+                attributes: ["provider": choice, "passedOver": passedOver.joined(separator: ",")])
+        }
+        return choice
     }
 
     private func provisionRequest(for instance: Instance) -> ProvisionRequest? {
@@ -122,6 +150,9 @@ extension FleetController {
                 try? await save(updated)
             }
         case .failure(let error):
+            if let capacity = error as? any CapacityError, capacity.isInsufficientCapacity {
+                capacityFailures[instance.pool, default: [:]][instance.provider] = (clock.now, "\(error)")
+            }
             let reason = "provision failed: \(error)"
             if InstanceLifecycle.allows(.fail, in: instance.state) {
                 _ = try? await transition(instanceID: instanceID, on: .fail, reason: reason) { $0.failureReason = reason }

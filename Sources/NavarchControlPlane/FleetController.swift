@@ -30,6 +30,9 @@ public actor FleetController {
     var inFlight: Set<String> = []
     /// Provider machines not known here that were already reported.
     var reportedUnknown: Set<String> = []
+    /// The last capacity error per pool and provider: that provider is passed over for the
+    /// pool until `capacityRetryAfter` has gone by.
+    var capacityFailures: [String: [String: (at: Date, reason: String)]] = [:]
     /// Gets a value whenever the reconciler should look at the fleet again.
     let wakeups: AsyncStream<Void>
     let wakeupContinuation: AsyncStream<Void>.Continuation

@@ -29,6 +29,14 @@ public struct Pool: Sendable, Codable, Equatable, Identifiable {
         self.nextNodeIndex = nextNodeIndex
     }
 
+    /// The providers a pool may use, in order of preference: `provider` is one name or a
+    /// comma-separated list (`aws,lambda`).
+    public var providerCandidates: [String] { Self.providerCandidates(provider) }
+
+    public static func providerCandidates(_ list: String) -> [String] {
+        list.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    }
+
     /// Validates a pool name: it becomes part of node ids and file names.
     public static func validate(name: String) throws(NavarchError) {
         guard !name.isEmpty else { throw .invalidArgument("pool name must not be empty") }

@@ -14,9 +14,13 @@ public struct ProvisionOption: Sendable, Equatable {
 /// Scores provisioning options. Higher scores are preferred; ties keep the given order.
 public protocol Scheduler: Sendable {
     func score(_ option: ProvisionOption) async throws -> Double
+    /// Told which option was chosen (round-robin keeps count). Default: nothing.
+    func chose(_ option: ProvisionOption) async
 }
 
 extension Scheduler {
+    public func chose(_ option: ProvisionOption) async {}
+
     /// The best option by score, the first one on ties; `nil` when there are none.
     public func choose(from options: [ProvisionOption]) async throws -> ProvisionOption? {
         var best: (option: ProvisionOption, score: Double)?

@@ -1,6 +1,8 @@
+import NavarchCore
+
 /// A cloud API call that failed, typed so that callers can decide what to do: fail over on
 /// `capacity`, retry on `throttled`/`server`/`transport`, stop on the rest.
-public struct CloudAPIError: Error, Sendable, Equatable, CustomStringConvertible {
+public struct CloudAPIError: Error, CapacityError, Sendable, Equatable, CustomStringConvertible {
     /// What kind of failure this is.
     public enum Kind: String, Sendable, Equatable {
         /// The cloud has no capacity for the request here (zone, region); try elsewhere.
@@ -44,6 +46,9 @@ public struct CloudAPIError: Error, Sendable, Equatable, CustomStringConvertible
         self.message = message
         self.retryAfterSeconds = retryAfterSeconds
     }
+
+    /// True when the cloud has no capacity for the request here.
+    public var isInsufficientCapacity: Bool { kind == .capacity }
 
     /// True for failures that the same request may get past later.
     public var isRetryable: Bool { [.throttled, .server, .transport].contains(kind) }
