@@ -145,7 +145,8 @@ let package = Package(
                 .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
             ]
         ),
-        .testTarget(name: "NavarchNodeTests", dependencies: ["NavarchNode", "NavarchTesting"]),
+        .testTarget(
+            name: "NavarchNodeTests", dependencies: ["NavarchNode", "NavarchTesting", "NavarchCloudFakes"], resources: [.copy("Fixtures")]),
         .testTarget(
             name: "NavarchCLITests",
             dependencies: ["NavarchCLI", "NavarchClient", "NavarchProviders", "NavarchTesting", "NavarchCloudFakes"]),

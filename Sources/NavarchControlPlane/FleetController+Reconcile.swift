@@ -109,12 +109,13 @@ extension FleetController {
         var request = ProvisionRequest(
             instanceID: instance.id, nodeID: instance.nodeID, pool: instance.pool, instanceType: type,
             controlPlaneAddress: controlPlaneAddress)
-        if providers[instance.provider]?.bootstrapsAgent == true, let joinTokens, let agentDownload {
+        if let provider = providers[instance.provider], provider.bootstrapsAgent, let joinTokens, let agentDownload {
+            let spot = provider.spotNotices.map { ["--spot-notices", $0] } ?? []
             request.userData = AgentBootstrap(
                 agentURL: agentDownload.url, agentSHA256: agentDownload.sha256, controlPlaneAddress: controlPlaneAddress,
                 nodeID: instance.nodeID, instanceID: instance.id, pool: instance.pool,
                 joinToken: joinTokens.issue(instanceID: instance.id, now: clock.now),
-                agentArguments: configuration.agentArguments + ["--expect-gpus", "\(type.gpusPerNode)"]
+                agentArguments: configuration.agentArguments + ["--expect-gpus", "\(type.gpusPerNode)"] + spot
             ).userData()
         }
         return request

@@ -61,6 +61,8 @@ public protocol Provider: Sendable {
     /// True for clouds: their machines install the agent from the user data the control plane
     /// renders, and join with a single-use token.
     var bootstrapsAgent: Bool { get }
+    /// The cloud whose spot-interruption notices the agent watches (`aws`, `gcp`, `azure`); nil for none.
+    var spotNotices: String? { get }
     /// The GPU types this provider can supply.
     func offers(_ type: InstanceType) -> Bool
     /// Starts a machine. Calling it again with the same `instanceID` must not start a second one.
@@ -73,5 +75,6 @@ public protocol Provider: Sendable {
 
 extension Provider {
     public var bootstrapsAgent: Bool { false }
+    public var spotNotices: String? { nil }
     public func offers(_ type: InstanceType) -> Bool { true }
 }

@@ -112,7 +112,14 @@ extension HealthPolicy {
         var warn = RuleMatch(event: .check)
         warn.checkStatus = .warn
         warn.scope = .node
+        var spot = RuleMatch(event: .check)
+        spot.checks = ["spot_preemption"]
+        spot.checkStatus = .fail
+        spot.scope = .node
         return [
+            HealthRule(
+                name: "spot-preemption", match: spot, verdict: .unhealthy, action: .replace,
+                reason: "the cloud is taking this spot machine back: drain it and replace it now"),
             HealthRule(name: "check-failed", match: fail, verdict: .unhealthy, action: .replace, reason: "a boot check, health watch or diagnostic failed"),
             HealthRule(name: "check-warning", match: warn, verdict: .degraded, action: .alert, reason: "a check reported a warning"),
         ]

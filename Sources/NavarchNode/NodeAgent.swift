@@ -81,6 +81,9 @@ public struct NodeAgent: Service {
                         group.addTask { try await reportLoop(client, shared) }
                         group.addTask { try await commandLoop(client, shared) }
                         group.addTask { try await metricsLoop(shared) }
+                        if let watcher = configuration.spotNotices {
+                            group.addTask { try await spotNoticeLoop(watcher, shared) }
+                        }
                         if configuration.commandRunner.locate("dcgmi") != nil {
                             group.addTask { try await dcgmHealthLoop(shared) }
                         } else {
@@ -351,6 +354,31 @@ public struct NodeAgent: Service {
                     ])
                 shared.reportSignal.yield()
             }
+        }
+    }
+
+    /// Checks the cloud's spot-interruption notice until one comes, and reports it at once as a
+    /// failed `spot_preemption` check: the control plane drains the node and replaces it before
+    /// the cloud takes the machine.
+    private func spotNoticeLoop(_ watcher: SpotNoticeWatcher, _ shared: Shared) async throws {
+        logger.info("watching spot-interruption notices", metadata: ["cloud": "\(watcher.cloud)", "endpoint": "\(watcher.endpoint)"])
+        var warned = false
+        while !Task.isCancelled {
+            do {
+                if let notice = try await watcher.check() {
+                    logger.warning("spot interruption notice", metadata: ["cloud": "\(notice.cloud)", "action": "\(notice.action)"])
+                    record([CheckOutcome(name: "spot_preemption", status: .fail, message: notice.message)], shared)
+                    shared.reportSignal.yield()
+                    // One notice is enough; the loop must not end, since that would end the agent.
+                    while !Task.isCancelled { try await clock.sleep(for: .seconds(3600)) }
+                    return
+                }
+                warned = false
+            } catch {
+                if !warned { logger.warning("cannot read spot notices", metadata: ["error": "\(error)"]) }
+                warned = true
+            }
+            if watcher.cloud != "gcp" || warned { try await clock.sleep(for: configuration.spotNoticeInterval) }
         }
     }
 

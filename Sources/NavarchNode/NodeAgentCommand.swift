@@ -27,6 +27,12 @@ public struct NodeAgentCommand: AsyncParsableCommand {
     @Option(name: .customLong("join-token-file"), help: "File holding the single-use join token a cloud machine registers with.")
     var joinTokenFile: String?
 
+    @Option(name: .customLong("spot-notices"), help: "Watch the cloud's spot-interruption notices: aws, gcp or azure.")
+    var spotNotices: String?
+
+    @Option(name: .customLong("metadata-endpoint"), help: "The cloud's metadata service (default: the cloud's own address).")
+    var metadataEndpoint: String?
+
     @Option(help: "GPU backend: simulated, or nvml for real NVIDIA GPUs.")
     var backend = "simulated"
 
@@ -83,6 +89,9 @@ public struct NodeAgentCommand: AsyncParsableCommand {
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("unknown log level '\(logLevel)'") }
         do { _ = try NodeAgent.split(controlPlane) } catch { throw ValidationError("\(error)") }
         if let nodeID, nodeID.isEmpty { throw ValidationError("--node-id must not be empty") }
+        if let spotNotices, !SpotNoticeWatcher.clouds.contains(spotNotices) {
+            throw ValidationError("--spot-notices: expected aws, gcp or azure, got '\(spotNotices)'")
+        }
     }
 
     public func run() async throws {
@@ -106,6 +115,7 @@ public struct NodeAgentCommand: AsyncParsableCommand {
         }
         var configuration = NodeAgentConfiguration(
             controlPlane: controlPlane, nodeID: id, instanceID: instanceID, pool: pool, kernelLogPath: kernelLogPath)
+        if let spotNotices { configuration.spotNotices = try SpotNoticeWatcher(cloud: spotNotices, endpoint: metadataEndpoint) }
         if let joinTokenFile {
             guard let text = try? String(contentsOfFile: joinTokenFile, encoding: .utf8) else {
                 throw ValidationError("cannot read the join token file \(joinTokenFile)")

@@ -5,6 +5,10 @@ public struct NodeAgentConfiguration: Sendable {
     public var nodeID: String
     public var instanceID: String
     public var pool: String
+    /// Watches the cloud's spot-interruption notices: `aws`, `gcp` or `azure`; nil for none.
+    public var spotNotices: SpotNoticeWatcher?
+    /// How often the notices are checked (GCP long-polls instead). Default 5 s.
+    public var spotNoticeInterval: Duration = .seconds(5)
     /// The single-use token a cloud machine joins with (from its user data); empty elsewhere.
     public var joinToken = ""
     /// Kernel log to follow: the simulated one, or `/dev/kmsg`.

@@ -20,6 +20,7 @@ struct CloudBootstrapTests {
         let scratch: String
         private let lock = NSLock()
         private var booted: [String: ChildProcess] = [:]
+        private var metadata: [String: FakeEC2Metadata] = [:]
         private var failures: [String] = []
 
         init(ec2: EC2Client, scratch: String) {
@@ -66,7 +67,17 @@ struct CloudBootstrapTests {
             }
             let words = Self.systemdWords(String(exec.dropFirst("ExecStart=".count)))
                 .map { $0.hasPrefix("/usr/local/bin/") || $0.hasPrefix("/etc/navarch/") ? root + $0 : $0 }
-            return try ChildProcess.spawn(words[0], Array(words.dropFirst()) + ["--kernel-log", "none"], stdout: root + "/agent.log", stderr: root + "/agent.log")
+            // Each machine has its own instance metadata service, for spot notices.
+            let imds = try await FakeEC2Metadata.start()
+            lock.withLock { metadata[id] = imds }
+            return try ChildProcess.spawn(
+                words[0], Array(words.dropFirst()) + ["--kernel-log", "none", "--metadata-endpoint", imds.baseURL],
+                stdout: root + "/agent.log", stderr: root + "/agent.log")
+        }
+
+        /// Gives a machine its spot-interruption notice.
+        func interrupt(_ id: String) {
+            lock.withLock { metadata[id] }?.interrupt()
         }
 
         /// Splits a systemd command line: words separated by spaces, double quotes with `\"`,
@@ -100,6 +111,7 @@ struct CloudBootstrapTests {
         }
 
         func stopAll() async {
+            for imds in lock.withLock({ Array(metadata.values) }) { await imds.stop() }
             for agent in agents where agent.pid > 0 && agent.exitStatus() == nil {
                 kill(agent.pid, SIGKILL)
                 _ = try? await agent.wait(timeout: .seconds(10))
@@ -178,11 +190,34 @@ struct CloudBootstrapTests {
         #expect(ssh.status == 0, "\(ssh.stderr)")
         #expect(ssh.stdout == "ssh -i \(keyFile) -o StrictHostKeyChecking=accept-new ubuntu@\(node.labels["address"]!) -- nvidia-smi -L\n")
 
+        // A spot interruption notice: the node is reported at once, drained and replaced before
+        // the machine goes, and the preemption is recorded.
+        let victimEC2 = try #require(items.first { item in
+            item.items("tagSet").contains { $0.string("key") == "navarch:node-id" && $0.string("value") == node.id }
+        }?.string("instanceId"))
+        cloudInit.interrupt(victimEC2)
+        let replaced = try await NavarchClient.with(server: serve.server) { client in
+            let deadline = ContinuousClock.now + .seconds(90)
+            while ContinuousClock.now < deadline {
+                try await cloudInit.bootNew()
+                let current = try await client.nodes(pool: "cloud")
+                let healthyOthers = current.filter { $0.id != node.id && $0.state == .active && $0.health == .healthy }
+                if healthyOthers.count == nodes, current.first(where: { $0.id == node.id })?.state == .terminated { return true }
+                try await Task.sleep(for: .milliseconds(200))
+            }
+            return false
+        }
+        #expect(replaced, "\(serve.logTail())")
+        let victimEvents = try await NavarchClient.with(server: serve.server) { try await $0.events(nodeID: node.id) }
+        #expect(victimEvents.contains { $0.kind == "node.observation" && $0.message.contains("spot_preemption") && $0.message.contains("aws spot interruption: terminate") })
+        let poolEvents = try await NavarchClient.with(server: serve.server) { try await $0.events(pool: "cloud") }
+        #expect(poolEvents.contains { $0.kind == "instance.requested" && $0.message.contains("replacing \(node.id)") })
+
         let down = try await navarch(["down", "--server", serve.server, "cloud", "--timeout", "120"])
         #expect(down.status == 0, "\(down.stderr)")
         let after = try await ec2.call("DescribeInstances", [("Filter.1.Name", "tag:navarch:pool"), ("Filter.1.Value.1", "cloud")])
         let states = after.items("reservationSet").flatMap { $0.items("instancesSet") }.compactMap { $0.path("instanceState", "name")?.text }
-        #expect(states.count == nodes && states.allSatisfy { $0 == "terminated" || $0 == "shutting-down" }, "\(states)")
+        #expect(states.count == nodes + 1 && states.allSatisfy { $0 == "terminated" || $0 == "shutting-down" }, "\(states)")
         await cloudInit.stopAll()
         #expect(try await serve.stop() == 0)
     }

@@ -76,8 +76,9 @@ struct LambdaProviderTests {
     }
 
     @Test func aClientThatIgnoresTheLimitsIsThrottledAndRetries() async throws {
-        // The provider spaced to 200 ms, a fake that wants 1 s: 429s, retried with backoff.
-        let cloud = FakeLambdaCloud(apiKey: "k", capacity: [:], requestInterval: .milliseconds(400))
+        // Four calls at once from a provider spaced to 1 ms, a fake that allows one a second
+        // (bursts of two): 429s, retried with backoff until every call is through.
+        let cloud = FakeLambdaCloud(apiKey: "k", capacity: [:], requestInterval: .seconds(1))
         var settings = LambdaSettings()
         settings.endpoint = try await cloud.start()
         settings.sshKeyName = "navarch"
@@ -85,7 +86,10 @@ struct LambdaProviderTests {
         defer { Task { await cloud.stop() } }
         let calls = ProviderCallLog()
         let lambda = try LambdaProvider(settings: settings, apiKey: "k", calls: calls, retry: RetryPolicy(maxAttempts: 8, baseDelay: .milliseconds(200)))
-        for _ in 0..<3 { _ = try await lambda.list() }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<4 { group.addTask { _ = try await lambda.list() } }
+            try await group.waitForAll()
+        }
         #expect(cloud.rateLimitViolations > 0)
         #expect(calls.snapshot.first?.failures["throttled"] == cloud.rateLimitViolations)
     }

@@ -8,6 +8,7 @@ import NavarchCore
 public final class EC2Provider: Provider {
     public let name = "aws"
     public let bootstrapsAgent = true
+    public let spotNotices: String? = "aws"
     public let settings: EC2Settings
     public let catalog: OfferingCatalog
     /// The Query API client it calls through.
