@@ -13,19 +13,18 @@ struct ConfigCommand: AsyncParsableCommand {
 struct ConfigShowCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "show", abstract: "Show the stored credentials, secrets masked.")
 
-    @Option(name: .customLong("credentials-dir"), help: "Where credentials are kept (default ~/.config/navarch/credentials).")
-    var credentialsDir: String?
+    @OptionGroup var credentials: CredentialsLocation
 
     func run() async throws {
-        let store = CredentialStore(directory: credentialsDir ?? CredentialStore.defaultDirectory())
-        let credentials: [StoredCredential]
-        do { credentials = try store.all() } catch let error as ProviderConfigurationError { throw ValidationError(error.description) }
+        let store = credentials.store
+        let stored: [StoredCredential]
+        do { stored = try store.all() } catch let error as ProviderConfigurationError { throw ValidationError(error.description) }
         print("credentials: \(store.directory)")
-        if credentials.isEmpty {
+        if stored.isEmpty {
             print("  none stored; see `navarch config set-credentials --help`")
             return
         }
-        for credential in credentials {
+        for credential in stored {
             print("  \(credential.provider):")
             for (name, value) in credential.masked { print("    \(name): \(value)") }
         }

@@ -38,8 +38,7 @@ public struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel: String?
 
-    @Option(name: .customLong("credentials-dir"), help: "Where cloud credentials are kept (default ~/.config/navarch/credentials).")
-    var credentialsDir: String?
+    @OptionGroup var credentials: CredentialsLocation
 
     public init() {}
 
@@ -88,7 +87,7 @@ public struct ServeCommand: AsyncParsableCommand {
         let clouds: [any Provider]
         do {
             clouds = try await ProviderAssembly.cloudProviders(
-                configuration: configuration, credentials: CredentialStore(directory: credentialsDir ?? CredentialStore.defaultDirectory()),
+                configuration: configuration, credentials: credentials.store,
                 environment: ProcessInfo.processInfo.environment, calls: ProviderCallLog())
         } catch let error as ProviderConfigurationError {
             throw ValidationError(error.description)

@@ -41,13 +41,12 @@ struct SetCredentialsCommand: AsyncParsableCommand {
     @Option(name: .customLong("api-key-file"), help: "lambda: a file holding the Lambda Cloud API key.")
     var apiKeyFile: String?
 
-    @Option(name: .customLong("credentials-dir"), help: "Where credentials are kept (default ~/.config/navarch/credentials).")
-    var credentialsDir: String?
+    @OptionGroup var credentials: CredentialsLocation
 
     func run() async throws {
         let credential: StoredCredential
         do { credential = try build() } catch let error as ProviderConfigurationError { throw ValidationError(error.description) }
-        let store = CredentialStore(directory: credentialsDir ?? CredentialStore.defaultDirectory())
+        let store = credentials.store
         try store.save(credential)
         print("stored \(provider) credentials in \(store.directory)/\(provider).json (mode 0600)")
     }
