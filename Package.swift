@@ -118,7 +118,8 @@ let package = Package(
             name: "NavarchCloudFakes",
             dependencies: [
                 "NavarchCore", .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Logging", package: "swift-log"),
-                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "HTTPTypes", package: "swift-http-types"), .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
             ]
         ),
         // Test support: manual clock and fixtures.
@@ -149,6 +150,9 @@ let package = Package(
             name: "NavarchNodeTests", dependencies: ["NavarchNode", "NavarchTesting", "NavarchCloudFakes"], resources: [.copy("Fixtures")]),
         .testTarget(
             name: "NavarchCLITests",
-            dependencies: ["NavarchCLI", "NavarchClient", "NavarchProviders", "NavarchTesting", "NavarchCloudFakes"]),
+            dependencies: [
+                "NavarchCLI", "NavarchClient", "NavarchProviders", "NavarchTesting", "NavarchCloudFakes",
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ]),
     ]
 )

@@ -46,16 +46,19 @@ if [ -z "${NAVARCH_REAL_NVML:-}" ]; then
 fi
 
 # moto_server, the AWS API emulator the AWS provider is tested against, and boto3 to create its
-# IAM user, in a private virtual environment.
-if [ -z "${NAVARCH_MOTO_PYTHON:-}" ]; then
-  venv=.build/python
-  if ! "$venv/bin/python" -c "import moto.server, boto3" >/dev/null 2>&1; then
-    echo "installing moto[server] into $venv"
+# IAM user; and the official GCP and Azure SDKs, which tests point at the fake clouds to show
+# the fakes answer as the real APIs do. All in a private virtual environment.
+venv=.build/python
+if [ -z "${NAVARCH_MOTO_PYTHON:-}" ] || [ -z "${NAVARCH_SDK_PYTHON:-}" ]; then
+  if ! "$venv/bin/python" -c "import moto.server, boto3, google.cloud.compute_v1, azure.mgmt.compute" >/dev/null 2>&1; then
+    echo "installing moto[server], google-cloud-compute and azure-mgmt-compute into $venv"
     rm -rf "$venv"
     python3 -m venv "$venv"
-    "$venv/bin/pip" install --quiet --disable-pip-version-check "moto[server]==5.2.5"
+    "$venv/bin/pip" install --quiet --disable-pip-version-check "moto[server]==5.2.5" \
+      "google-cloud-compute==1.57.0" "google-auth==2.63.0" "azure-mgmt-compute==39.0.0" "azure-core==1.41.0"
   fi
-  export NAVARCH_MOTO_PYTHON="$PWD/$venv/bin/python"
+  export NAVARCH_MOTO_PYTHON="${NAVARCH_MOTO_PYTHON:-$PWD/$venv/bin/python}"
+  export NAVARCH_SDK_PYTHON="${NAVARCH_SDK_PYTHON:-$PWD/$venv/bin/python}"
 fi
 
 start=$(date +%s)

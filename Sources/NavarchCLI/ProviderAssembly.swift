@@ -17,6 +17,7 @@ enum ProviderAssembly {
             switch name {
             case "aws": providers.append(try await aws(settings, credentials: credentials, environment: environment, calls: calls))
             case "lambda": providers.append(try lambda(settings, credentials: credentials, environment: environment, calls: calls))
+            case "gcp": providers.append(try await gcp(settings, credentials: credentials, environment: environment, calls: calls))
             default: throw ProviderConfigurationError(provider: name, "this provider is not supported by this build")
             }
         }
@@ -31,6 +32,74 @@ enum ProviderAssembly {
     static func list(_ settings: [String: ProviderSetting], _ name: String) -> [String] {
         if case .list(let values)? = settings[name]?.value { return values }
         return string(settings, name).map { [$0] } ?? []
+    }
+
+    /// Mints a token now, so that a credential the cloud refuses stops `serve`; a cloud that
+    /// cannot be reached now is logged and tried again at the first call.
+    static func checkCredentials(provider: String, _ check: () async throws -> Void) async throws {
+        do {
+            try await check()
+        } catch let error as CloudAPIError where error.kind == .authentication {
+            throw ProviderConfigurationError(provider: provider, "the credentials were refused: \(error.code.isEmpty ? "" : error.code + ": ")\(error.message)")
+        } catch {
+            Logger(label: "navarch.provider.\(provider)").warning("could not check the credentials now; will retry at the first call", metadata: ["error": "\(error)"])
+        }
+    }
+
+    static func integer(_ settings: [String: ProviderSetting], provider: String, _ name: String) throws -> Int? {
+        guard let text = string(settings, name) else { return nil }
+        guard let value = Int(text), value > 0 else {
+            throw ProviderConfigurationError(provider: provider, "providers.\(provider).\(name): expected a whole number above 0, got '\(text)'")
+        }
+        return value
+    }
+
+    static func gcp(
+        _ settings: [String: ProviderSetting], credentials: CredentialStore, environment: [String: String], calls: ProviderCallLog
+    ) async throws -> ComputeEngineProvider {
+        let stored = try credentials.load(provider: "gcp")
+        func key(_ data: Data?, _ origin: String) throws -> GCPServiceAccountKey {
+            guard let data else { throw ProviderConfigurationError(provider: "gcp", "cannot read the service-account key \(origin)") }
+            do { return try GCPServiceAccountKey(json: data) } catch {
+                throw ProviderConfigurationError(provider: "gcp", "\(origin): \(error.problem)")
+            }
+        }
+        let source: GCPCredentialSource
+        var keyProject: String?
+        if let file = string(settings, "key_file") {
+            let parsed = try key(FileManager.default.contents(atPath: file), "providers.gcp.key_file \(file)")
+            (source, keyProject) = (.serviceAccount(parsed), parsed.projectID)
+        } else if let file = environment["GOOGLE_APPLICATION_CREDENTIALS"], !file.isEmpty {
+            let parsed = try key(FileManager.default.contents(atPath: file), "GOOGLE_APPLICATION_CREDENTIALS=\(file)")
+            (source, keyProject) = (.serviceAccount(parsed), parsed.projectID)
+        } else if let json = stored?.secrets["service_account_key"] {
+            let parsed = try key(Data(json.utf8), "the stored service-account key")
+            (source, keyProject) = (.serviceAccount(parsed), parsed.projectID)
+        } else if string(settings, "use_metadata_server") == "true" {
+            source = .metadataServer
+        } else {
+            throw ProviderConfigurationError(
+                provider: "gcp",
+                "no credentials: run `navarch config set-credentials gcp --project P --key-file F`, set GOOGLE_APPLICATION_CREDENTIALS, or set providers.gcp.key_file or providers.gcp.use_metadata_server: true")
+        }
+        var gcp = GCPSettings()
+        gcp.project = string(settings, "project") ?? stored?.fields["project"] ?? keyProject ?? ""
+        gcp.zones = list(settings, "zones")
+        if let endpoint = string(settings, "endpoint") { gcp.endpoint = endpoint }
+        gcp.tokenEndpoint = string(settings, "token_endpoint")
+        if let metadata = string(settings, "metadata_endpoint") { gcp.metadataEndpoint = metadata }
+        gcp.image = string(settings, "image") ?? ""
+        if let size = try integer(settings, provider: "gcp", "boot_disk_gb") { gcp.bootDiskGB = size }
+        gcp.network = string(settings, "network")
+        gcp.subnetwork = string(settings, "subnetwork")
+        gcp.externalIP = string(settings, "external_ip") != "false"
+        gcp.serviceAccount = string(settings, "service_account")
+        if let user = string(settings, "ssh_user") { gcp.sshUser = user }
+        gcp.placementPolicy = string(settings, "placement_policy")
+        gcp.spot = string(settings, "spot") == "true"
+        let provider = try ComputeEngineProvider(settings: gcp, credentials: source, calls: calls, logger: Logger(label: "navarch.provider.gcp"))
+        try await checkCredentials(provider: "gcp") { try await provider.checkCredentials() }
+        return provider
     }
 
     static func lambda(

@@ -84,7 +84,14 @@ public final class FakeHTTPServer: Sendable {
             for field in request.headers { headers[field.name.canonicalName.lowercased()] = field.value }
             let body = try await request.body.collect(upTo: 64 << 20)
             var query: [String: String] = [:]
-            for (name, value) in request.uri.queryParameters { query[String(name)] = String(value) }
+            // Decoded as a form: `+` is a space (Hummingbird's parameters keep it).
+            for pair in (request.uri.query ?? "").split(separator: "&") {
+                let parts = pair.split(separator: "=", maxSplits: 1).map {
+                    let text = String($0).replacingOccurrences(of: "+", with: " ")
+                    return text.removingPercentEncoding ?? text
+                }
+                if let name = parts.first, query[name] == nil { query[name] = parts.count > 1 ? parts[1] : "" }
+            }
             let fake = FakeHTTPRequest(
                 method: request.method.rawValue, path: request.uri.path, query: query, headers: headers,
                 body: Array(body.readableBytesView))

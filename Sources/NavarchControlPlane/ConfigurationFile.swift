@@ -31,6 +31,18 @@ public enum ConfigurationFile {
             "ssh_key": .path, "instance_profile": .string, "placement_group": .string, "spot": .boolean,
             "profile": .string, "instance_role": .boolean,
         ],
+        "gcp": [
+            "project": .string, "zones": .stringList, "endpoint": .string, "token_endpoint": .string, "metadata_endpoint": .string,
+            "image": .string, "boot_disk_gb": .positiveInteger, "network": .string, "subnetwork": .string, "external_ip": .boolean,
+            "service_account": .string, "ssh_user": .string, "ssh_key": .path, "placement_policy": .string, "spot": .boolean,
+            "key_file": .path, "use_metadata_server": .boolean,
+        ],
+        "azure": [
+            "subscription_id": .string, "tenant_id": .string, "client_id": .string, "client_secret_file": .path,
+            "resource_group": .string, "location": .string, "zones": .stringList, "endpoint": .string, "token_endpoint": .string,
+            "image": .string, "subnet_id": .string, "ssh_user": .string, "ssh_public_key": .path, "ssh_key": .path,
+            "proximity_placement_group": .string, "spot": .boolean, "spot_max_price": .string, "os_disk_gb": .positiveInteger,
+        ],
         "lambda": [
             "endpoint": .string, "regions": .stringList, "ssh_key_name": .string, "ssh_user": .string, "ssh_key": .path,
             "api_key_file": .path,

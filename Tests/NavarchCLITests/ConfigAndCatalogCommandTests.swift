@@ -1,5 +1,7 @@
 import Foundation
+import NavarchCloudFakes
 import Testing
+import _CryptoExtras
 
 /// `navarch config set-credentials`, `navarch config show` and `navarch catalog` as a user runs them.
 struct ConfigAndCatalogCommandTests {
@@ -55,6 +57,32 @@ struct ConfigAndCatalogCommandTests {
             environment: ["HOME": home, "AWS_ACCESS_KEY_ID": "", "AWS_SECRET_ACCESS_KEY": ""], timeout: .seconds(60))
         #expect(serve.status != 0)
         #expect(serve.stderr.contains("aws: no credentials: run `navarch config set-credentials aws --profile P`"))
+    }
+
+    @Test func serveStopsAtStartWhenGoogleRefusesTheStoredKey() async throws {
+        let home = try scratch()
+        let cloud = try FakeComputeEngine(capacity: [:])
+        let base = try await cloud.start()
+        defer { Task { await cloud.stop() } }
+        // A well-formed key of the right account, signed with a key Google does not hold for it.
+        let stranger = try _RSA.Signing.PrivateKey(keySize: .bits2048)
+        try cloud.serviceAccountKeyJSON(privateKeyPEM: stranger.pemRepresentation).write(to: URL(fileURLWithPath: home + "/key.json"))
+        let stored = try await navarch(
+            ["config", "set-credentials", "gcp", "--project", "navarch-test", "--key-file", home + "/key.json", "--credentials-dir", home + "/creds"])
+        #expect(stored.status == 0, "\(stored.stderr)")
+        try """
+            providers:
+              gcp:
+                zones: [us-central1-a]
+                image: projects/p/global/images/family/gpu
+                endpoint: \(base)/compute/v1
+            """.write(toFile: home + "/navarch.yaml", atomically: true, encoding: .utf8)
+        let serve = try await navarch(
+            ["serve", "--config", home + "/navarch.yaml", "--data-dir", home + "/data", "--grpc-port", "0", "--http-port", "0", "--credentials-dir", home + "/creds"],
+            environment: ["HOME": home, "GOOGLE_APPLICATION_CREDENTIALS": ""], timeout: .seconds(60))
+        #expect(serve.status != 0)
+        #expect(serve.stderr.contains("gcp: the credentials were refused: invalid_grant: Invalid JWT Signature."), "\(serve.stderr)")
+        #expect(cloud.requests.contains { $0.path == "/token" })
     }
 
     @Test func theCatalogListsEachProvidersMachines() async throws {

@@ -80,19 +80,7 @@ public struct AWSSignatureV4: Sendable {
     }
 
     /// RFC 3986 percent-encoding of everything but the unreserved characters.
-    static func encode(_ text: String) -> String {
-        var result = ""
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-                UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."), UInt8(ascii: "~"):
-                result.unicodeScalars.append(Unicode.Scalar(byte))
-            default:
-                result += String(format: "%%%02X", byte)
-            }
-        }
-        return result
-    }
+    static func encode(_ text: String) -> String { PercentEncoding.encode(text) }
 
     /// `20150830T123600Z`.
     static func timestamp(_ date: Date) -> String {
