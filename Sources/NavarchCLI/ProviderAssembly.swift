@@ -18,6 +18,7 @@ enum ProviderAssembly {
             case "aws": providers.append(try await aws(settings, credentials: credentials, environment: environment, calls: calls))
             case "lambda": providers.append(try lambda(settings, credentials: credentials, environment: environment, calls: calls))
             case "gcp": providers.append(try await gcp(settings, credentials: credentials, environment: environment, calls: calls))
+            case "azure": providers.append(try await azure(settings, credentials: credentials, environment: environment, calls: calls))
             default: throw ProviderConfigurationError(provider: name, "this provider is not supported by this build")
             }
         }
@@ -99,6 +100,61 @@ enum ProviderAssembly {
         gcp.spot = string(settings, "spot") == "true"
         let provider = try ComputeEngineProvider(settings: gcp, credentials: source, calls: calls, logger: Logger(label: "navarch.provider.gcp"))
         try await checkCredentials(provider: "gcp") { try await provider.checkCredentials() }
+        return provider
+    }
+
+    static func azure(
+        _ settings: [String: ProviderSetting], credentials: CredentialStore, environment: [String: String], calls: ProviderCallLog
+    ) async throws -> AzureVirtualMachineProvider {
+        let stored = try credentials.load(provider: "azure")
+        func value(_ key: String, _ variable: String) -> String {
+            string(settings, key) ?? environment[variable].flatMap { $0.isEmpty ? nil : $0 } ?? stored?.fields[key] ?? ""
+        }
+        let secret: String
+        if let file = string(settings, "client_secret_file") {
+            guard let text = try? String(contentsOfFile: file, encoding: .utf8), !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+                throw ProviderConfigurationError(provider: "azure", "providers.azure.client_secret_file \(file) cannot be read or is empty")
+            }
+            secret = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        } else if let value = environment["AZURE_CLIENT_SECRET"], !value.isEmpty {
+            secret = value
+        } else if let value = stored?.secrets["client_secret"] {
+            secret = value
+        } else {
+            throw ProviderConfigurationError(
+                provider: "azure",
+                "no client secret: run `navarch config set-credentials azure --tenant T --client-id C --client-secret-file F --subscription S`, set AZURE_CLIENT_SECRET, or set providers.azure.client_secret_file")
+        }
+        var azure = AzureSettings()
+        azure.subscriptionID = value("subscription_id", "AZURE_SUBSCRIPTION_ID")
+        azure.tenantID = value("tenant_id", "AZURE_TENANT_ID")
+        azure.clientID = value("client_id", "AZURE_CLIENT_ID")
+        azure.resourceGroup = string(settings, "resource_group") ?? ""
+        azure.location = string(settings, "location") ?? ""
+        azure.zones = list(settings, "zones")
+        if let endpoint = string(settings, "endpoint") { azure.endpoint = endpoint }
+        if let authority = string(settings, "authority") { azure.authority = authority }
+        if let scope = string(settings, "scope") { azure.scope = scope }
+        azure.image = string(settings, "image") ?? ""
+        azure.subnetID = string(settings, "subnet_id") ?? ""
+        if let user = string(settings, "ssh_user") { azure.sshUser = user }
+        if let file = string(settings, "ssh_public_key") {
+            guard let key = try? String(contentsOfFile: file, encoding: .utf8), !key.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+                throw ProviderConfigurationError(provider: "azure", "providers.azure.ssh_public_key \(file) cannot be read or is empty")
+            }
+            azure.sshPublicKey = key.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        azure.proximityPlacementGroup = string(settings, "proximity_placement_group")
+        azure.spot = string(settings, "spot") == "true"
+        if let price = string(settings, "spot_max_price") {
+            guard let value = Double(price), value == -1 || value > 0 else {
+                throw ProviderConfigurationError(provider: "azure", "providers.azure.spot_max_price: expected -1 or a price above 0, got '\(price)'")
+            }
+            azure.spotMaxPrice = value
+        }
+        if let size = try integer(settings, provider: "azure", "os_disk_gb") { azure.osDiskGB = size }
+        let provider = try AzureVirtualMachineProvider(settings: azure, clientSecret: secret, calls: calls, logger: Logger(label: "navarch.provider.azure"))
+        try await checkCredentials(provider: "azure") { try await provider.checkCredentials() }
         return provider
     }
 

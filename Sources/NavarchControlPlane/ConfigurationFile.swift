@@ -39,7 +39,7 @@ public enum ConfigurationFile {
         ],
         "azure": [
             "subscription_id": .string, "tenant_id": .string, "client_id": .string, "client_secret_file": .path,
-            "resource_group": .string, "location": .string, "zones": .stringList, "endpoint": .string, "token_endpoint": .string,
+            "resource_group": .string, "location": .string, "zones": .stringList, "endpoint": .string, "authority": .string, "scope": .string,
             "image": .string, "subnet_id": .string, "ssh_user": .string, "ssh_public_key": .path, "ssh_key": .path,
             "proximity_placement_group": .string, "spot": .boolean, "spot_max_price": .string, "os_disk_gb": .positiveInteger,
         ],
