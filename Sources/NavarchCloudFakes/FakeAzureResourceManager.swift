@@ -49,7 +49,7 @@ public final class FakeAzureResourceManager: Sendable {
     public static let sizes: Set<String> = ["Standard_ND96isr_H100_v5", "Standard_ND96isr_H200_v5", "Standard_ND96amsr_A100_v4", "Standard_ND96asr_v4", "Standard_NC4as_T4_v3"]
     public let pageSize: Int
     private let state: Mutex<State>
-    private let server: Mutex<FakeHTTPServer?> = Mutex(nil)
+    private let server = FakeServerSlot()
 
     /// - Parameter capacity: VM size -> zones with capacity (`""` for a machine without a zone).
     public init(location: String = "eastus", capacity: [String: Set<String>], pageSize: Int = 50) {
@@ -60,15 +60,13 @@ public final class FakeAzureResourceManager: Sendable {
 
     /// `http://127.0.0.1:<port>`: ARM at the root, the token endpoint at `/<tenant>/oauth2/v2.0/token`.
     public func start() async throws -> String {
-        let started = try await FakeHTTPServer.start { [self] request in self.answer(request) }
-        server.withLock { $0 = started }
-        return started.baseURL
+        try await server.start { [self] request in self.answer(request) }
     }
 
-    public func stop() async { await server.withLock { $0 }?.stop() }
+    public func stop() async { await server.stop() }
 
-    public var baseURL: String { server.withLock { $0?.baseURL ?? "" } }
-    public var requests: [FakeHTTPRequest] { server.withLock { $0 }?.requests ?? [] }
+    public var baseURL: String { server.baseURL }
+    public var requests: [FakeHTTPRequest] { server.requests }
     public var machines: [Machine] { state.withLock { $0.machines } }
     public var tokensIssued: Int { state.withLock { $0.tokensIssued } }
     public var subnetID: String {

@@ -54,7 +54,7 @@ public final class FakeComputeEngine: Sendable {
     public static let machineTypes: Set<String> = ["a3-highgpu-8g", "a3-ultragpu-8g", "a4-highgpu-8g", "a2-ultragpu-8g", "a2-highgpu-8g", "g2-standard-4"]
     private let privateKey: _RSA.Signing.PrivateKey
     private let state: Mutex<State>
-    private let server: Mutex<FakeHTTPServer?> = Mutex(nil)
+    private let server = FakeServerSlot()
 
     /// - Parameter capacity: machine type -> zones with capacity.
     public init(project: String = "navarch-test", zones: [String] = ["us-central1-a", "us-central1-b", "us-east5-a"], capacity: [String: Set<String>]) throws {
@@ -66,15 +66,13 @@ public final class FakeComputeEngine: Sendable {
 
     /// `http://127.0.0.1:<port>`; the API is under `/compute/v1`, the token endpoint at `/token`.
     public func start() async throws -> String {
-        let started = try await FakeHTTPServer.start { [self] request in self.answer(request) }
-        server.withLock { $0 = started }
-        return started.baseURL
+        try await server.start { [self] request in self.answer(request) }
     }
 
-    public func stop() async { await server.withLock { $0 }?.stop() }
+    public func stop() async { await server.stop() }
 
-    public var baseURL: String { server.withLock { $0?.baseURL ?? "" } }
-    public var requests: [FakeHTTPRequest] { server.withLock { $0 }?.requests ?? [] }
+    public var baseURL: String { server.baseURL }
+    public var requests: [FakeHTTPRequest] { server.requests }
     public var instances: [Instance] { state.withLock { $0.instances } }
     public var tokensIssued: Int { state.withLock { $0.tokensIssued } }
     public func setCapacity(_ machineType: String, zones: Set<String>) { state.withLock { $0.capacity[machineType] = zones } }

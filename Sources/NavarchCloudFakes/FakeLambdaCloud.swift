@@ -32,7 +32,7 @@ public final class FakeLambdaCloud: Sendable {
     public let requestInterval: Duration
     public let launchInterval: Duration
     private let state: Mutex<State>
-    private let server: Mutex<FakeHTTPServer?> = Mutex(nil)
+    private let server = FakeServerSlot()
 
     /// - Parameter capacity: instance type -> regions with capacity.
     public init(apiKey: String, capacity: [String: Set<String>], requestInterval: Duration = .seconds(1), launchInterval: Duration = .seconds(12)) {
@@ -44,12 +44,10 @@ public final class FakeLambdaCloud: Sendable {
 
     /// `http://127.0.0.1:<port>/api/v1`.
     public func start() async throws -> String {
-        let started = try await FakeHTTPServer.start { [self] request in self.answer(request) }
-        server.withLock { $0 = started }
-        return started.baseURL + "/api/v1"
+        try await server.start { [self] request in self.answer(request) } + "/api/v1"
     }
 
-    public func stop() async { await server.withLock { $0 }?.stop() }
+    public func stop() async { await server.stop() }
 
     public var instances: [Instance] { state.withLock { $0.instances } }
     public var rateLimitViolations: Int { state.withLock { $0.rateLimitViolations } }
