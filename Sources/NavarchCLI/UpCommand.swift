@@ -22,6 +22,15 @@ struct UpCommand: AsyncParsableCommand {
     @Option(help: "Provider (default: the control plane's default).")
     var provider = ""
 
+    @Flag(help: "Spot (preemptible) machines instead of on-demand.")
+    var spot = false
+
+    @Option(name: .customLong("spot-fallback"), help: "With --spot: 'on-demand' to take on-demand machines where spot has no capacity, or 'none' (fail over to the next provider).")
+    var spotFallback = "none"
+
+    @Option(help: "'cluster' to place the nodes together (placement group, compact policy, proximity group), or 'none'.")
+    var placement = "none"
+
     @Option(help: "Seconds to wait for the nodes to be healthy.")
     var timeout = 180
 
@@ -33,13 +42,19 @@ struct UpCommand: AsyncParsableCommand {
         guard timeout > 0 else { throw ValidationError("--timeout must be positive") }
         do { _ = try InstanceTypeCatalog.named(type) } catch { throw ValidationError("\(error)") }
         do { try Pool.validate(name: name) } catch { throw ValidationError("\(error)") }
+        do { _ = try poolOptions() } catch { throw ValidationError("\(error.message)") }
+    }
+
+    func poolOptions() throws(NavarchError) -> PoolOptions {
+        try PoolOptions(spot: spot, spotFallback: spotFallback, placement: placement)
     }
 
     func run() async throws {
         try await global.withClient { client in
-            let pool = try await client.createPool(name: name, gpuType: type, gpus: gpus, provider: provider)
+            let pool = try await client.createPool(name: name, gpuType: type, gpus: gpus, provider: provider, poolOptions: try poolOptions())
             if global.output == .table {
-                print("pool \(pool.name): \(pool.desiredNodes) node(s) of \(pool.gpusPerNode) \(pool.gpuType) GPU(s) on \(pool.provider)")
+                let options = pool.options.summary.isEmpty ? "" : ", \(pool.options.summary)"
+                print("pool \(pool.name): \(pool.desiredNodes) node(s) of \(pool.gpusPerNode) \(pool.gpuType) GPU(s) on \(pool.provider)\(options)")
             }
             if noWait {
                 if global.output == .json { print(try Output.json(pool)) }

@@ -82,8 +82,13 @@ public struct NavarchClient: Sendable {
         try await call { try await admin.listPools(Navarch_V1_ListPoolsRequest(), options: options).pools.map(\.domain) }
     }
 
-    public func createPool(name: String, gpuType: String, gpus: Int, provider: String = "") async throws -> Pool {
+    public func createPool(
+        name: String, gpuType: String, gpus: Int, provider: String = "", poolOptions: PoolOptions = PoolOptions()
+    ) async throws -> Pool {
         var request = Navarch_V1_CreatePoolRequest()
+        request.spot = poolOptions.spot
+        request.spotFallback = poolOptions.spotFallback.rawValue
+        request.placement = poolOptions.placement.rawValue
         request.name = name
         request.gpuType = gpuType
         request.gpus = Int32(clamping: gpus)

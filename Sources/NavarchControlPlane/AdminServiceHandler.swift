@@ -36,7 +36,8 @@ struct AdminServiceHandler: Navarch_V1_AdminService.SimpleServiceProtocol {
         try await mappingErrors {
             Navarch_V1_Pool(
                 try await fleet.createPool(
-                    name: request.name, provider: request.provider, gpuType: request.gpuType, gpus: Int(request.gpus)))
+                    name: request.name, provider: request.provider, gpuType: request.gpuType, gpus: Int(request.gpus),
+                    options: try PoolOptions(spot: request.spot, spotFallback: request.spotFallback, placement: request.placement)))
         }
     }
 

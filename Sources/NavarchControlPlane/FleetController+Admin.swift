@@ -26,7 +26,7 @@ extension FleetController {
     }
 
     /// Creates a pool of enough nodes for `gpus` GPUs of `gpuType`.
-    func createPool(name: String, provider requested: String, gpuType: String, gpus: Int) async throws -> Pool {
+    func createPool(name: String, provider requested: String, gpuType: String, gpus: Int, options: PoolOptions = PoolOptions()) async throws -> Pool {
         try Pool.validate(name: name)
         guard gpus > 0 else { throw NavarchError.invalidArgument("gpus must be at least 1, got \(gpus)") }
         let type = try InstanceTypeCatalog.named(gpuType)
@@ -57,13 +57,28 @@ extension FleetController {
             guard !candidates.isEmpty else { throw NavarchError.invalidArgument("provider list '\(requested)' names no provider") }
             providerName = candidates.joined(separator: ",")
         }
+        for candidate in Pool.providerCandidates(providerName) {
+            guard let provider = providers[candidate] else { continue }
+            if options.spot && !provider.supportsSpot && options.spotFallback != .onDemand {
+                throw NavarchError.invalidArgument(
+                    "provider \(candidate) offers no spot capacity; use spot_fallback: on-demand to take on-demand machines there")
+            }
+            if options.placement == .cluster && !provider.supportsClusterPlacement {
+                throw NavarchError.invalidArgument(
+                    "provider \(candidate) cannot place pool \(name) as a cluster: configure its placement group (providers.aws.placement_group, providers.gcp.placement_policy or providers.azure.proximity_placement_group)")
+            }
+        }
         let pool = Pool(
             name: name, provider: providerName, gpuType: type.name, gpusPerNode: type.gpusPerNode,
-            desiredNodes: InstanceTypeCatalog.nodes(forGPUs: gpus, of: type), createdAt: clock.now)
+            desiredNodes: InstanceTypeCatalog.nodes(forGPUs: gpus, of: type), createdAt: clock.now, options: options)
         try await save(pool)
+        var attributes = ["gpus": "\(gpus)", "gpuType": type.name, "provider": providerName]
+        if options.spot { attributes["spot"] = options.spotFallback == .onDemand ? "fallback-on-demand" : "true" }
+        if options.placement == .cluster { attributes["placement"] = "cluster" }
+        let summary = options.summary.isEmpty ? "" : " (\(options.summary))"
         await record(
-            "pool.created", "\(pool.desiredNodes) node(s) of \(type.gpusPerNode)x \(type.gpuModel) on \(providerName)",
-            pool: name, attributes: ["gpus": "\(gpus)", "gpuType": type.name, "provider": providerName])
+            "pool.created", "\(pool.desiredNodes) node(s) of \(type.gpusPerNode)x \(type.gpuModel) on \(providerName)\(summary)",
+            pool: name, attributes: attributes)
         wake()
         return pool
     }

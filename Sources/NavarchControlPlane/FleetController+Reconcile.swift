@@ -109,6 +109,12 @@ extension FleetController {
         var request = ProvisionRequest(
             instanceID: instance.id, nodeID: instance.nodeID, pool: instance.pool, instanceType: type,
             controlPlaneAddress: controlPlaneAddress)
+        if let options = pools[instance.pool]?.options {
+            // A provider without spot capacity gets on-demand requests (the pool allowed it).
+            request.spot = options.spot && providers[instance.provider]?.supportsSpot == true
+            request.onDemandFallback = options.spotFallback == .onDemand
+            request.placement = options.placement
+        }
         if let provider = providers[instance.provider], provider.bootstrapsAgent, let joinTokens, let agentDownload {
             let spot = provider.spotNotices.map { ["--spot-notices", $0] } ?? []
             request.userData = AgentBootstrap(
@@ -133,6 +139,14 @@ extension FleetController {
     func provisionStarted(instanceID: String) async {
         guard let instance = instances[instanceID], instance.state == .requested else { return }
         _ = try? await transition(instanceID: instanceID, on: .startProvisioning)
+    }
+
+    /// Records that a spot request found no capacity and goes on-demand at the same provider.
+    func spotFellBack(instanceID: String, provider: String, reason: String) async {
+        guard let instance = instances[instanceID] else { return }
+        await record(
+            "instance.spot_fallback", "no spot capacity at \(provider); asking for on-demand: \(reason)", node: instance.nodeID,
+            instance: instanceID, pool: instance.pool, attributes: ["provider": provider])
     }
 
     /// Records the outcome of a provision call.

@@ -40,7 +40,16 @@ struct ReconcilerService: Service {
             }
             await fleet.provisionStarted(instanceID: request.instanceID)
             do {
-                let machine = try await provider.provision(request)
+                let machine: ProvisionedInstance
+                do {
+                    machine = try await provider.provision(request)
+                } catch let error as any CapacityError where error.isInsufficientCapacity && request.spot && request.onDemandFallback {
+                    // The pool's spot fallback: the same provider, on-demand, before any failover.
+                    await fleet.spotFellBack(instanceID: request.instanceID, provider: providerName, reason: "\(error)")
+                    var onDemand = request
+                    onDemand.spot = false
+                    machine = try await provider.provision(onDemand)
+                }
                 await fleet.provisionFinished(instanceID: request.instanceID, result: .success(machine))
             } catch {
                 logger.warning("provision failed", metadata: ["instance": "\(request.instanceID)", "error": "\(error)"])

@@ -12,12 +12,14 @@ public struct Pool: Sendable, Codable, Equatable, Identifiable {
     public var deleting: Bool
     /// Index used for the next node name (`<pool>-<index>`); never reused.
     public var nextNodeIndex: Int
+    /// Spot and placement.
+    public var options: PoolOptions
 
     public var id: String { name }
 
     public init(
         name: String, provider: String, gpuType: String, gpusPerNode: Int, desiredNodes: Int,
-        createdAt: Date, deleting: Bool = false, nextNodeIndex: Int = 0
+        createdAt: Date, deleting: Bool = false, nextNodeIndex: Int = 0, options: PoolOptions = PoolOptions()
     ) {
         self.name = name
         self.provider = provider
@@ -27,6 +29,25 @@ public struct Pool: Sendable, Codable, Equatable, Identifiable {
         self.createdAt = createdAt
         self.deleting = deleting
         self.nextNodeIndex = nextNodeIndex
+        self.options = options
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case name, provider, gpuType, gpusPerNode, desiredNodes, createdAt, deleting, nextNodeIndex, options
+    }
+
+    /// Decodes pools saved before `options` existed as pools without options.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        name = try container.decode(String.self, forKey: .name)
+        provider = try container.decode(String.self, forKey: .provider)
+        gpuType = try container.decode(String.self, forKey: .gpuType)
+        gpusPerNode = try container.decode(Int.self, forKey: .gpusPerNode)
+        desiredNodes = try container.decode(Int.self, forKey: .desiredNodes)
+        createdAt = try container.decode(Date.self, forKey: .createdAt)
+        deleting = try container.decode(Bool.self, forKey: .deleting)
+        nextNodeIndex = try container.decode(Int.self, forKey: .nextNodeIndex)
+        options = try container.decodeIfPresent(PoolOptions.self, forKey: .options) ?? PoolOptions()
     }
 
     /// The providers a pool may use, in order of preference: `provider` is one name or a

@@ -12,10 +12,14 @@ public struct ProvisionRequest: Sendable, Equatable {
     public var userData: String
     /// Spot (preemptible) capacity instead of on-demand.
     public var spot: Bool
+    /// Whether the machine must join the pool's cluster placement group (or policy).
+    public var placement: PoolOptions.Placement
+    /// A spot request without capacity may be made again on-demand at the same provider.
+    public var onDemandFallback: Bool
 
     public init(
         instanceID: String, nodeID: String, pool: String, instanceType: InstanceType, controlPlaneAddress: String,
-        userData: String = "", spot: Bool = false
+        userData: String = "", spot: Bool = false, placement: PoolOptions.Placement = .none
     ) {
         self.instanceID = instanceID
         self.nodeID = nodeID
@@ -24,6 +28,8 @@ public struct ProvisionRequest: Sendable, Equatable {
         self.controlPlaneAddress = controlPlaneAddress
         self.userData = userData
         self.spot = spot
+        self.placement = placement
+        self.onDemandFallback = false
     }
 }
 
@@ -63,6 +69,10 @@ public protocol Provider: Sendable {
     var bootstrapsAgent: Bool { get }
     /// The cloud whose spot-interruption notices the agent watches (`aws`, `gcp`, `azure`); nil for none.
     var spotNotices: String? { get }
+    /// Whether it can supply spot capacity.
+    var supportsSpot: Bool { get }
+    /// Whether it can place a pool's machines as a cluster (a placement group is configured).
+    var supportsClusterPlacement: Bool { get }
     /// The GPU types this provider can supply.
     func offers(_ type: InstanceType) -> Bool
     /// Starts a machine. Calling it again with the same `instanceID` must not start a second one.
@@ -76,5 +86,7 @@ public protocol Provider: Sendable {
 extension Provider {
     public var bootstrapsAgent: Bool { false }
     public var spotNotices: String? { nil }
+    public var supportsSpot: Bool { false }
+    public var supportsClusterPlacement: Bool { false }
     public func offers(_ type: InstanceType) -> Bool { true }
 }

@@ -93,13 +93,19 @@ extension Navarch_V1_Pool {
         desiredNodes = Int32(pool.desiredNodes)
         createdAtUnixMs = Timestamp.unixMilliseconds(pool.createdAt)
         deleting = pool.deleting
+        spot = pool.options.spot
+        spotFallback = pool.options.spotFallback.rawValue
+        placement = pool.options.placement.rawValue
     }
 
     public var domain: Pool {
         Pool(
             name: name, provider: provider, gpuType: gpuType, gpusPerNode: Int(gpusPerNode),
             desiredNodes: Int(desiredNodes), createdAt: Timestamp.date(unixMilliseconds: createdAtUnixMs),
-            deleting: deleting)
+            deleting: deleting,
+            options: PoolOptions(
+                spot: spot, spotFallback: PoolOptions.SpotFallback(rawValue: spotFallback) ?? .none,
+                placement: PoolOptions.Placement(rawValue: placement) ?? .none))
     }
 }
 

@@ -119,6 +119,17 @@ public nonisolated struct Navarch_V1_CreatePoolRequest: Sendable {
   /// Total GPUs wanted; rounded up to whole nodes.
   public var gpus: Int32 = 0
 
+  /// Spot (preemptible) capacity instead of on-demand.
+  public var spot: Bool = false
+
+  /// What a spot pool does when the provider has no spot capacity: "" (nothing: fail over to
+  /// the next provider) or "on-demand" (ask the same provider for on-demand capacity).
+  public var spotFallback: String = String()
+
+  /// "" or "cluster": nodes in one placement group (AWS), compact placement policy (GCP) or
+  /// proximity placement group (Azure), for low-latency interconnect between them.
+  public var placement: String = String()
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -535,7 +546,7 @@ nonisolated extension Navarch_V1_ListPoolsResponse: SwiftProtobuf.Message, Swift
 
 nonisolated extension Navarch_V1_CreatePoolRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".CreatePoolRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}name\0\u{1}provider\0\u{3}gpu_type\0\u{1}gpus\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}name\0\u{1}provider\0\u{3}gpu_type\0\u{1}gpus\0\u{1}spot\0\u{3}spot_fallback\0\u{1}placement\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -547,6 +558,9 @@ nonisolated extension Navarch_V1_CreatePoolRequest: SwiftProtobuf.Message, Swift
       case 2: try { try decoder.decodeSingularStringField(value: &self.provider) }()
       case 3: try { try decoder.decodeSingularStringField(value: &self.gpuType) }()
       case 4: try { try decoder.decodeSingularInt32Field(value: &self.gpus) }()
+      case 5: try { try decoder.decodeSingularBoolField(value: &self.spot) }()
+      case 6: try { try decoder.decodeSingularStringField(value: &self.spotFallback) }()
+      case 7: try { try decoder.decodeSingularStringField(value: &self.placement) }()
       default: break
       }
     }
@@ -565,6 +579,15 @@ nonisolated extension Navarch_V1_CreatePoolRequest: SwiftProtobuf.Message, Swift
     if self.gpus != 0 {
       try visitor.visitSingularInt32Field(value: self.gpus, fieldNumber: 4)
     }
+    if self.spot != false {
+      try visitor.visitSingularBoolField(value: self.spot, fieldNumber: 5)
+    }
+    if !self.spotFallback.isEmpty {
+      try visitor.visitSingularStringField(value: self.spotFallback, fieldNumber: 6)
+    }
+    if !self.placement.isEmpty {
+      try visitor.visitSingularStringField(value: self.placement, fieldNumber: 7)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -573,6 +596,9 @@ nonisolated extension Navarch_V1_CreatePoolRequest: SwiftProtobuf.Message, Swift
     if lhs.provider != rhs.provider {return false}
     if lhs.gpuType != rhs.gpuType {return false}
     if lhs.gpus != rhs.gpus {return false}
+    if lhs.spot != rhs.spot {return false}
+    if lhs.spotFallback != rhs.spotFallback {return false}
+    if lhs.placement != rhs.placement {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

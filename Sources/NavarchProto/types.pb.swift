@@ -378,6 +378,14 @@ public nonisolated struct Navarch_V1_Pool: Sendable {
   /// True while `down` is terminating the pool's instances.
   public var deleting: Bool = false
 
+  public var spot: Bool = false
+
+  /// "" or "on-demand".
+  public var spotFallback: String = String()
+
+  /// "" or "cluster".
+  public var placement: String = String()
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -758,7 +766,7 @@ nonisolated extension Navarch_V1_Instance: SwiftProtobuf.Message, SwiftProtobuf.
 
 nonisolated extension Navarch_V1_Pool: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Pool"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}name\0\u{1}provider\0\u{3}gpu_type\0\u{3}gpus_per_node\0\u{3}desired_nodes\0\u{3}created_at_unix_ms\0\u{1}deleting\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}name\0\u{1}provider\0\u{3}gpu_type\0\u{3}gpus_per_node\0\u{3}desired_nodes\0\u{3}created_at_unix_ms\0\u{1}deleting\0\u{1}spot\0\u{3}spot_fallback\0\u{1}placement\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -773,6 +781,9 @@ nonisolated extension Navarch_V1_Pool: SwiftProtobuf.Message, SwiftProtobuf._Mes
       case 5: try { try decoder.decodeSingularInt32Field(value: &self.desiredNodes) }()
       case 6: try { try decoder.decodeSingularInt64Field(value: &self.createdAtUnixMs) }()
       case 7: try { try decoder.decodeSingularBoolField(value: &self.deleting) }()
+      case 8: try { try decoder.decodeSingularBoolField(value: &self.spot) }()
+      case 9: try { try decoder.decodeSingularStringField(value: &self.spotFallback) }()
+      case 10: try { try decoder.decodeSingularStringField(value: &self.placement) }()
       default: break
       }
     }
@@ -800,6 +811,15 @@ nonisolated extension Navarch_V1_Pool: SwiftProtobuf.Message, SwiftProtobuf._Mes
     if self.deleting != false {
       try visitor.visitSingularBoolField(value: self.deleting, fieldNumber: 7)
     }
+    if self.spot != false {
+      try visitor.visitSingularBoolField(value: self.spot, fieldNumber: 8)
+    }
+    if !self.spotFallback.isEmpty {
+      try visitor.visitSingularStringField(value: self.spotFallback, fieldNumber: 9)
+    }
+    if !self.placement.isEmpty {
+      try visitor.visitSingularStringField(value: self.placement, fieldNumber: 10)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -811,6 +831,9 @@ nonisolated extension Navarch_V1_Pool: SwiftProtobuf.Message, SwiftProtobuf._Mes
     if lhs.desiredNodes != rhs.desiredNodes {return false}
     if lhs.createdAtUnixMs != rhs.createdAtUnixMs {return false}
     if lhs.deleting != rhs.deleting {return false}
+    if lhs.spot != rhs.spot {return false}
+    if lhs.spotFallback != rhs.spotFallback {return false}
+    if lhs.placement != rhs.placement {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

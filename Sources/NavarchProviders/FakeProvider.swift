@@ -7,12 +7,15 @@ import Synchronization
 public final class FakeProvider: Provider {
     public let name: String
     public let bootstrapsAgent: Bool
+    public let supportsSpot = true
+    public let supportsClusterPlacement = true
     private struct State {
         var machines: [String: ProvisionedInstance] = [:]
         var provisionFailures: [any Error] = []
         var terminateFailures: [any Error] = []
         var provisionCalls = 0
         var terminateCalls: [String] = []
+        var spotCapacity = true
     }
 
     private let state = Mutex(State())
@@ -32,6 +35,9 @@ public final class FakeProvider: Provider {
         state.withLock { $0.provisionFailures += Array(repeating: error, count: count) }
     }
 
+    /// Whether spot requests find capacity; without it they fail with a capacity error.
+    public func setSpotCapacity(_ available: Bool) { state.withLock { $0.spotCapacity = available } }
+
     /// The next terminate call throws `error`.
     public func failNextTerminate(with error: any Error) {
         state.withLock { $0.terminateFailures.append(error) }
@@ -50,6 +56,9 @@ public final class FakeProvider: Provider {
         let result: Result<ProvisionedInstance, any Error> = state.withLock { state in
             state.provisionCalls += 1
             if !state.provisionFailures.isEmpty { return .failure(state.provisionFailures.removeFirst()) }
+            if request.spot && !state.spotCapacity {
+                return .failure(NavarchError(.capacity, "\(name): no spot capacity for \(request.instanceType.name)"))
+            }
             if let existing = state.machines[request.instanceID] { return .success(existing) }
             let machine = ProvisionedInstance(
                 instanceID: request.instanceID, providerInstanceID: "fake-\(request.instanceID)", nodeID: request.nodeID,

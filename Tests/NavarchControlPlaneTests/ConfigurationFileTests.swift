@@ -59,7 +59,7 @@ import Testing
         ("providers:\n  aws:\n    regoin: us-east-1\n", "navarch.yaml:3: providers.aws.regoin: unknown key; known keys here: endpoint, image_id, instance_profile, instance_role, key_name, metadata_endpoint, placement_group, profile, region, security_group_ids, spot, ssh_key, ssh_user, subnet_ids"),
         ("providers:\n  aws:\n    spot: maybe\n", "navarch.yaml:3: providers.aws.spot: expected true or false, got 'maybe'"),
         ("providers:\n  aws:\n    subnet_ids: {a: b}\n", "navarch.yaml:3: providers.aws.subnet_ids: expected a list of names"),
-        ("providers:\n  oracle:\n    region: x\n", "navarch.yaml:2: providers.oracle: unknown key; known keys here: aws, lambda, local"),
+        ("providers:\n  oracle:\n    region: x\n", "navarch.yaml:2: providers.oracle: unknown key; known keys here: aws, azure, gcp, lambda, local"),
         ("bootstrap:\n  agent_sha256: abc\n", "navarch.yaml:2: bootstrap.agent_sha256: expected 64 hex digits (the binary's SHA-256)"),
         ("bootstrap:\n  agent_url: ftp://x\n", "navarch.yaml:2: bootstrap.agent_url: expected an http:// or https:// URL, got 'ftp://x'"),
         ("bootstrap:\n  join_token_ttl: 10s\n", "navarch.yaml:2: bootstrap.join_token_ttl: must be at least 1m: machines need time to boot"),

@@ -33,17 +33,17 @@ struct AzureVirtualMachineProviderTests {
         return (provider, cloud, calls)
     }
 
-    func request(_ id: String, spot: Bool = false) throws -> ProvisionRequest {
+    func request(_ id: String, spot: Bool = false, placement: PoolOptions.Placement = .none) throws -> ProvisionRequest {
         ProvisionRequest(
             instanceID: id, nodeID: "az-0", pool: "az", instanceType: try InstanceTypeCatalog.named("h100"),
-            controlPlaneAddress: "10.0.0.1:50051", userData: "#cloud-config\nruncmd: [true]\n", spot: spot)
+            controlPlaneAddress: "10.0.0.1:50051", userData: "#cloud-config\nruncmd: [true]\n", spot: spot, placement: placement)
     }
 
     @Test func createsListsAndDeletesThroughAsyncOperations() async throws {
         let group = "/subscriptions/x/resourceGroups/navarch-rg/providers/Microsoft.Compute/proximityPlacementGroups/gpu"
         let (azure, cloud, calls) = try await setUp(capacity: ["Standard_ND96isr_H100_v5": ["1"]]) { $0.proximityPlacementGroup = group }
         defer { Task { await cloud.stop() } }
-        let machine = try await azure.provision(try request("i-0a1b2c3d4e5f6071", spot: true))
+        let machine = try await azure.provision(try request("i-0a1b2c3d4e5f6071", spot: true, placement: .cluster))
         #expect(machine.zone == "1")
         #expect(machine.providerInstanceID.hasSuffix("/providers/Microsoft.Compute/virtualMachines/i-0a1b2c3d4e5f6071"))
         let created = try #require(cloud.machines.first)

@@ -29,16 +29,16 @@ struct ComputeEngineProviderTests {
         return (provider, cloud, calls)
     }
 
-    func request(_ id: String, spot: Bool = false) throws -> ProvisionRequest {
+    func request(_ id: String, spot: Bool = false, placement: PoolOptions.Placement = .none) throws -> ProvisionRequest {
         ProvisionRequest(
             instanceID: id, nodeID: "gpu-0", pool: "gpu", instanceType: try InstanceTypeCatalog.named("h100"),
-            controlPlaneAddress: "10.0.0.1:50051", userData: "#cloud-config\nruncmd: [true]\n", spot: spot)
+            controlPlaneAddress: "10.0.0.1:50051", userData: "#cloud-config\nruncmd: [true]\n", spot: spot, placement: placement)
     }
 
     @Test func createsListsAndDeletesThroughZoneOperations() async throws {
         let (gcp, cloud, calls) = try await setUp(capacity: ["a3-highgpu-8g": ["us-central1-a"]]) { $0.placementPolicy = "navarch-compact" }
         defer { Task { await cloud.stop() } }
-        let machine = try await gcp.provision(try request("i-0a1b2c3d4e5f6071", spot: true))
+        let machine = try await gcp.provision(try request("i-0a1b2c3d4e5f6071", spot: true, placement: .cluster))
         #expect(machine.zone == "us-central1-a")
         #expect(machine.address.hasPrefix("34.70.0."))
         let created = try #require(cloud.instances.first)

@@ -1,7 +1,7 @@
 import Foundation
 import NavarchCloudFakes
 import NavarchCore
-import NavarchProviders
+@testable import NavarchProviders
 import Testing
 
 /// One moto_server for the suite, started on first use.
@@ -18,7 +18,9 @@ struct EC2ProviderTests {
 
     init() async throws { moto = try await Moto.server.value }
 
-    func provider(secret: String? = nil, catalog: OfferingCatalog = .builtin, subnets: [String] = []) async throws -> EC2Provider {
+    func provider(
+        secret: String? = nil, catalog: OfferingCatalog = .builtin, subnets: [String] = [], placementGroup: String? = nil
+    ) async throws -> EC2Provider {
         let credentials = AWSCredentialProvider(
             source: .key(AWSCredentials(accessKeyID: moto.accessKeyID, secretAccessKey: secret ?? moto.secretAccessKey)))
         let client = EC2Client(region: "us-east-1", endpoint: moto.endpoint, credentials: credentials, calls: ProviderCallLog())
@@ -28,6 +30,7 @@ struct EC2ProviderTests {
         settings.imageID = try #require(images.items("imagesSet").compactMap { $0.string("imageId") }.first)
         settings.subnetIDs = subnets
         settings.keyName = "navarch-test"
+        settings.placementGroup = placementGroup
         return try EC2Provider(settings: settings, credentials: credentials, catalog: catalog, calls: calls, retry: RetryPolicy(maxAttempts: 2, baseDelay: .milliseconds(10)))
     }
 
@@ -66,6 +69,33 @@ struct EC2ProviderTests {
         // Terminating again, or an instance EC2 never had, succeeds.
         try await aws.terminate(machine)
         try await aws.terminate(ProvisionedInstance(instanceID: Self.uniqueID(), providerInstanceID: "", nodeID: "x", pool: "train"))
+    }
+
+    @Test func spotMachinesOfAClusterPoolJoinThePlacementGroup() async throws {
+        let group = "navarch-\(UUID().uuidString.prefix(8).lowercased())"
+        let aws = try await provider(placementGroup: group)
+        #expect(aws.supportsClusterPlacement)
+        // moto has no CreatePlacementGroup; it records the group RunInstances names.
+        var clustered = try request(Self.uniqueID())
+        (clustered.spot, clustered.placement) = (true, .cluster)
+        let machine = try await aws.provision(clustered)
+        let plain = try await aws.provision(try request(Self.uniqueID()))
+        let described = try await aws.client.call(
+            "DescribeInstances", [("InstanceId.1", machine.providerInstanceID), ("InstanceId.2", plain.providerInstanceID)])
+        let items = described.items("reservationSet").flatMap { $0.items("instancesSet") }
+        let spot = try #require(items.first { $0.string("instanceId") == machine.providerInstanceID })
+        #expect(spot.string("instanceLifecycle") == "spot")
+        let onDemand = try #require(items.first { $0.string("instanceId") == plain.providerInstanceID })
+        #expect(onDemand.string("instanceLifecycle") != "spot")
+        // moto does not report the group back, so the launch's parameters say where it goes.
+        let sent = Dictionary(aws.runInstancesParameters(clustered, machineType: "p5.48xlarge", subnet: nil), uniquingKeysWith: { a, _ in a })
+        #expect(sent["Placement.GroupName"] == group)
+        #expect(sent["ClientToken"] == clustered.instanceID + "-spot")
+        let plainSent = Dictionary(aws.runInstancesParameters(try request("i-1"), machineType: "p5.48xlarge", subnet: nil), uniquingKeysWith: { a, _ in a })
+        #expect(plainSent["Placement.GroupName"] == nil)
+        #expect(plainSent["InstanceMarketOptions.MarketType"] == nil)
+        try await aws.terminate(machine)
+        try await aws.terminate(plain)
     }
 
     @Test func provisioningTheSameInstanceTwiceStartsOneMachine() async throws {

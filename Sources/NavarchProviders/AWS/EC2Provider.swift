@@ -9,6 +9,8 @@ public final class EC2Provider: Provider {
     public let name = "aws"
     public let bootstrapsAgent = true
     public let spotNotices: String? = "aws"
+    public let supportsSpot = true
+    public var supportsClusterPlacement: Bool { settings.placementGroup != nil }
     public let settings: EC2Settings
     public let catalog: OfferingCatalog
     /// The Query API client it calls through.
@@ -62,10 +64,25 @@ public final class EC2Provider: Provider {
     }
 
     private func runInstance(_ request: ProvisionRequest, machineType: String, subnet: String?) async throws -> ProvisionedInstance {
+        let answer = try await client.call("RunInstances", runInstancesParameters(request, machineType: machineType, subnet: subnet))
+        guard let item = answer.items("instancesSet").first, let instance = Self.instance(from: item) else {
+            throw CloudAPIError(provider: name, operation: "RunInstances", kind: .malformedResponse, message: "the answer names no instance")
+        }
+        logger.info(
+            "launched EC2 instance",
+            metadata: ["instance": "\(request.instanceID)", "ec2": "\(instance.providerInstanceID)", "type": "\(machineType)"])
+        return instance
+    }
+
+    /// RunInstances' parameters for one machine.
+    func runInstancesParameters(_ request: ProvisionRequest, machineType: String, subnet: String?) -> [(String, String)] {
+        let spot = request.spot || settings.spot
         var parameters: [(String, String)] = [
             ("ImageId", settings.imageID), ("InstanceType", machineType), ("MinCount", "1"), ("MaxCount", "1"),
-            // Idempotency: EC2 returns the first launch for a repeated token instead of a second machine.
-            ("ClientToken", request.instanceID),
+            // Idempotency: EC2 returns the first launch for a repeated token instead of a second
+            // machine. A spot launch has its own token, so that an on-demand launch after it
+            // (the pool's spot fallback) is not taken for a changed repeat of it.
+            ("ClientToken", spot ? request.instanceID + "-spot" : request.instanceID),
             ("TagSpecification.1.ResourceType", "instance"),
         ]
         let tags = [
@@ -80,22 +97,15 @@ public final class EC2Provider: Provider {
         for (index, group) in settings.securityGroupIDs.enumerated() { parameters.append(("SecurityGroupId.\(index + 1)", group)) }
         if let key = settings.keyName { parameters.append(("KeyName", key)) }
         if let profile = settings.instanceProfile { parameters.append(("IamInstanceProfile.Name", profile)) }
-        if let group = settings.placementGroup { parameters.append(("Placement.GroupName", group)) }
-        if request.spot || settings.spot {
+        if request.placement == .cluster, let group = settings.placementGroup { parameters.append(("Placement.GroupName", group)) }
+        if spot {
             parameters += [
                 ("InstanceMarketOptions.MarketType", "spot"),
                 ("InstanceMarketOptions.SpotOptions.SpotInstanceType", "one-time"),
                 ("InstanceMarketOptions.SpotOptions.InstanceInterruptionBehavior", "terminate"),
             ]
         }
-        let answer = try await client.call("RunInstances", parameters)
-        guard let item = answer.items("instancesSet").first, let instance = Self.instance(from: item) else {
-            throw CloudAPIError(provider: name, operation: "RunInstances", kind: .malformedResponse, message: "the answer names no instance")
-        }
-        logger.info(
-            "launched EC2 instance",
-            metadata: ["instance": "\(request.instanceID)", "ec2": "\(instance.providerInstanceID)", "type": "\(machineType)"])
-        return instance
+        return parameters
     }
 
     public func terminate(_ instance: ProvisionedInstance) async throws {

@@ -17,7 +17,7 @@ public struct EC2Settings: Sendable, Equatable {
     public var sshUser = "ubuntu"
     /// The instance profile (IAM role) machines run with.
     public var instanceProfile: String?
-    /// A cluster placement group for `placement: cluster` pools.
+    /// The cluster placement group machines of `placement: cluster` pools join.
     public var placementGroup: String?
     /// Spot instead of on-demand.
     public var spot = false

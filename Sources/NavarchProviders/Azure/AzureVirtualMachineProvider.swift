@@ -12,6 +12,8 @@ public final class AzureVirtualMachineProvider: Provider {
     public let name = "azure"
     public let bootstrapsAgent = true
     public let spotNotices: String? = "azure"
+    public let supportsSpot = true
+    public var supportsClusterPlacement: Bool { settings.proximityPlacementGroup != nil }
     public let settings: AzureSettings
     public let catalog: OfferingCatalog
     let http: CloudHTTPClient
@@ -148,7 +150,7 @@ public final class AzureVirtualMachineProvider: Provider {
             properties["evictionPolicy"] = "Delete"
             properties["billingProfile"] = ["maxPrice": settings.spotMaxPrice]
         }
-        if let group = settings.proximityPlacementGroup { properties["proximityPlacementGroup"] = ["id": group] }
+        if request.placement == .cluster, let group = settings.proximityPlacementGroup { properties["proximityPlacementGroup"] = ["id": group] }
         var body: [String: Any] = [
             "location": settings.location, "properties": properties,
             "tags": [Tag.managedBy: "navarch", Tag.pool: request.pool, Tag.instanceID: request.instanceID, Tag.nodeID: request.nodeID],

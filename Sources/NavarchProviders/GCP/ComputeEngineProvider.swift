@@ -12,6 +12,8 @@ public final class ComputeEngineProvider: Provider {
     public let name = "gcp"
     public let bootstrapsAgent = true
     public let spotNotices: String? = "gcp"
+    public let supportsSpot = true
+    public var supportsClusterPlacement: Bool { settings.placementPolicy != nil }
     public let settings: GCPSettings
     public let catalog: OfferingCatalog
     let http: CloudHTTPClient
@@ -110,7 +112,7 @@ public final class ComputeEngineProvider: Provider {
         if let account = settings.serviceAccount {
             resource["serviceAccounts"] = [["email": account, "scopes": ["https://www.googleapis.com/auth/cloud-platform"]]]
         }
-        if let policy = settings.placementPolicy {
+        if request.placement == .cluster, let policy = settings.placementPolicy {
             resource["resourcePolicies"] = [Self.qualified(policy, "regions/\(GCPSettings.region(ofZone: zone))/resourcePolicies", project: settings.project)]
         }
         return resource
