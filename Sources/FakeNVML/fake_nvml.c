@@ -37,6 +37,7 @@ struct fake_gpu {
     unsigned long long remap_correctable, remap_uncorrectable, remap_pending, remap_failure;
     unsigned long long nvlinks, nvlink_down_mask, nvlink_errors[4], pcie_replays;
     unsigned long long lost;
+    unsigned long long fabric_clique;
 };
 
 struct fake_set { int used; };
@@ -112,6 +113,7 @@ void fake_nvml_set(unsigned int index, const char *field, unsigned long long val
     FIELD("nvlink_replay", g->nvlink_errors[0])
     FIELD("pcie_replays", g->pcie_replays)
     FIELD("lost", g->lost)
+    FIELD("fabric_clique", g->fabric_clique)
 #undef FIELD
     pthread_mutex_unlock(&lock);
 }
@@ -302,6 +304,26 @@ nvmlReturn_t nvmlDeviceGetRemappedRows(nvmlDevice_t d, unsigned int *corrected, 
     *uncorrected = (unsigned int)d->remap_uncorrectable;
     *pending = (unsigned int)d->remap_pending;
     *failure = (unsigned int)d->remap_failure;
+    return 0;
+}
+
+typedef struct {
+    unsigned char clusterUuid[16];
+    nvmlReturn_t status;
+    unsigned int cliqueId;
+    unsigned char state;
+} nvmlGpuFabricInfo_t;
+
+/* A GPU in a multi-node NVLink fabric when its fabric_clique is set; NOT_SUPPORTED otherwise, as on
+   HGX H100 machines without one. */
+nvmlReturn_t nvmlDeviceGetGpuFabricInfo(nvmlDevice_t d, nvmlGpuFabricInfo_t *info) {
+    DEVICE_CHECK(d)
+    if (info == NULL) return 2;
+    if (d->fabric_clique == 0) return 3;
+    for (int i = 0; i < 16; i++) info->clusterUuid[i] = (unsigned char)(0x5a + i);
+    info->status = 0;
+    info->cliqueId = (unsigned int)d->fabric_clique;
+    info->state = 3;
     return 0;
 }
 

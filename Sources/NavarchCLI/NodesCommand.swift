@@ -95,6 +95,12 @@ struct NodesCommand: AsyncParsableCommand {
                 }
                 let versions = node.labels.filter { $0.key.hasPrefix("nvidia.") }.sorted { $0.key < $1.key }
                 if !versions.isEmpty { print("\n" + versions.map { "\($0.key): \($0.value)" }.joined(separator: "  ")) }
+                // Where it sits: cloud zone and placement, NVLink and InfiniBand.
+                let topology = node.labels.filter { $0.key.hasPrefix("topology.") }.sorted { $0.key < $1.key }
+                if !topology.isEmpty {
+                    print("\ntopology:")
+                    for (key, value) in topology { print("  \(key.dropFirst("topology.".count)): \(value)") }
+                }
             }
         }
     }

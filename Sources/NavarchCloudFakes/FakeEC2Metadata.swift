@@ -14,7 +14,8 @@ public final class FakeEC2Metadata: Sendable {
 
     public var baseURL: String { server.baseURL }
 
-    public static func start() async throws -> FakeEC2Metadata {
+    /// - Parameters: where the machine is, as `placement/*` and `instance-type` report it.
+    public static func start(zone: String = "us-east-1a", instanceType: String = "p5.48xlarge", placementGroup: String? = nil) async throws -> FakeEC2Metadata {
         let holder = NoticeHolder()
         let server = try await FakeHTTPServer.start { request in
             switch (request.method, request.path) {
@@ -23,6 +24,14 @@ public final class FakeEC2Metadata: Sendable {
             case ("GET", "/latest/meta-data/spot/instance-action"):
                 guard request.header("x-aws-ec2-metadata-token") == "imds-session" else { return .text(401, "") }
                 return holder.value.map { .text(200, $0, contentType: "application/json") } ?? .text(404, "")
+            case ("GET", let path) where path.hasPrefix("/latest/meta-data/"):
+                guard request.header("x-aws-ec2-metadata-token") == "imds-session" else { return .text(401, "") }
+                let answers: [String: String?] = [
+                    "placement/availability-zone": zone, "placement/region": String(zone.dropLast()), "instance-type": instanceType,
+                    "placement/group-name": placementGroup,
+                ]
+                guard let answer = answers[String(path.dropFirst("/latest/meta-data/".count))] ?? nil else { return .text(404, "") }
+                return .text(200, answer)
             default:
                 return .text(404, "")
             }

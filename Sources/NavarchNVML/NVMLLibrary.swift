@@ -36,6 +36,7 @@ public final class NVMLLibrary: @unchecked Sendable {
     typealias RemappedRows = @convention(c) (
         Device?, UnsafeMutablePointer<UInt32>?, UnsafeMutablePointer<UInt32>?, UnsafeMutablePointer<UInt32>?, UnsafeMutablePointer<UInt32>?
     ) -> Int32
+    typealias FabricInfo = @convention(c) (Device?, UnsafeMutablePointer<navarch_nvmlGpuFabricInfo_t>?) -> Int32
     typealias LinkState = @convention(c) (Device?, UInt32, UnsafeMutablePointer<Int32>?) -> Int32
     typealias LinkCounter = @convention(c) (Device?, UInt32, Int32, UnsafeMutablePointer<UInt64>?) -> Int32
     typealias EventSetCreate = @convention(c) (UnsafeMutablePointer<OpaquePointer?>?) -> Int32
@@ -113,8 +114,26 @@ public final class NVMLLibrary: @unchecked Sendable {
                 var version: Int32 = 0
                 if cuda(&version) == 0 { result["nvidia.cuda_version"] = "\(version / 1000).\((version % 1000) / 10)" }
             }
+            if let domain = self.fabricDomain() { result["topology.nvlink-domain"] = domain }
             return result
         }) ?? [:]
+    }
+
+    /// The multi-node NVLink domain every GPU has joined (`<cluster uuid>/<clique id>`), or nil
+    /// where the GPUs have none (HGX machines whose NVSwitches serve one node) or differ.
+    private func fabricDomain() -> String? {
+        guard let read = symbol("nvmlDeviceGetGpuFabricInfo", as: FabricInfo.self), !devices.isEmpty else { return nil }
+        var domains = Set<String>()
+        for device in devices {
+            var info = navarch_nvmlGpuFabricInfo_t()
+            guard read(device, &info) == 0, info.status == 0, info.state == NAVARCH_NVML_GPU_FABRIC_STATE_COMPLETED else { return nil }
+            let bytes = withUnsafeBytes(of: info.clusterUuid) { Array($0) }
+            let hex = bytes.map { String(format: "%02x", $0) }.joined()
+            let uuid = [hex.prefix(8), hex.dropFirst(8).prefix(4), hex.dropFirst(12).prefix(4), hex.dropFirst(16).prefix(4), hex.dropFirst(20)]
+                .joined(separator: "-")
+            domains.insert("\(uuid)/\(info.cliqueId)")
+        }
+        return domains.count == 1 ? domains.first : nil
     }
 
     /// Reads every GPU: identity and the metrics health rules test (see `GPUMetric`).

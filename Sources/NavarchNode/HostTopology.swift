@@ -1,10 +1,13 @@
 import Foundation
+import NavarchCore
+import NavarchHealth
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// What a node can see of where it sits: its addresses and its InfiniBand adapters. Reported
-/// as labels at registration (`address`, `topology.infiniband`).
+/// What a node can see of where it sits: its addresses, its InfiniBand adapters and its GPUs'
+/// NVLinks. Reported as labels at registration (`address`, `topology.infiniband`,
+/// `topology.nvlink`).
 public enum HostTopology {
     /// The first IPv4 address of an interface that is up and not loopback.
     public static func primaryIPv4() -> String? {
@@ -35,6 +38,14 @@ public enum HostTopology {
                 .trimmingCharacters(in: .whitespacesAndNewlines)
             return rate.map { "\(name) (\($0))" } ?? name
         }
+    }
+
+    /// `topology.nvlink`: the NVLink links up on the GPU with the fewest (`18 links up per GPU`),
+    /// from the GPUs' metrics; nothing for GPUs without NVLink.
+    public static func nvlinkLabels(_ gpus: [GPU]) -> [String: String] {
+        let counts = gpus.compactMap { $0.metrics[GPUMetric.nvlinkLinksUp] }
+        guard counts.count == gpus.count, let fewest = counts.min() else { return [:] }
+        return ["topology.nvlink": "\(Int(fewest)) links up per GPU"]
     }
 
     /// The labels for a registration.

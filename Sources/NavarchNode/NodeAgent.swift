@@ -154,6 +154,7 @@ public struct NodeAgent: Service {
             request.gpus = snapshot.health.gpus.map(Navarch_V1_GPU.init)
             request.labels = configuration.labels.merging(["gpu-backend": backend.name]) { a, _ in a }
                 .merging(snapshot.versions) { a, _ in a }
+                .merging(HostTopology.nvlinkLabels(snapshot.health.gpus)) { a, _ in a }
             request.health = .init(snapshot.health.health)
             request.healthReason = snapshot.health.reason
             do {

@@ -27,7 +27,7 @@ public struct NodeAgentCommand: AsyncParsableCommand {
     @Option(name: .customLong("join-token-file"), help: "File holding the single-use join token a cloud machine registers with.")
     var joinTokenFile: String?
 
-    @Option(name: .customLong("spot-notices"), help: "Watch the cloud's spot-interruption notices: aws, gcp or azure.")
+    @Option(name: .customLong("spot-notices"), help: "The cloud this machine runs in (aws, gcp or azure): watch its spot-interruption notices and read its topology labels.")
     var spotNotices: String?
 
     @Option(name: .customLong("metadata-endpoint"), help: "The cloud's metadata service (default: the cloud's own address).")
@@ -123,6 +123,15 @@ public struct NodeAgentCommand: AsyncParsableCommand {
             configuration.joinToken = text.trimmingCharacters(in: .whitespacesAndNewlines)
         }
         configuration.labels.merge(HostTopology.labels()) { _, new in new }
+        if let cloud = spotNotices {
+            // Where the cloud placed this machine; a metadata service that does not answer
+            // leaves the labels out rather than holding the agent back.
+            do {
+                configuration.labels.merge(try await CloudTopology(cloud: cloud, endpoint: metadataEndpoint).labels()) { _, new in new }
+            } catch {
+                Logger(label: "navarch.node").warning("cannot read the cloud's topology", metadata: ["cloud": "\(cloud)", "error": "\(error)"])
+            }
+        }
         if let simulatedKmsg { configuration.labels["simulated-kmsg"] = simulatedKmsg }
         if let simulatedMetrics { configuration.labels["simulated-metrics"] = simulatedMetrics }
         configuration.expectedGPUCount = expectGPUs

@@ -169,6 +169,11 @@ struct CloudBootstrapTests {
         try #require(healthy.count == nodes, "\(serve.logTail())")
         #expect(Set(healthy.map(\.provider)) == ["aws"])
         #expect(healthy.allSatisfy { $0.gpus.count == 8 && !($0.labels["address"] ?? "").isEmpty })
+        // Each agent read its placement from the instance metadata service.
+        #expect(healthy.allSatisfy { $0.labels["topology.cloud"] == "aws" && $0.labels["topology.zone"] == "us-east-1a" })
+        let shown = try await navarch(["nodes", "get", "--server", serve.server, healthy[0].id])
+        #expect(shown.stdout.contains("topology:\n"), "\(shown.stdout)")
+        #expect(shown.stdout.contains("  machine-type: p5.48xlarge\n"), "\(shown.stdout)")
 
         // The EC2 instances carry Navarch's tags and the configured key pair.
         let described = try await ec2.call("DescribeInstances", [("Filter.1.Name", "tag:navarch:pool"), ("Filter.1.Value.1", "cloud")])

@@ -80,6 +80,18 @@ enum FakeNVML {
         #expect(state.gpus[3].health == .unhealthy && state.health == .unhealthy)
     }
 
+    @Test func gpusInOneNVLinkFabricReportItsDomain() async throws {
+        try FakeNVML.reset()
+        for gpu in UInt32(0)..<8 { try FakeNVML.set(gpu: gpu, "fabric_clique", 7) }
+        let backend = await NVMLBackend.open(path: FakeNVML.path)
+        let versions = await backend.versions()
+        #expect(versions["topology.nvlink-domain"] == "5a5b5c5d-5e5f-6061-6263-646566676869/7")
+        // One GPU in another clique: no single domain to report.
+        try FakeNVML.set(gpu: 5, "fabric_clique", 8)
+        #expect(await backend.versions()["topology.nvlink-domain"] == nil)
+        try FakeNVML.reset()
+    }
+
     @Test func xidEventsArriveForTheRightGPU() async throws {
         try FakeNVML.reset()
         let backend = await NVMLBackend.open(path: FakeNVML.path)

@@ -54,6 +54,17 @@ typedef struct {
     unsigned int computeInstanceId;
 } navarch_nvmlEventData_t;
 
+/// nvmlGpuFabricInfo_t: the GPU's place in a multi-node NVLink (NVSwitch) fabric.
+typedef struct {
+    unsigned char clusterUuid[16];
+    int status;
+    unsigned int cliqueId;
+    unsigned char state;
+} navarch_nvmlGpuFabricInfo_t;
+
+/// NVML_GPU_FABRIC_STATE_COMPLETED: the GPU has joined its fabric.
+#define NAVARCH_NVML_GPU_FABRIC_STATE_COMPLETED 3
+
 /// nvmlEventTypeXidCriticalError
 #define NAVARCH_NVML_EVENT_TYPE_XID_CRITICAL_ERROR 0x0000000000000008LL
 /// NVML_NVLINK_MAX_LINKS
