@@ -116,6 +116,15 @@ struct ConfigAndCatalogCommandTests {
         #expect(!serve.stderr.contains("wrong-secret"))
     }
 
+    @Test func upRefusesPoolOptionsThatDoNotFitTogether() async throws {
+        let fallback = try await navarch(["up", "--gpus", "8", "--type", "h100", "--name", "x", "--spot-fallback", "on-demand"])
+        #expect(fallback.status != 0)
+        #expect(fallback.stderr.contains("spot_fallback 'on-demand' needs spot: true"), "\(fallback.stderr)")
+        let placement = try await navarch(["up", "--gpus", "8", "--type", "h100", "--name", "x", "--placement", "spread"])
+        #expect(placement.status != 0)
+        #expect(placement.stderr.contains("placement must be 'cluster' or 'none', got 'spread'"), "\(placement.stderr)")
+    }
+
     @Test func theCatalogListsEachProvidersMachines() async throws {
         let table = try await navarch(["catalog", "--type", "h100"])
         #expect(table.status == 0)
