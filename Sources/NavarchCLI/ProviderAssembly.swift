@@ -14,11 +14,12 @@ enum ProviderAssembly {
     ) async throws -> [any Provider] {
         var providers: [any Provider] = []
         for (name, settings) in configuration.providerSettings.sorted(by: { $0.key < $1.key }) {
-            switch name {
-            case "aws": providers.append(try await aws(settings, credentials: credentials, environment: environment, calls: calls))
-            case "lambda": providers.append(try lambda(settings, credentials: credentials, environment: environment, calls: calls))
-            case "gcp": providers.append(try await gcp(settings, credentials: credentials, environment: environment, calls: calls))
-            case "azure": providers.append(try await azure(settings, credentials: credentials, environment: environment, calls: calls))
+            // A section of another name is another instance of its `cloud` (another region).
+            switch string(settings, "cloud") ?? name {
+            case "aws": providers.append(try await aws(name, settings, credentials: credentials, environment: environment, calls: calls))
+            case "lambda": providers.append(try lambda(name, settings, credentials: credentials, environment: environment, calls: calls))
+            case "gcp": providers.append(try await gcp(name, settings, credentials: credentials, environment: environment, calls: calls))
+            case "azure": providers.append(try await azure(name, settings, credentials: credentials, environment: environment, calls: calls))
             default: throw ProviderConfigurationError(provider: name, "this provider is not supported by this build")
             }
         }
@@ -56,7 +57,7 @@ enum ProviderAssembly {
     }
 
     static func gcp(
-        _ settings: [String: ProviderSetting], credentials: CredentialStore, environment: [String: String], calls: ProviderCallLog
+        _ name: String, _ settings: [String: ProviderSetting], credentials: CredentialStore, environment: [String: String], calls: ProviderCallLog
     ) async throws -> ComputeEngineProvider {
         let stored = try credentials.load(provider: "gcp")
         func key(_ data: Data?, _ origin: String) throws -> GCPServiceAccountKey {
@@ -98,13 +99,13 @@ enum ProviderAssembly {
         if let user = string(settings, "ssh_user") { gcp.sshUser = user }
         gcp.placementPolicy = string(settings, "placement_policy")
         gcp.spot = string(settings, "spot") == "true"
-        let provider = try ComputeEngineProvider(settings: gcp, credentials: source, calls: calls, logger: Logger(label: "navarch.provider.gcp"))
+        let provider = try ComputeEngineProvider(name: name, settings: gcp, credentials: source, calls: calls, logger: Logger(label: "navarch.provider.gcp"))
         try await checkCredentials(provider: "gcp") { try await provider.checkCredentials() }
         return provider
     }
 
     static func azure(
-        _ settings: [String: ProviderSetting], credentials: CredentialStore, environment: [String: String], calls: ProviderCallLog
+        _ name: String, _ settings: [String: ProviderSetting], credentials: CredentialStore, environment: [String: String], calls: ProviderCallLog
     ) async throws -> AzureVirtualMachineProvider {
         let stored = try credentials.load(provider: "azure")
         func value(_ key: String, _ variable: String) -> String {
@@ -153,13 +154,13 @@ enum ProviderAssembly {
             azure.spotMaxPrice = value
         }
         if let size = try integer(settings, provider: "azure", "os_disk_gb") { azure.osDiskGB = size }
-        let provider = try AzureVirtualMachineProvider(settings: azure, clientSecret: secret, calls: calls, logger: Logger(label: "navarch.provider.azure"))
+        let provider = try AzureVirtualMachineProvider(name: name, settings: azure, clientSecret: secret, calls: calls, logger: Logger(label: "navarch.provider.azure"))
         try await checkCredentials(provider: "azure") { try await provider.checkCredentials() }
         return provider
     }
 
     static func lambda(
-        _ settings: [String: ProviderSetting], credentials: CredentialStore, environment: [String: String], calls: ProviderCallLog
+        _ name: String, _ settings: [String: ProviderSetting], credentials: CredentialStore, environment: [String: String], calls: ProviderCallLog
     ) throws -> LambdaProvider {
         let key: String
         if let file = string(settings, "api_key_file") {
@@ -179,11 +180,11 @@ enum ProviderAssembly {
         if let endpoint = string(settings, "endpoint") { lambda.endpoint = endpoint }
         lambda.regions = list(settings, "regions")
         lambda.sshKeyName = string(settings, "ssh_key_name") ?? ""
-        return try LambdaProvider(settings: lambda, apiKey: key, calls: calls, logger: Logger(label: "navarch.provider.lambda"))
+        return try LambdaProvider(name: name, settings: lambda, apiKey: key, calls: calls, logger: Logger(label: "navarch.provider.lambda"))
     }
 
     static func aws(
-        _ settings: [String: ProviderSetting], credentials: CredentialStore, environment: [String: String], calls: ProviderCallLog
+        _ name: String, _ settings: [String: ProviderSetting], credentials: CredentialStore, environment: [String: String], calls: ProviderCallLog
     ) async throws -> EC2Provider {
         let source: AWSCredentialSource
         var profileName: String?
@@ -220,6 +221,6 @@ enum ProviderAssembly {
             logger: Logger(label: "navarch.provider.aws"))
         // Resolve now, so that a bad profile or an unreachable metadata service stops `serve`.
         _ = try await credentialProvider.credentials()
-        return try EC2Provider(settings: ec2, credentials: credentialProvider, calls: calls, logger: Logger(label: "navarch.provider.aws"))
+        return try EC2Provider(name: name, settings: ec2, credentials: credentialProvider, calls: calls, logger: Logger(label: "navarch.provider.aws"))
     }
 }

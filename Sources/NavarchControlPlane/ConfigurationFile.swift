@@ -49,6 +49,10 @@ public enum ConfigurationFile {
         ],
     ]
 
+    /// The clouds a named provider section may be another instance of (`providers.aws-west:
+    /// {cloud: aws, region: us-west-2, ...}`), for failover between regions of one cloud.
+    public static let clouds = ["aws", "azure", "gcp", "lambda"]
+
     public enum ValueKind: Sendable {
         case string, port, path, logLevel, duration, positiveInteger, healthPolicy, diagnosticSchedules, stringList, boolean, sha256
     }
@@ -73,15 +77,47 @@ public enum ConfigurationFile {
         guard case .mapping(let mapping) = root else {
             throw ConfigurationError(file: file, key: "", line: line(root), problem: "the top level must be a mapping of keys")
         }
+        let aliases = try providerAliases(mapping, file: file)
         var values: [(key: String, node: Yams.Node)] = []
-        try flatten(mapping, prefix: "", file: file, into: &values)
+        try flatten(mapping, prefix: "", file: file, aliases: aliases, into: &values)
         for (key, node) in values {
-            try apply(key: key, node: node, file: file, to: &configuration)
+            try apply(key: key, node: node, file: file, aliases: aliases, to: &configuration)
         }
         return configuration
     }
 
-    private static func flatten(_ mapping: Yams.Node.Mapping, prefix: String, file: String, into values: inout [(key: String, node: Yams.Node)]) throws {
+    /// The value of `key` in a mapping.
+    private static func child(_ mapping: Yams.Node.Mapping, _ key: String) -> Yams.Node? {
+        mapping.first { if case .scalar(let scalar) = $0.key { return scalar.string == key } else { return false } }?.value
+    }
+
+    /// Provider sections with another name and a `cloud` key: name -> cloud.
+    private static func providerAliases(_ root: Yams.Node.Mapping, file: String) throws -> [String: String] {
+        guard case .mapping(let providers)? = child(root, "providers") else { return [:] }
+        var aliases: [String: String] = [:]
+        for (keyNode, value) in providers {
+            guard case .scalar(let name) = keyNode, case .mapping(let section) = value, let cloudNode = child(section, "cloud") else { continue }
+            guard case .scalar(let cloud) = cloudNode, clouds.contains(cloud.string) else {
+                throw ConfigurationError(
+                    file: file, key: "providers.\(name.string).cloud", line: line(cloudNode),
+                    problem: "expected one of \(clouds.joined(separator: ", "))")
+            }
+            if providerKeys[name.string] != nil && name.string != cloud.string {
+                throw ConfigurationError(
+                    file: file, key: "providers.\(name.string).cloud", line: line(cloudNode),
+                    problem: "the \(name.string) section is the \(name.string) cloud; name another section for \(cloud.string)")
+            }
+            do { try Pool.validateProviderName(name.string) } catch {
+                throw ConfigurationError(file: file, key: "providers.\(name.string)", line: line(keyNode), problem: error.message)
+            }
+            aliases[name.string] = cloud.string
+        }
+        return aliases
+    }
+
+    private static func flatten(
+        _ mapping: Yams.Node.Mapping, prefix: String, file: String, aliases: [String: String], into values: inout [(key: String, node: Yams.Node)]
+    ) throws {
         var seen = Set<String>()
         for (keyNode, value) in mapping {
             guard case .scalar(let scalar) = keyNode else {
@@ -91,16 +127,17 @@ public enum ConfigurationFile {
             guard seen.insert(scalar.string).inserted else {
                 throw ConfigurationError(file: file, key: key, line: line(keyNode), problem: "key given twice")
             }
-            if keys[key] != nil || providerKind(key) != nil {
+            if keys[key] != nil || providerKind(key, aliases: aliases) != nil {
                 values.append((key, value))
             } else if keys.keys.contains(where: { $0.hasPrefix(key + ".") }) || key == "providers"
-                || (key.hasPrefix("providers.") && providerKeys[String(key.dropFirst("providers.".count))] != nil) {
+                || (key.hasPrefix("providers.") && section(String(key.dropFirst("providers.".count)), aliases: aliases) != nil) {
                 guard case .mapping(let inner) = value else {
                     throw ConfigurationError(file: file, key: key, line: line(value), problem: "expected a mapping of keys")
                 }
-                try flatten(inner, prefix: key, file: file, into: &values)
+                try flatten(inner, prefix: key, file: file, aliases: aliases, into: &values)
             } else {
-                let known = Array(keys.keys) + providerKeys.flatMap { provider, keys in keys.keys.map { "providers.\(provider).\($0)" } }
+                let sections = Dictionary(uniqueKeysWithValues: (providerKeys.keys.map { ($0, $0) } + aliases.map { ($0.key, $0.value) }))
+                let known = Array(keys.keys) + sections.flatMap { name, cloud in section(cloud, aliases: [:])!.keys.map { "providers.\(name).\($0)" } }
                 let siblings = known.filter { prefix.isEmpty ? true : $0.hasPrefix(prefix + ".") }
                     .map { String($0.dropFirst(prefix.isEmpty ? 0 : prefix.count + 1).split(separator: ".").first ?? "") }
                 throw ConfigurationError(
@@ -110,7 +147,9 @@ public enum ConfigurationFile {
         }
     }
 
-    private static func apply(key: String, node: Yams.Node, file: String, to configuration: inout ControlPlaneConfiguration) throws {
+    private static func apply(
+        key: String, node: Yams.Node, file: String, aliases: [String: String], to configuration: inout ControlPlaneConfiguration
+    ) throws {
         func fail(_ problem: String) -> ConfigurationError {
             ConfigurationError(file: file, key: key, line: line(node), problem: problem)
         }
@@ -126,7 +165,7 @@ public enum ConfigurationFile {
             configuration.diagnosticSchedules = try diagnosticSchedules(node, file: file)
             return
         }
-        if let (provider, name, kind) = providerKind(key) {
+        if let (provider, name, kind) = providerKind(key, aliases: aliases) {
             configuration.providerSettings[provider, default: [:]][name] = try providerSetting(node, kind: kind, fail)
             return
         }
@@ -225,10 +264,16 @@ public enum ConfigurationFile {
     }
 
     /// `providers.<provider>.<name>` of a known provider and key.
-    private static func providerKind(_ key: String) -> (provider: String, name: String, kind: ValueKind)? {
+    private static func providerKind(_ key: String, aliases: [String: String]) -> (provider: String, name: String, kind: ValueKind)? {
         let parts = key.split(separator: ".").map(String.init)
-        guard parts.count == 3, parts[0] == "providers", let kind = providerKeys[parts[1]]?[parts[2]] else { return nil }
+        guard parts.count == 3, parts[0] == "providers", let kind = section(parts[1], aliases: aliases)?[parts[2]] else { return nil }
         return (parts[1], parts[2], kind)
+    }
+
+    /// The keys of provider section `name`: its cloud's, with `cloud` itself for the clouds.
+    private static func section(_ name: String, aliases: [String: String]) -> [String: ValueKind]? {
+        guard let keys = providerKeys[aliases[name] ?? name] else { return nil }
+        return clouds.contains(aliases[name] ?? name) ? keys.merging(["cloud": .string]) { a, _ in a } : keys
     }
 
     private static func providerSetting(_ node: Yams.Node, kind: ValueKind, _ fail: (String) -> ConfigurationError) throws -> ProviderSetting {

@@ -58,6 +58,14 @@ public struct Pool: Sendable, Codable, Equatable, Identifiable {
         list.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
     }
 
+    /// Validates a provider name (a configured cloud section): pools list them separated by commas.
+    public static func validateProviderName(_ name: String) throws(NavarchError) {
+        let allowed = Set("abcdefghijklmnopqrstuvwxyz0123456789-")
+        guard !name.isEmpty, name.count <= 48, name.allSatisfy({ allowed.contains($0) }), name.first != "-", name.last != "-" else {
+            throw .invalidArgument("provider name '\(name)' must be 1 to 48 lower-case letters, digits and '-', not starting or ending with '-'")
+        }
+    }
+
     /// Validates a pool name: it becomes part of node ids and file names.
     public static func validate(name: String) throws(NavarchError) {
         guard !name.isEmpty else { throw .invalidArgument("pool name must not be empty") }

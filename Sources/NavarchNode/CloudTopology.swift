@@ -9,7 +9,7 @@ public struct CloudTopology: Sendable {
     public let endpoint: String
     let client: MetadataClient
 
-    public init(cloud: String, endpoint: String? = nil, timeout: Duration = .seconds(2)) throws {
+    public init(cloud: String, endpoint: String? = nil, timeout: Duration = .seconds(5)) throws {
         guard SpotNoticeWatcher.clouds.contains(cloud) else {
             throw MetadataClient.Failure(description: "unknown cloud '\(cloud)'; expected aws, gcp or azure")
         }

@@ -120,6 +120,56 @@ struct CloudBootstrapTests {
         }
     }
 
+    @Test(.timeLimit(.minutes(3))) func aSecondAWSSectionLaunchesInItsOwnRegion() async throws {
+        let moto = try await MotoServer.start(logPath: NSTemporaryDirectory() + "navarch-moto-regions-\(getpid()).log")
+        defer { moto.stop() }
+        let key = AWSCredentialProvider(source: .key(AWSCredentials(accessKeyID: moto.accessKeyID, secretAccessKey: moto.secretAccessKey)))
+        let east = EC2Client(region: "us-east-1", endpoint: moto.endpoint, credentials: key, calls: ProviderCallLog())
+        let west = EC2Client(region: "us-west-2", endpoint: moto.endpoint, credentials: key, calls: ProviderCallLog())
+        let image = try #require(try await west.call("DescribeImages", [("Owner.1", "amazon")]).items("imagesSet").compactMap { $0.string("imageId") }.first)
+        let serve = try ServeProcess()
+        let config = serve.dataDirectory + "-navarch.yaml"
+        try """
+            providers:
+              aws:
+                region: us-east-1
+                endpoint: \(moto.endpoint)
+                image_id: \(image)
+              aws-west:
+                cloud: aws
+                region: us-west-2
+                endpoint: \(moto.endpoint)
+                image_id: \(image)
+            """.write(toFile: config, atomically: true, encoding: .utf8)
+        try await serve.start(
+            extraArguments: ["--config", config],
+            environment: ["AWS_ACCESS_KEY_ID": moto.accessKeyID, "AWS_SECRET_ACCESS_KEY": moto.secretAccessKey])
+        defer { serve.cleanUp() }
+        let up = try await navarch(["up", "--server", serve.server, "--gpus", "8", "--type", "h100", "--name", "west", "--provider", "aws-west,aws", "--no-wait"])
+        #expect(up.status == 0, "\(up.stderr)")
+        #expect(up.stdout.contains("on aws-west,aws"))
+        func pool(_ client: EC2Client) async throws -> [String] {
+            let answer = try await client.call("DescribeInstances", [
+                ("Filter.1.Name", "tag:navarch:pool"), ("Filter.1.Value.1", "west"),
+                ("Filter.2.Name", "instance-state-name"), ("Filter.2.Value.1", "pending"), ("Filter.2.Value.2", "running"),
+            ])
+            return answer.items("reservationSet").flatMap { $0.items("instancesSet") }.compactMap { $0.string("instanceId") }
+        }
+        var launched: [String] = []
+        let deadline = ContinuousClock.now + .seconds(60)
+        while launched.isEmpty && ContinuousClock.now < deadline {
+            launched = try await pool(west)
+            if launched.isEmpty { try await Task.sleep(for: .milliseconds(200)) }
+        }
+        #expect(launched.count == 1, "\(serve.logTail())")
+        #expect(try await pool(east).isEmpty, "the first provider of the pool, in its own region")
+        let instances = try await NavarchClient.with(server: serve.server) { try await $0.instances(pool: "west") }
+        #expect(instances.map(\.provider) == ["aws-west"])
+        let down = try await navarch(["down", "--server", serve.server, "west", "--timeout", "60"])
+        #expect(down.status == 0, "\(down.stderr)")
+        #expect(try await pool(west).isEmpty)
+    }
+
     @Test(.timeLimit(.minutes(5))) func upOnAWSBootsTheAgentsFromUserDataAndDownTerminatesThem() async throws {
         let nodes = Int(ProcessInfo.processInfo.environment["NAVARCH_CLOUD_NODES"] ?? "") ?? 2
         let moto = try await MotoServer.start(logPath: NSTemporaryDirectory() + "navarch-moto-e2e-\(getpid()).log")

@@ -56,10 +56,14 @@ import Testing
     @Test(arguments: [
         ("grpc:\n  prot: 50051\n", "navarch.yaml:2: grpc.prot: unknown key; known keys here: advertised_address, host, port"),
         ("heartbeat:\n  interval: 5s\nhertbeat: 1\n", "navarch.yaml:3: hertbeat: unknown key; known keys here: bootstrap, data_dir, diagnostics, grpc, health, heartbeat, http, log_level, providers, provisioning"),
-        ("providers:\n  aws:\n    regoin: us-east-1\n", "navarch.yaml:3: providers.aws.regoin: unknown key; known keys here: endpoint, image_id, instance_profile, instance_role, key_name, metadata_endpoint, placement_group, profile, region, security_group_ids, spot, ssh_key, ssh_user, subnet_ids"),
+        ("providers:\n  aws:\n    regoin: us-east-1\n", "navarch.yaml:3: providers.aws.regoin: unknown key; known keys here: cloud, endpoint, image_id, instance_profile, instance_role, key_name, metadata_endpoint, placement_group, profile, region, security_group_ids, spot, ssh_key, ssh_user, subnet_ids"),
         ("providers:\n  aws:\n    spot: maybe\n", "navarch.yaml:3: providers.aws.spot: expected true or false, got 'maybe'"),
         ("providers:\n  aws:\n    subnet_ids: {a: b}\n", "navarch.yaml:3: providers.aws.subnet_ids: expected a list of names"),
         ("providers:\n  oracle:\n    region: x\n", "navarch.yaml:2: providers.oracle: unknown key; known keys here: aws, azure, gcp, lambda, local"),
+        ("providers:\n  aws-west:\n    cloud: oracle\n", "navarch.yaml:3: providers.aws-west.cloud: expected one of aws, azure, gcp, lambda"),
+        ("providers:\n  gcp:\n    cloud: aws\n", "navarch.yaml:3: providers.gcp.cloud: the gcp section is the gcp cloud; name another section for aws"),
+        ("providers:\n  aws-west:\n    cloud: aws\n    zones: [a]\n", "navarch.yaml:4: providers.aws-west.zones: unknown key; known keys here: cloud, endpoint, image_id, instance_profile, instance_role, key_name, metadata_endpoint, placement_group, profile, region, security_group_ids, spot, ssh_key, ssh_user, subnet_ids"),
+        ("providers:\n  AWS_West:\n    cloud: aws\n", "navarch.yaml:2: providers.AWS_West: provider name 'AWS_West' must be 1 to 48 lower-case letters, digits and '-', not starting or ending with '-'"),
         ("bootstrap:\n  agent_sha256: abc\n", "navarch.yaml:2: bootstrap.agent_sha256: expected 64 hex digits (the binary's SHA-256)"),
         ("bootstrap:\n  agent_url: ftp://x\n", "navarch.yaml:2: bootstrap.agent_url: expected an http:// or https:// URL, got 'ftp://x'"),
         ("bootstrap:\n  join_token_ttl: 10s\n", "navarch.yaml:2: bootstrap.join_token_ttl: must be at least 1m: machines need time to boot"),
@@ -113,6 +117,23 @@ import Testing
         #expect(configuration.agentSHA256 == String(repeating: "ab", count: 32))
         #expect(configuration.joinTokenLifetime == .seconds(1800))
         #expect(configuration.agentArguments == ["--backend", "nvml", "--tools-dir", "/opt/tools"])
+    }
+
+    @Test func aSecondSectionOfACloudIsAnotherRegion() throws {
+        let configuration = try ConfigurationFile.parse("""
+            providers:
+              aws:
+                region: us-east-1
+                image_id: resolve:ssm:/aws/service/deeplearning/ami/x86_64/base-oss-nvidia-driver-gpu-ubuntu-22.04/latest/ami-id
+              aws-west:
+                cloud: aws
+                region: us-west-2
+                subnet_ids: [subnet-west-a]
+            """)
+        #expect(configuration.providerSettings["aws"]?["region"]?.value == .string("us-east-1"))
+        #expect(configuration.providerSettings["aws-west"]?["cloud"]?.value == .string("aws"))
+        #expect(configuration.providerSettings["aws-west"]?["region"]?.value == .string("us-west-2"))
+        #expect(configuration.providerSettings["aws-west"]?["subnet_ids"]?.value == .list(["subnet-west-a"]))
     }
 
     @Test func healthAndDiagnosticSchedulesAreRead() throws {

@@ -21,7 +21,7 @@ struct TopologyTests {
             }
         }
         defer { Task { await server.stop() } }
-        let labels = try await CloudTopology(cloud: "aws", endpoint: server.baseURL).labels()
+        let labels = try await CloudTopology(cloud: "aws", endpoint: server.baseURL, timeout: .seconds(20)).labels()
         #expect(labels == [
             "topology.cloud": "aws", "topology.zone": "us-east-1d", "topology.region": "us-east-1",
             "topology.placement-group": "navarch-train", "topology.machine-type": "p5.48xlarge",
@@ -39,7 +39,7 @@ struct TopologyTests {
             }
         }
         defer { Task { await server.stop() } }
-        let labels = try await CloudTopology(cloud: "gcp", endpoint: server.baseURL).labels()
+        let labels = try await CloudTopology(cloud: "gcp", endpoint: server.baseURL, timeout: .seconds(20)).labels()
         #expect(labels == [
             "topology.cloud": "gcp", "topology.zone": "us-central1-b", "topology.region": "us-central1",
             "topology.machine-type": "a3-highgpu-8g", "topology.host": "/a1b2c3/d4e5f6/0123",
@@ -57,7 +57,7 @@ struct TopologyTests {
             ])
         }
         defer { Task { await server.stop() } }
-        let labels = try await CloudTopology(cloud: "azure", endpoint: server.baseURL).labels()
+        let labels = try await CloudTopology(cloud: "azure", endpoint: server.baseURL, timeout: .seconds(20)).labels()
         #expect(labels == [
             "topology.cloud": "azure", "topology.region": "eastus", "topology.zone": "2", "topology.machine-type": "Standard_ND96isr_H100_v5",
             "topology.placement-group": "0f3c6a8e-ppg", "topology.fault-domain": "1",

@@ -6,7 +6,8 @@ import NavarchCore
 /// pool and Navarch's instance id, so that nothing it starts goes untracked: a provision first
 /// looks for an instance already carrying its id, and `list` finds them all by tag.
 public final class EC2Provider: Provider {
-    public let name = "aws"
+    /// `aws`, or the name of another configured section of this cloud (`aws-west`).
+    public let name: String
     public let bootstrapsAgent = true
     public let spotNotices: String? = "aws"
     public let supportsSpot = true
@@ -26,10 +27,11 @@ public final class EC2Provider: Provider {
     }
 
     public init(
-        settings: EC2Settings, credentials: AWSCredentialProvider, catalog: OfferingCatalog = .builtin,
+        name: String = "aws", settings: EC2Settings, credentials: AWSCredentialProvider, catalog: OfferingCatalog = .builtin,
         calls: ProviderCallLog = ProviderCallLog(), retry: RetryPolicy = RetryPolicy(), timeout: Duration = .seconds(30),
         clock: any NavarchClock = SystemClock(), logger: Logger = Logger(label: "navarch.provider.aws")
     ) throws(ProviderConfigurationError) {
+        self.name = name
         try settings.validate()
         self.settings = settings
         self.catalog = catalog
@@ -39,11 +41,11 @@ public final class EC2Provider: Provider {
             timeout: timeout, clock: clock, logger: logger)
     }
 
-    public func offers(_ type: InstanceType) -> Bool { catalog.machine(provider: name, for: type) != nil }
+    public func offers(_ type: InstanceType) -> Bool { catalog.machine(provider: "aws", for: type) != nil }
 
     public func provision(_ request: ProvisionRequest) async throws -> ProvisionedInstance {
         if let existing = try await find(instanceID: request.instanceID) { return existing }
-        guard let machine = catalog.machine(provider: name, for: request.instanceType) else {
+        guard let machine = catalog.machine(provider: "aws", for: request.instanceType) else {
             throw CloudAPIError(
                 provider: name, operation: "RunInstances", kind: .invalidRequest,
                 message: "no EC2 instance type for GPU type \(request.instanceType.name)")

@@ -5,7 +5,8 @@ public struct EC2Settings: Sendable, Equatable {
     public var endpoint: String?
     /// The instance metadata service, for the instance-role credentials.
     public var metadataEndpoint = "http://169.254.169.254"
-    /// The machine image (a GPU-ready AMI with the NVIDIA driver).
+    /// The machine image (a GPU-ready AMI with the NVIDIA driver): `ami-...`, or
+    /// `resolve:ssm:<parameter>` for one name that works in every region.
     public var imageID = ""
     /// Subnets to launch into, tried in order: each is in one availability zone, so a
     /// capacity error moves to the next zone.
@@ -29,8 +30,11 @@ public struct EC2Settings: Sendable, Equatable {
         guard !imageID.isEmpty else {
             throw ProviderConfigurationError(provider: "aws", "providers.aws.image_id is required: the AMI to launch (one with the NVIDIA driver)")
         }
-        guard imageID.hasPrefix("ami-") else {
-            throw ProviderConfigurationError(provider: "aws", "providers.aws.image_id '\(imageID)' is not an AMI id (ami-...)")
+        // An AMI id, or a Systems Manager parameter EC2 resolves at launch (the same name in
+        // every region, where AMI ids differ).
+        guard imageID.hasPrefix("ami-") || imageID.hasPrefix("resolve:ssm:") else {
+            throw ProviderConfigurationError(
+                provider: "aws", "providers.aws.image_id '\(imageID)' is neither an AMI id (ami-...) nor a resolve:ssm: parameter")
         }
         guard !region.isEmpty else { throw ProviderConfigurationError(provider: "aws", "providers.aws.region must not be empty") }
     }

@@ -9,7 +9,8 @@ import NavarchCore
 /// (`AllocationFailed`, `ZonalAllocationFailed`) or at once (`SkuNotAvailable`) is a capacity
 /// error: the failed machine is deleted and the next zone tried.
 public final class AzureVirtualMachineProvider: Provider {
-    public let name = "azure"
+    /// `azure`, or the name of another configured section of this cloud (`azure-west`).
+    public let name: String
     public let bootstrapsAgent = true
     public let spotNotices: String? = "azure"
     public let supportsSpot = true
@@ -36,10 +37,11 @@ public final class AzureVirtualMachineProvider: Provider {
     ]
 
     public init(
-        settings: AzureSettings, clientSecret: String, catalog: OfferingCatalog = .builtin, calls: ProviderCallLog = ProviderCallLog(),
+        name: String = "azure", settings: AzureSettings, clientSecret: String, catalog: OfferingCatalog = .builtin, calls: ProviderCallLog = ProviderCallLog(),
         retry: RetryPolicy = RetryPolicy(), timeout: Duration = .seconds(30), clock: any NavarchClock = SystemClock(),
         logger: Logger = Logger(label: "navarch.provider.azure")
     ) throws(ProviderConfigurationError) {
+        self.name = name
         try settings.validate()
         guard !clientSecret.isEmpty else { throw ProviderConfigurationError(provider: "azure", "the client secret is empty") }
         self.settings = settings
@@ -70,13 +72,13 @@ public final class AzureVirtualMachineProvider: Provider {
     /// Mints a token now: at `serve` start, so that a refused secret stops it there.
     public func checkCredentials() async throws { _ = try await tokens.token() }
 
-    public func offers(_ type: InstanceType) -> Bool { catalog.machine(provider: name, for: type) != nil }
+    public func offers(_ type: InstanceType) -> Bool { catalog.machine(provider: "azure", for: type) != nil }
 
     public func provision(_ request: ProvisionRequest) async throws -> ProvisionedInstance {
         if let existing = try await list().first(where: { $0.instanceID == request.instanceID && $0.isAlive }) {
             return existing
         }
-        guard let machine = catalog.machine(provider: name, for: request.instanceType) else {
+        guard let machine = catalog.machine(provider: "azure", for: request.instanceType) else {
             throw CloudAPIError(provider: name, operation: "virtualMachines.createOrUpdate", kind: .invalidRequest, message: "no Azure VM size for GPU type \(request.instanceType.name)")
         }
         let zones: [String?] = settings.zones.isEmpty ? [nil] : settings.zones

@@ -9,7 +9,8 @@ import NavarchCore
 /// carry a `requestId`, so a retried insert is the same operation; an insert's outcome
 /// (including `ZONE_RESOURCE_POOL_EXHAUSTED`) arrives in the zone operation, polled until DONE.
 public final class ComputeEngineProvider: Provider {
-    public let name = "gcp"
+    /// `gcp`, or the name of another configured section of this cloud (`gcp-west`).
+    public let name: String
     public let bootstrapsAgent = true
     public let spotNotices: String? = "gcp"
     public let supportsSpot = true
@@ -30,10 +31,11 @@ public final class ComputeEngineProvider: Provider {
     }
 
     public init(
-        settings: GCPSettings, credentials: GCPCredentialSource, catalog: OfferingCatalog = .builtin,
+        name: String = "gcp", settings: GCPSettings, credentials: GCPCredentialSource, catalog: OfferingCatalog = .builtin,
         calls: ProviderCallLog = ProviderCallLog(), retry: RetryPolicy = RetryPolicy(), timeout: Duration = .seconds(30),
         clock: any NavarchClock = SystemClock(), logger: Logger = Logger(label: "navarch.provider.gcp")
     ) throws(ProviderConfigurationError) {
+        self.name = name
         try settings.validate()
         self.settings = settings
         self.catalog = catalog
@@ -53,11 +55,11 @@ public final class ComputeEngineProvider: Provider {
     /// Mints a token now: at `serve` start, so that a bad key stops it there.
     public func checkCredentials() async throws { _ = try await tokens.token() }
 
-    public func offers(_ type: InstanceType) -> Bool { catalog.machine(provider: name, for: type) != nil }
+    public func offers(_ type: InstanceType) -> Bool { catalog.machine(provider: "gcp", for: type) != nil }
 
     public func provision(_ request: ProvisionRequest) async throws -> ProvisionedInstance {
         if let existing = try await list().first(where: { $0.instanceID == request.instanceID && $0.isAlive }) { return existing }
-        guard let machine = catalog.machine(provider: name, for: request.instanceType) else {
+        guard let machine = catalog.machine(provider: "gcp", for: request.instanceType) else {
             throw CloudAPIError(provider: name, operation: "instances.insert", kind: .invalidRequest, message: "no Compute Engine machine type for GPU type \(request.instanceType.name)")
         }
         var lastCapacityError: CloudAPIError?

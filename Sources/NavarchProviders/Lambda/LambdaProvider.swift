@@ -8,7 +8,8 @@ import NavarchCore
 /// after a 5xx or a timeout (the reconciler finds what it may have started by name).
 /// Requests keep Lambda's published limits: one per second, one launch per 12 seconds.
 public final class LambdaProvider: Provider {
-    public let name = "lambda"
+    /// `lambda`, or the name of another configured section of this cloud (`lambda-west`).
+    public let name: String
     public let bootstrapsAgent = true
     public let settings: LambdaSettings
     public let catalog: OfferingCatalog
@@ -19,10 +20,11 @@ public final class LambdaProvider: Provider {
     private let logger: Logger
 
     public init(
-        settings: LambdaSettings, apiKey: String, catalog: OfferingCatalog = .builtin, calls: ProviderCallLog = ProviderCallLog(),
+        name: String = "lambda", settings: LambdaSettings, apiKey: String, catalog: OfferingCatalog = .builtin, calls: ProviderCallLog = ProviderCallLog(),
         retry: RetryPolicy = RetryPolicy(), timeout: Duration = .seconds(30), clock: any NavarchClock = SystemClock(),
         logger: Logger = Logger(label: "navarch.provider.lambda")
     ) throws(ProviderConfigurationError) {
+        self.name = name
         try settings.validate()
         guard !apiKey.isEmpty else { throw ProviderConfigurationError(provider: "lambda", "the API key is empty") }
         self.settings = settings
@@ -37,11 +39,11 @@ public final class LambdaProvider: Provider {
             decodeError: LambdaProvider.decodeError)
     }
 
-    public func offers(_ type: InstanceType) -> Bool { catalog.machine(provider: name, for: type) != nil }
+    public func offers(_ type: InstanceType) -> Bool { catalog.machine(provider: "lambda", for: type) != nil }
 
     public func provision(_ request: ProvisionRequest) async throws -> ProvisionedInstance {
         if let existing = try await list().first(where: { $0.instanceID == request.instanceID && $0.isAlive }) { return existing }
-        guard let machine = catalog.machine(provider: name, for: request.instanceType) else {
+        guard let machine = catalog.machine(provider: "lambda", for: request.instanceType) else {
             throw CloudAPIError(provider: name, operation: "launch", kind: .invalidRequest, message: "no Lambda instance type for GPU type \(request.instanceType.name)")
         }
         var regions = settings.regions
