@@ -37,6 +37,7 @@ public final class FakeAzureResourceManager: Sendable {
         var tokens: Set<String> = []
         var throttleNext = 0
         var tokensIssued = 0
+        var proximityGroups: Set<String> = []
     }
 
     public let tenantID = "72f988bf-86f1-41af-91ab-2d7cd011db47"
@@ -72,6 +73,8 @@ public final class FakeAzureResourceManager: Sendable {
     public var subnetID: String {
         "/subscriptions/\(subscriptionID)/resourceGroups/\(resourceGroup)/providers/Microsoft.Network/virtualNetworks/navarch-vnet/subnets/gpu"
     }
+    /// Proximity placement groups (resource ids, lower-cased).
+    public var proximityPlacementGroups: [String] { state.withLock { $0.proximityGroups.sorted() } }
     public func setCapacity(_ size: String, zones: Set<String>) { state.withLock { $0.capacity[size] = zones } }
     /// Answers the next `count` ARM calls with 429 `TooManyRequests` and `Retry-After: 1`.
     public func throttleNext(_ count: Int) { state.withLock { $0.throttleNext = count } }
@@ -105,6 +108,10 @@ public final class FakeAzureResourceManager: Sendable {
             if parts.count == 8, parts[2] == "providers", parts[4] == "locations", parts[6] == "operations" {
                 return operation(parts[7], &state)
             }
+            if parts.count == 8, parts[2] == "resourceGroups", parts[6] == "proximityPlacementGroups" {
+                guard parts[3] == resourceGroup else { return Self.error(404, "ResourceGroupNotFound", "Resource group '\(parts[3])' could not be found.") }
+                return proximityGroup(request, path: "/" + parts.joined(separator: "/"), &state)
+            }
             guard parts.count >= 6, parts[2] == "resourceGroups", parts[4] == "providers", parts[5] == "Microsoft.Compute",
                   parts.count > 6, parts[6] == "virtualMachines"
             else { return Self.error(404, "InvalidResourceType", "No route for \(request.path).") }
@@ -122,6 +129,28 @@ public final class FakeAzureResourceManager: Sendable {
             case "DELETE": return delete(name, version: version, &state)
             default: return Self.error(405, "MethodNotAllowed", "\(request.method) is not allowed here.")
             }
+        }
+    }
+
+    /// PUT (create, or the same again) and GET of a proximity placement group.
+    func proximityGroup(_ request: FakeHTTPRequest, path: String, _ state: inout State) -> FakeHTTPResponse {
+        let name = String(path.split(separator: "/").last ?? "")
+        let body: [String: Any] = [
+            "id": path, "name": name, "type": "Microsoft.Compute/proximityPlacementGroups", "location": location,
+            "properties": ["proximityPlacementGroupType": "Standard"],
+        ]
+        switch request.method {
+        case "PUT":
+            guard let sent = (try? JSONSerialization.jsonObject(with: Data(request.body))) as? [String: Any], sent["location"] as? String == location else {
+                return Self.error(400, "InvalidParameter", "The location of the proximity placement group must be '\(location)'.")
+            }
+            let created = state.proximityGroups.insert(path.lowercased()).inserted
+            return .json(created ? 201 : 200, body)
+        case "GET":
+            return state.proximityGroups.contains(path.lowercased()) ? .json(200, body)
+                : Self.error(404, "ResourceNotFound", "The Resource 'Microsoft.Compute/proximityPlacementGroups/\(name)' under resource group '\(resourceGroup)' was not found.")
+        default:
+            return Self.error(405, "MethodNotAllowed", "\(request.method) is not allowed here.")
         }
     }
 
@@ -203,6 +232,10 @@ public final class FakeAzureResourceManager: Sendable {
         }
         if (network["networkInterfaceConfigurations"] != nil) && network["networkApiVersion"] == nil {
             return Self.error(400, "InvalidParameter", "networkApiVersion must be specified with networkInterfaceConfigurations.")
+        }
+        if let group = (properties["proximityPlacementGroup"] as? [String: Any])?["id"] as? String,
+           group.hasPrefix("/subscriptions/\(subscriptionID)/"), !state.proximityGroups.contains(group.lowercased()) {
+            return Self.error(404, "NotFound", "The proximity placement group '\(group)' was not found.")
         }
         let zone = (body["zones"] as? [String])?.first
         if let existing = state.machines.first(where: { $0.name == name }), existing.zone != zone {

@@ -27,7 +27,8 @@ public final class FakeComputeEngine: Sendable {
     struct Operation {
         var name: String
         var id: String
-        var zone: String
+        /// `zones/<zone>` or `regions/<region>`.
+        var scope: String
         var type: String
         var target: String
         var pollsLeft: Int
@@ -45,6 +46,8 @@ public final class FakeComputeEngine: Sendable {
         var throttleNext = 0
         var nextID = 1
         var tokensIssued = 0
+        /// Resource policies by `regions/<region>/resourcePolicies/<name>`, with their body.
+        var policies: [String: [String: AnySendableJSON]] = [:]
     }
 
     public let project: String
@@ -75,6 +78,12 @@ public final class FakeComputeEngine: Sendable {
     public var requests: [FakeHTTPRequest] { server.requests }
     public var instances: [Instance] { state.withLock { $0.instances } }
     public var tokensIssued: Int { state.withLock { $0.tokensIssued } }
+    /// Resource policies by `regions/<region>/resourcePolicies/<name>`.
+    public var resourcePolicies: [String] { state.withLock { $0.policies.keys.sorted() } }
+    /// Adds a resource policy, as one made outside this control plane.
+    public func addResourcePolicy(region: String, name: String) {
+        state.withLock { $0.policies["regions/\(region)/resourcePolicies/\(name)"] = AnySendableJSON.wrap(["name": name, "groupPlacementPolicy": ["collocation": "COLLOCATED"]]) }
+    }
     public func setCapacity(_ machineType: String, zones: Set<String>) { state.withLock { $0.capacity[machineType] = zones } }
     /// Answers the next `count` API calls with 403 `rateLimitExceeded`, as Compute Engine does.
     public func throttleNext(_ count: Int) { state.withLock { $0.throttleNext = count } }
@@ -117,6 +126,9 @@ public final class FakeComputeEngine: Sendable {
             let rest = Array(parts.dropFirst())
             let method = request.method
             if method == "GET", rest == ["aggregated", "instances"] { return aggregatedList(request, &state) }
+            if rest.count >= 3, rest[0] == "regions" {
+                return region(request, rest, &state)
+            }
             guard rest.count >= 3, rest[0] == "zones" else {
                 return Self.error(404, "The requested URL \(request.path) was not found.", reason: "notFound", statusName: "NOT_FOUND")
             }
@@ -129,17 +141,70 @@ public final class FakeComputeEngine: Sendable {
             case ("DELETE", "instances", 4): return delete(request, zone: zone, name: rest[3], &state)
             case ("GET", "operations", 4), ("POST", "operations", 5) where rest.count == 4 || rest[4] == "wait":
                 let name = rest[3]
-                guard var operation = state.operations[name], operation.zone == zone else { return notFound("operations/\(name)", zone: zone) }
-                if operation.status != "DONE" {
-                    operation.pollsLeft -= 1
-                    operation.status = operation.pollsLeft <= 0 ? "DONE" : "RUNNING"
-                    if operation.status == "DONE", let done = operation.onDone { done(&state) }
-                    state.operations[name] = operation
-                }
-                return .json(200, json(operation))
+                return poll(name, scope: "zones/\(zone)", &state)
             default:
                 return Self.error(404, "The requested URL \(request.path) was not found.", reason: "notFound", statusName: "NOT_FOUND")
             }
+        }
+    }
+
+    /// One poll of an operation: it advances a step, and its effect happens when it is DONE.
+    func poll(_ name: String, scope: String, _ state: inout State) -> FakeHTTPResponse {
+        guard var operation = state.operations[name], operation.scope == scope else {
+            return Self.error(404, "The resource 'projects/\(project)/\(scope)/operations/\(name)' was not found", reason: "notFound", statusName: "NOT_FOUND")
+        }
+        if operation.status != "DONE" {
+            operation.pollsLeft -= 1
+            operation.status = operation.pollsLeft <= 0 ? "DONE" : "RUNNING"
+            if operation.status == "DONE", let done = operation.onDone { done(&state) }
+            state.operations[name] = operation
+        }
+        return .json(200, json(operation))
+    }
+
+    /// `regions/<region>/resourcePolicies` (insert, get) and `regions/<region>/operations/<name>`.
+    func region(_ request: FakeHTTPRequest, _ rest: [String], _ state: inout State) -> FakeHTTPResponse {
+        let region = rest[1]
+        let scope = "regions/\(region)"
+        switch (request.method, rest[2], rest.count) {
+        case ("GET", "operations", 4), ("POST", "operations", 5):
+            return poll(rest[3], scope: scope, &state)
+        case ("GET", "resourcePolicies", 4):
+            guard let policy = state.policies["\(scope)/resourcePolicies/\(rest[3])"] else {
+                return Self.error(404, "The resource 'projects/\(project)/\(scope)/resourcePolicies/\(rest[3])' was not found", reason: "notFound", statusName: "NOT_FOUND")
+            }
+            return .json(200, AnySendableJSON.unwrap(policy))
+        case ("POST", "resourcePolicies", 3):
+            if let requestID = request.query["requestId"], let existing = state.requestIDs[requestID], let operation = state.operations[existing] {
+                return .json(200, json(operation))
+            }
+            guard let body = (try? JSONSerialization.jsonObject(with: Data(request.body))) as? [String: Any], let name = body["name"] as? String,
+                  name.range(of: "^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$", options: .regularExpression) != nil
+            else { return Self.error(400, "Invalid value for field 'resource.name'.", reason: "invalid", statusName: "INVALID_ARGUMENT") }
+            guard (body["groupPlacementPolicy"] as? [String: Any])?["collocation"] as? String == "COLLOCATED" else {
+                return Self.error(400, "Invalid value for field 'resource.groupPlacementPolicy.collocation'.", reason: "invalid", statusName: "INVALID_ARGUMENT")
+            }
+            let key = "\(scope)/resourcePolicies/\(name)"
+            guard state.policies[key] == nil else {
+                return Self.error(409, "The resource 'projects/\(project)/\(key)' already exists", reason: "alreadyExists", statusName: "ALREADY_EXISTS")
+            }
+            let number = state.nextID
+            state.nextID += 1
+            var stored = body
+            stored["kind"] = "compute#resourcePolicy"
+            stored["region"] = "https://www.googleapis.com/compute/v1/projects/\(project)/\(scope)"
+            stored["selfLink"] = "https://www.googleapis.com/compute/v1/projects/\(project)/\(key)"
+            stored["status"] = "READY"
+            let wrapped = AnySendableJSON.wrap(stored)
+            var operation = Operation(
+                name: "operation-\(1_700_000_000_000 + number)-\(UUID().uuidString.prefix(8).lowercased())", id: "\(7_000_000_000 + number)",
+                scope: scope, type: "insert", target: "projects/\(project)/\(key)", pollsLeft: 2, status: "PENDING")
+            operation.onDone = { state in state.policies[key] = wrapped }
+            state.operations[operation.name] = operation
+            if let requestID = request.query["requestId"] { state.requestIDs[requestID] = operation.name }
+            return .json(200, json(operation))
+        default:
+            return Self.error(404, "The requested URL \(request.path) was not found.", reason: "notFound", statusName: "NOT_FOUND")
         }
     }
 
@@ -225,6 +290,12 @@ public final class FakeComputeEngine: Sendable {
         guard let disks = body["disks"] as? [[String: Any]], disks.contains(where: { $0["boot"] as? Bool == true }) else {
             return Self.error(400, "Invalid value for field 'resource.disks': ''. Boot disk must be specified.", reason: "invalid", statusName: "INVALID_ARGUMENT")
         }
+        for policy in body["resourcePolicies"] as? [String] ?? [] {
+            let key = policy.components(separatedBy: "projects/\(project)/").last ?? policy
+            guard state.policies[key] != nil else {
+                return Self.error(404, "The resource '\(policy)' was not found", reason: "notFound", statusName: "NOT_FOUND")
+            }
+        }
         guard !state.instances.contains(where: { $0.zone == zone && $0.name == name }) else {
             return Self.error(409, "The resource 'projects/\(project)/zones/\(zone)/instances/\(name)' already exists", reason: "alreadyExists", statusName: "ALREADY_EXISTS")
         }
@@ -244,7 +315,7 @@ public final class FakeComputeEngine: Sendable {
             networkIP: "10.128.0.\(number)")
         var operation = Operation(
             name: "operation-\(1_700_000_000_000 + number)-\(UUID().uuidString.prefix(8).lowercased())", id: "\(7_000_000_000 + number)",
-            zone: zone, type: "insert", target: "projects/\(project)/zones/\(zone)/instances/\(name)", pollsLeft: 2, status: "PENDING")
+            scope: "zones/\(zone)", type: "insert", target: "projects/\(project)/zones/\(zone)/instances/\(name)", pollsLeft: 2, status: "PENDING")
         if state.capacity[machineType]?.contains(zone) == true {
             state.instances.append(instance)
             operation.onDone = { state in
@@ -271,7 +342,7 @@ public final class FakeComputeEngine: Sendable {
         state.nextID += 1
         var operation = Operation(
             name: "operation-\(1_700_000_000_000 + number)-\(UUID().uuidString.prefix(8).lowercased())", id: "\(7_000_000_000 + number)",
-            zone: zone, type: "delete", target: "projects/\(project)/zones/\(zone)/instances/\(name)", pollsLeft: 2, status: "PENDING")
+            scope: "zones/\(zone)", type: "delete", target: "projects/\(project)/zones/\(zone)/instances/\(name)", pollsLeft: 2, status: "PENDING")
         operation.onDone = { state in state.instances.removeAll { $0.zone == zone && $0.name == name } }
         state.operations[operation.name] = operation
         if let requestID = request.query["requestId"] { state.requestIDs[requestID] = operation.name }
@@ -327,9 +398,10 @@ public final class FakeComputeEngine: Sendable {
     }
 
     func json(_ operation: Operation) -> [String: Any] {
-        let zoneURL = "https://www.googleapis.com/compute/v1/projects/\(project)/zones/\(operation.zone)"
+        let zoneURL = "https://www.googleapis.com/compute/v1/projects/\(project)/\(operation.scope)"
         var answer: [String: Any] = [
-            "kind": "compute#operation", "id": operation.id, "name": operation.name, "zone": zoneURL, "operationType": operation.type,
+            "kind": "compute#operation", "id": operation.id, "name": operation.name, operation.scope.hasPrefix("zones/") ? "zone" : "region": zoneURL,
+            "operationType": operation.type,
             "targetLink": "https://www.googleapis.com/compute/v1/\(operation.target)", "status": operation.status,
             "user": clientEmail, "progress": operation.status == "DONE" ? 100 : 0, "insertTime": "2026-11-30T10:00:00.000-08:00",
             "selfLink": "\(zoneURL)/operations/\(operation.name)",

@@ -65,7 +65,7 @@ extension FleetController {
             }
             if options.placement == .cluster && !provider.supportsClusterPlacement {
                 throw NavarchError.invalidArgument(
-                    "provider \(candidate) cannot place pool \(name) as a cluster: configure its placement group (providers.aws.placement_group, providers.gcp.placement_policy or providers.azure.proximity_placement_group)")
+                    "provider \(candidate) cannot place pool \(name) as a cluster: it has no placement groups (aws, gcp and azure have)")
             }
         }
         let pool = Pool(

@@ -68,6 +68,18 @@ struct AzureVirtualMachineProviderTests {
         ])
     }
 
+    @Test func aClusterPoolGetsAProximityPlacementGroupMadeForIt() async throws {
+        let (azure, cloud, calls) = try await setUp(capacity: ["Standard_ND96isr_H100_v5": ["1"]])
+        defer { Task { await cloud.stop() } }
+        _ = try await azure.provision(try request("i-00000000000000d1", placement: .cluster))
+        _ = try await azure.provision(try request("i-00000000000000d2", placement: .cluster))
+        _ = try await azure.provision(try request("i-00000000000000d3"))
+        let group = "/subscriptions/\(cloud.subscriptionID)/resourceGroups/navarch-rg/providers/Microsoft.Compute/proximityPlacementGroups/navarch-az"
+        #expect(cloud.proximityPlacementGroups == [group.lowercased()])
+        #expect(cloud.machines.map(\.proximityPlacementGroup) == [group, group, nil])
+        #expect(calls.snapshot.first { $0.operation == "proximityPlacementGroups.createOrUpdate" }?.attempts == 1)
+    }
+
     @Test func allocationFailuresAreTypedTheFailedMachineDeletedAndTheNextZoneTried() async throws {
         let (azure, cloud, _) = try await setUp(capacity: ["Standard_ND96isr_H100_v5": ["2"]], zones: ["1", "2"])
         defer { Task { await cloud.stop() } }

@@ -38,6 +38,7 @@ struct ComputeEngineProviderTests {
     @Test func createsListsAndDeletesThroughZoneOperations() async throws {
         let (gcp, cloud, calls) = try await setUp(capacity: ["a3-highgpu-8g": ["us-central1-a"]]) { $0.placementPolicy = "navarch-compact" }
         defer { Task { await cloud.stop() } }
+        cloud.addResourcePolicy(region: "us-central1", name: "navarch-compact")
         let machine = try await gcp.provision(try request("i-0a1b2c3d4e5f6071", spot: true, placement: .cluster))
         #expect(machine.zone == "us-central1-a")
         #expect(machine.address.hasPrefix("34.70.0."))
@@ -69,6 +70,20 @@ struct ComputeEngineProviderTests {
         #expect(Set(calls.snapshot.map(\.operation)) == [
             "oauth2.token", "instances.aggregatedList", "instances.insert", "zoneOperations.get", "instances.get", "instances.delete",
         ])
+    }
+
+    @Test func aClusterPoolGetsACompactPlacementPolicyMadeForIt() async throws {
+        let (gcp, cloud, calls) = try await setUp(capacity: ["a3-highgpu-8g": ["us-central1-a"]])
+        defer { Task { await cloud.stop() } }
+        #expect(gcp.supportsClusterPlacement)
+        _ = try await gcp.provision(try request("i-00000000000000d1", placement: .cluster))
+        _ = try await gcp.provision(try request("i-00000000000000d2", placement: .cluster))
+        _ = try await gcp.provision(try request("i-00000000000000d3"))
+        #expect(cloud.resourcePolicies == ["regions/us-central1/resourcePolicies/navarch-gpu"])
+        let policy = "projects/navarch-test/regions/us-central1/resourcePolicies/navarch-gpu"
+        #expect(cloud.instances.map(\.resourcePolicies) == [[policy], [policy], []])
+        #expect(calls.snapshot.first { $0.operation == "resourcePolicies.insert" }?.attempts == 1)
+        #expect(calls.snapshot.contains { $0.operation == "regionOperations.get" })
     }
 
     @Test func aZoneOutOfCapacityIsTypedAndTheNextZoneIsTried() async throws {

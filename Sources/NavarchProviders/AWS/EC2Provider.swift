@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import NavarchCore
+import Synchronization
 
 /// The `aws` provider: EC2 instances through the Query API. Every instance is tagged with the
 /// pool and Navarch's instance id, so that nothing it starts goes untracked: a provision first
@@ -11,12 +12,15 @@ public final class EC2Provider: Provider {
     public let bootstrapsAgent = true
     public let spotNotices: String? = "aws"
     public let supportsSpot = true
-    public var supportsClusterPlacement: Bool { settings.placementGroup != nil }
+    /// Cluster pools use the configured placement group, or one made for the pool.
+    public let supportsClusterPlacement = true
     public let settings: EC2Settings
     public let catalog: OfferingCatalog
     /// The Query API client it calls through.
     public let client: EC2Client
     private let logger: Logger
+    /// Placement groups this provider has made (or found) since it started.
+    private let placementGroups = Mutex<Set<String>>([])
 
     /// Tag keys on every instance.
     public enum Tag {
@@ -66,7 +70,8 @@ public final class EC2Provider: Provider {
     }
 
     private func runInstance(_ request: ProvisionRequest, machineType: String, subnet: String?) async throws -> ProvisionedInstance {
-        let answer = try await client.call("RunInstances", runInstancesParameters(request, machineType: machineType, subnet: subnet))
+        let group = try await placementGroup(for: request)
+        let answer = try await client.call("RunInstances", runInstancesParameters(request, machineType: machineType, subnet: subnet, placementGroup: group))
         guard let item = answer.items("instancesSet").first, let instance = Self.instance(from: item) else {
             throw CloudAPIError(provider: name, operation: "RunInstances", kind: .malformedResponse, message: "the answer names no instance")
         }
@@ -76,8 +81,29 @@ public final class EC2Provider: Provider {
         return instance
     }
 
+    /// The cluster placement group a `placement: cluster` pool's machines join: the configured
+    /// one, or `navarch-<pool>`, created (strategy cluster) the first time it is needed.
+    func placementGroup(for request: ProvisionRequest) async throws -> String? {
+        guard request.placement == .cluster else { return nil }
+        if let group = settings.placementGroup { return group }
+        let name = "navarch-\(request.pool)"
+        if placementGroups.withLock({ $0.contains(name) }) { return name }
+        do {
+            _ = try await client.call("CreatePlacementGroup", [
+                ("GroupName", name), ("Strategy", "cluster"), ("TagSpecification.1.ResourceType", "placement-group"),
+                ("TagSpecification.1.Tag.1.Key", Tag.managedBy), ("TagSpecification.1.Tag.1.Value", "navarch"),
+                ("TagSpecification.1.Tag.2.Key", Tag.pool), ("TagSpecification.1.Tag.2.Value", request.pool),
+            ])
+            logger.info("created cluster placement group", metadata: ["group": "\(name)"])
+        } catch let error as CloudAPIError where error.code == "InvalidPlacementGroup.Duplicate" {
+            // Made earlier (by this control plane before a restart): use it.
+        }
+        placementGroups.withLock { _ = $0.insert(name) }
+        return name
+    }
+
     /// RunInstances' parameters for one machine.
-    func runInstancesParameters(_ request: ProvisionRequest, machineType: String, subnet: String?) -> [(String, String)] {
+    func runInstancesParameters(_ request: ProvisionRequest, machineType: String, subnet: String?, placementGroup: String? = nil) -> [(String, String)] {
         let spot = request.spot || settings.spot
         var parameters: [(String, String)] = [
             ("ImageId", settings.imageID), ("InstanceType", machineType), ("MinCount", "1"), ("MaxCount", "1"),
@@ -99,7 +125,9 @@ public final class EC2Provider: Provider {
         for (index, group) in settings.securityGroupIDs.enumerated() { parameters.append(("SecurityGroupId.\(index + 1)", group)) }
         if let key = settings.keyName { parameters.append(("KeyName", key)) }
         if let profile = settings.instanceProfile { parameters.append(("IamInstanceProfile.Name", profile)) }
-        if request.placement == .cluster, let group = settings.placementGroup { parameters.append(("Placement.GroupName", group)) }
+        if let group = placementGroup ?? (request.placement == .cluster ? settings.placementGroup : nil) {
+            parameters.append(("Placement.GroupName", group))
+        }
         if spot {
             parameters += [
                 ("InstanceMarketOptions.MarketType", "spot"),

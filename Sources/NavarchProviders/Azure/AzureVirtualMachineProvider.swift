@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import NavarchCore
+import Synchronization
 
 /// The `azure` provider: virtual machines through Azure Resource Manager. Every machine is
 /// named by Navarch's instance id and tagged with the pool, so a repeated provision finds the
@@ -14,13 +15,16 @@ public final class AzureVirtualMachineProvider: Provider {
     public let bootstrapsAgent = true
     public let spotNotices: String? = "azure"
     public let supportsSpot = true
-    public var supportsClusterPlacement: Bool { settings.proximityPlacementGroup != nil }
+    /// Cluster pools use the configured proximity placement group, or one made for the pool.
+    public let supportsClusterPlacement = true
     public let settings: AzureSettings
     public let catalog: OfferingCatalog
     let http: CloudHTTPClient
     private let tokens: BearerTokenCache
     private let clock: any NavarchClock
     private let logger: Logger
+    /// Proximity placement groups this provider has made since it started.
+    private let proximityGroups = Mutex<Set<String>>([])
 
     /// Tag names on every machine.
     public enum Tag {
@@ -97,8 +101,10 @@ public final class AzureVirtualMachineProvider: Provider {
     }
 
     private func create(_ request: ProvisionRequest, size: String, zone: String?) async throws -> ProvisionedInstance {
+        let group = try await proximityGroup(for: request)
         let response = try await call(
-            "virtualMachines.createOrUpdate", "PUT", machineURL(request.instanceID), body: resource(request, size: size, zone: zone), idempotent: true)
+            "virtualMachines.createOrUpdate", "PUT", machineURL(request.instanceID),
+            body: resource(request, size: size, zone: zone, proximityGroup: group), idempotent: true)
         try await follow(response, operation: "virtualMachines.createOrUpdate", resourceURL: machineURL(request.instanceID))
         logger.info("created Azure virtual machine", metadata: ["instance": "\(request.instanceID)", "zone": "\(zone ?? "none")"])
         let answer = try await call("virtualMachines.get", "GET", machineURL(request.instanceID), body: nil, idempotent: true)
@@ -108,7 +114,25 @@ public final class AzureVirtualMachineProvider: Provider {
         return instance
     }
 
-    func resource(_ request: ProvisionRequest, size: String, zone: String?) -> [String: Any] {
+    /// The proximity placement group a `placement: cluster` pool's machines join: the configured
+    /// one, or `navarch-<pool>` in the resource group, made (a PUT, so it is idempotent) the
+    /// first time it is needed.
+    func proximityGroup(for request: ProvisionRequest) async throws -> String? {
+        guard request.placement == .cluster else { return nil }
+        if let group = settings.proximityPlacementGroup { return group }
+        let id = "/subscriptions/\(settings.subscriptionID)/resourceGroups/\(settings.resourceGroup)/providers/Microsoft.Compute/proximityPlacementGroups/navarch-\(request.pool)"
+        if proximityGroups.withLock({ $0.contains(id) }) { return id }
+        let body: [String: Any] = [
+            "location": settings.location, "properties": ["proximityPlacementGroupType": "Standard"],
+            "tags": [Tag.managedBy: "navarch", Tag.pool: request.pool],
+        ]
+        _ = try await call("proximityPlacementGroups.createOrUpdate", "PUT", settings.endpoint + id + "?api-version=\(settings.apiVersion)", body: body, idempotent: true)
+        logger.info("created proximity placement group", metadata: ["group": "\(id)"])
+        proximityGroups.withLock { _ = $0.insert(id) }
+        return id
+    }
+
+    func resource(_ request: ProvisionRequest, size: String, zone: String?, proximityGroup: String? = nil) -> [String: Any] {
         let imageReference: [String: Any]
         if settings.image.hasPrefix("/") {
             imageReference = ["id": settings.image]
@@ -152,7 +176,7 @@ public final class AzureVirtualMachineProvider: Provider {
             properties["evictionPolicy"] = "Delete"
             properties["billingProfile"] = ["maxPrice": settings.spotMaxPrice]
         }
-        if request.placement == .cluster, let group = settings.proximityPlacementGroup { properties["proximityPlacementGroup"] = ["id": group] }
+        if let group = proximityGroup { properties["proximityPlacementGroup"] = ["id": group] }
         var body: [String: Any] = [
             "location": settings.location, "properties": properties,
             "tags": [Tag.managedBy: "navarch", Tag.pool: request.pool, Tag.instanceID: request.instanceID, Tag.nodeID: request.nodeID],

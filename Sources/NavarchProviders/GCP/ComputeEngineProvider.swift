@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import Logging
 import NavarchCore
+import Synchronization
 
 /// The `gcp` provider: Compute Engine instances through the REST API v1. Every instance is
 /// named by Navarch's instance id and labelled with the pool, so a repeated provision finds
@@ -14,13 +15,16 @@ public final class ComputeEngineProvider: Provider {
     public let bootstrapsAgent = true
     public let spotNotices: String? = "gcp"
     public let supportsSpot = true
-    public var supportsClusterPlacement: Bool { settings.placementPolicy != nil }
+    /// Cluster pools use the configured compact placement policy, or one made for the pool.
+    public let supportsClusterPlacement = true
     public let settings: GCPSettings
     public let catalog: OfferingCatalog
     let http: CloudHTTPClient
     private let tokens: BearerTokenCache
     private let clock: any NavarchClock
     private let logger: Logger
+    /// Placement policies this provider has made (or found) since it started.
+    private let placementPolicies = Mutex<Set<String>>([])
 
     /// Label keys on every instance (GCP labels allow lower-case letters, digits, `-` and `_`).
     public enum Label {
@@ -75,7 +79,8 @@ public final class ComputeEngineProvider: Provider {
     }
 
     private func insert(_ request: ProvisionRequest, machineType: String, zone: String) async throws -> ProvisionedInstance {
-        let body = instanceResource(request, machineType: machineType, zone: zone)
+        var body = instanceResource(request, machineType: machineType, zone: zone)
+        if let policy = try await placementPolicy(for: request, zone: zone) { body["resourcePolicies"] = [policy] }
         let url = zoneURL(zone) + "/instances?requestId=" + Self.requestID(request.instanceID, zone, "insert")
         let operation: [String: Any]
         do {
@@ -84,7 +89,7 @@ public final class ComputeEngineProvider: Provider {
             // The name is taken in this zone: an earlier insert of this instance got through.
             return try await instance(named: request.instanceID, zone: zone)
         }
-        try await wait(for: operation, zone: zone, operationName: "instances.insert")
+        try await wait(for: operation, scope: "zones/\(zone)", operationName: "instances.insert")
         logger.info("created Compute Engine instance", metadata: ["instance": "\(request.instanceID)", "zone": "\(zone)"])
         return try await instance(named: request.instanceID, zone: zone)
     }
@@ -114,10 +119,37 @@ public final class ComputeEngineProvider: Provider {
         if let account = settings.serviceAccount {
             resource["serviceAccounts"] = [["email": account, "scopes": ["https://www.googleapis.com/auth/cloud-platform"]]]
         }
-        if request.placement == .cluster, let policy = settings.placementPolicy {
-            resource["resourcePolicies"] = [Self.qualified(policy, "regions/\(GCPSettings.region(ofZone: zone))/resourcePolicies", project: settings.project)]
-        }
         return resource
+    }
+
+    /// The compact placement policy a `placement: cluster` pool's machines in `zone` share: the
+    /// configured one, or `navarch-<pool>` in the zone's region, created (collocated) the first
+    /// time it is needed.
+    func placementPolicy(for request: ProvisionRequest, zone: String) async throws -> String? {
+        guard request.placement == .cluster else { return nil }
+        let region = GCPSettings.region(ofZone: zone)
+        if let policy = settings.placementPolicy {
+            return Self.qualified(policy, "regions/\(region)/resourcePolicies", project: settings.project)
+        }
+        let name = "navarch-\(request.pool)"
+        let path = "projects/\(settings.project)/regions/\(region)/resourcePolicies/\(name)"
+        if placementPolicies.withLock({ $0.contains(path) }) { return path }
+        let body: [String: Any] = [
+            "name": name, "description": "Compact placement for Navarch pool \(request.pool)",
+            "groupPlacementPolicy": ["collocation": "COLLOCATED"],
+        ]
+        do {
+            let operation = try await call(
+                "resourcePolicies.insert", "POST",
+                "\(settings.endpoint)/projects/\(settings.project)/regions/\(region)/resourcePolicies?requestId=" + Self.requestID(name, region, "policy"),
+                body: body, idempotent: true)
+            try await wait(for: operation, scope: "regions/\(region)", operationName: "resourcePolicies.insert")
+            logger.info("created compact placement policy", metadata: ["policy": "\(path)"])
+        } catch let error as CloudAPIError where error.status == 409 {
+            // Made earlier (by this control plane before a restart): use it.
+        }
+        placementPolicies.withLock { _ = $0.insert(path) }
+        return path
     }
 
     public func terminate(_ instance: ProvisionedInstance) async throws {
@@ -129,7 +161,7 @@ public final class ComputeEngineProvider: Provider {
         let url = zoneURL(zone) + "/instances/\(PercentEncoding.encode(instance.instanceID))?requestId=" + Self.requestID(instance.instanceID, zone, "delete")
         do {
             let operation = try await call("instances.delete", "DELETE", url, body: nil, idempotent: true)
-            try await wait(for: operation, zone: zone, operationName: "instances.delete")
+            try await wait(for: operation, scope: "zones/\(zone)", operationName: "instances.delete")
         } catch let error as CloudAPIError where error.kind == .notFound {
             return
         }
@@ -177,7 +209,7 @@ public final class ComputeEngineProvider: Provider {
     }
 
     /// Polls a zone operation until it is DONE, and throws its error, typed, if it has one.
-    private func wait(for operation: [String: Any], zone: String, operationName: String) async throws {
+    private func wait(for operation: [String: Any], scope: String, operationName: String) async throws {
         var current = operation
         let deadline = clock.now.addingTimeInterval(settings.operationTimeout.timeInterval)
         while current["status"] as? String != "DONE" {
@@ -188,7 +220,9 @@ public final class ComputeEngineProvider: Provider {
             guard let name = current["name"] as? String else {
                 throw CloudAPIError(provider: self.name, operation: operationName, kind: .malformedResponse, message: "the operation has no name")
             }
-            current = try await call("zoneOperations.get", "GET", zoneURL(zone) + "/operations/\(PercentEncoding.encode(name))", body: nil, idempotent: true)
+            current = try await call(
+                scope.hasPrefix("zones/") ? "zoneOperations.get" : "regionOperations.get", "GET",
+                "\(settings.endpoint)/projects/\(settings.project)/\(scope)/operations/\(PercentEncoding.encode(name))", body: nil, idempotent: true)
         }
         if let error = Self.operationError(current, operation: operationName) { throw error }
     }
