@@ -63,8 +63,6 @@ public final class MotoServer: Sendable {
             }
             try await Task.sleep(for: .milliseconds(100))
         }
-        let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
-        try log.seekToEnd()
         let script = """
             import boto3, json, sys
             iam = boto3.client("iam", endpoint_url=sys.argv[1], region_name="us-east-1",
@@ -73,23 +71,16 @@ public final class MotoServer: Sendable {
             iam.put_user_policy(UserName="navarch", PolicyName="all", PolicyDocument=json.dumps(
                 {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}))
             key = iam.create_access_key(UserName="navarch")["AccessKey"]
-            print(key["AccessKeyId"], key["SecretAccessKey"])
+            print("KEY", key["AccessKeyId"], key["SecretAccessKey"])
             """
-        let bootstrap = Process()
-        bootstrap.executableURL = URL(fileURLWithPath: python)
-        bootstrap.arguments = ["-c", script, endpoint]
-        let output = Pipe()
-        bootstrap.standardOutput = output
-        bootstrap.standardError = log
-        try bootstrap.run()
-        let data = try await Task.detached { output.fileHandleForReading.readDataToEndOfFile() }.value
-        bootstrap.waitUntilExit()
-        let parts = String(decoding: data, as: UTF8.self).split(separator: " ").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
-        guard bootstrap.terminationStatus == 0, parts.count == 2 else {
+        let (status, output) = try await ChildScript.run([python, "-c", script, endpoint], timeout: .seconds(120))
+        let parts = output.split(separator: "\n").last { $0.hasPrefix("KEY ") }?.split(separator: " ").map(String.init) ?? []
+        guard status == 0, parts.count == 3 else {
             Self.stop(pid)
-            throw FakeServerError("creating moto's IAM user failed; see \(logPath)")
+            throw FakeServerError("creating moto's IAM user failed (exit \(status)): \(output.suffix(500))")
         }
-        return MotoServer(endpoint: endpoint, accessKeyID: parts[0], secretAccessKey: parts[1], pid: pid)
+        let (accessKeyID, secretAccessKey) = (parts[1], parts[2])
+        return MotoServer(endpoint: endpoint, accessKeyID: accessKeyID, secretAccessKey: secretAccessKey, pid: pid)
     }
 
     /// Stops moto.

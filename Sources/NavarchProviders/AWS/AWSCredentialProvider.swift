@@ -26,7 +26,8 @@ public actor AWSCredentialProvider {
         self.metadataEndpoint = metadataEndpoint.hasSuffix("/") ? String(metadataEndpoint.dropLast()) : metadataEndpoint
         self.clock = clock
         self.http = CloudHTTPClient(
-            provider: "aws", retry: RetryPolicy(maxAttempts: 3), timeout: .seconds(2), calls: calls, clock: clock, logger: logger
+            // Retry waits are real time: the injected clock decides only when credentials expire.
+            provider: "aws", retry: RetryPolicy(maxAttempts: 3), timeout: .seconds(2), calls: calls, clock: SystemClock(), logger: logger
         ) { operation, response in
             CloudAPIError(
                 provider: "aws", operation: operation, kind: response.status >= 500 ? .server : .authentication,
