@@ -66,6 +66,15 @@ extension FleetController {
 
     /// Applies a diagnostic's outcome.
     func diagnosticFinished(_ command: NodeCommand, passed: Bool, message: String) async throws {
+        // The result can arrive before the drain's acknowledgement (they are separate calls,
+        // and one may have been retried): the agent drains before it diagnoses, so the drain
+        // is done; move the node along to `diagnosing` before applying the result.
+        if nodes[command.nodeID]?.state == .draining {
+            try await transition(nodeID: command.nodeID, on: .drainCompleted, reason: "the diagnostic ran, so the node had drained")
+        }
+        if nodes[command.nodeID]?.state == .drained {
+            try await transition(nodeID: command.nodeID, on: .startDiagnosis, reason: command.reason)
+        }
         guard let node = nodes[command.nodeID] else { return }
         let suite = command.parameters["suite"] ?? "dcgm"
         await record(

@@ -112,11 +112,16 @@ extension FleetController {
                     "count": "\(observation.count)", "action": observation.action.rawValue, "rule": observation.rule,
                 ])
         }
-        let previous = node.health
-        node.health = health
-        node.healthReason = reason
-        if !gpus.isEmpty { node.gpus = gpus }
-        try await save(node)
+        // Recording suspended this actor: another call may have changed the node meanwhile
+        // (a diagnostic returning it to service). Change the current node, not the copy read
+        // before, or that change would be overwritten.
+        guard var current = nodes[nodeID] else { return }
+        let previous = current.health
+        current.health = health
+        current.healthReason = reason
+        if !gpus.isEmpty { current.gpus = gpus }
+        try await save(current)
+        node = current
         if previous != health {
             try await healthChanged(node: node, from: previous, result: HealthResult(status: health, reason: reason, observations: observations))
         }
@@ -189,6 +194,9 @@ extension FleetController {
             let silence = Int(now.timeIntervalSince(heartbeats.lastHeartbeat(of: nodeID) ?? now))
             let reason = "no heartbeat for \(silence) s"
             await record("node.heartbeat_missed", reason, node: node.id, instance: node.instanceID, pool: node.pool)
+            // Recording suspended this actor: start again from the node as it is now.
+            guard let current = nodes[nodeID], current.state != .terminated else { continue }
+            node = current
             let previous = node.health
             node.health = .unhealthy
             node.healthReason = reason

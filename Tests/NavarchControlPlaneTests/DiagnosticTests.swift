@@ -72,6 +72,16 @@ import Testing
         }
     }
 
+    @Test func aResultArrivingBeforeTheDrainAcknowledgementStillReturnsTheNodeToService() async throws {
+        try await withOneNode { client, agent, node in
+            _ = try await client.runDiagnostic(node, suite: "dcgm", level: 1)
+            _ = try await acknowledge(.runDiagnostic, on: node, success: true, message: "dcgmi is not installed: skipped", agent: agent)
+            _ = try await acknowledge(.drain, on: node, success: true, message: "drained", agent: agent)
+            try await eventually("the node is back in service") { try await client.node(node).state == .active }
+            #expect(try await client.events(nodeID: node).contains { $0.kind == "diagnostic.passed" })
+        }
+    }
+
     @Test func aNodeCordonedBeforeTheDiagnosticStaysCordonedAfterAPass() async throws {
         try await withOneNode { client, agent, node in
             _ = try await client.cordon(node, reason: "maintenance")
