@@ -10,13 +10,8 @@ public struct CloudTopology: Sendable {
     let client: MetadataClient
 
     public init(cloud: String, endpoint: String? = nil, timeout: Duration = .seconds(5)) throws {
-        guard SpotNoticeWatcher.clouds.contains(cloud) else {
-            throw MetadataClient.Failure(description: "unknown cloud '\(cloud)'; expected aws, gcp or azure")
-        }
+        self.endpoint = try MetadataClient.baseURL(cloud: cloud, endpoint: endpoint)
         self.cloud = cloud
-        var base = endpoint ?? (cloud == "gcp" ? "http://metadata.google.internal" : "http://169.254.169.254")
-        while base.hasSuffix("/") { base.removeLast() }
-        self.endpoint = base
         client = MetadataClient(timeout: timeout)
     }
 

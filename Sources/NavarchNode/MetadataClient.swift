@@ -22,6 +22,18 @@ public struct MetadataClient: Sendable {
 
     public init(timeout: Duration = .seconds(5)) { self.timeout = timeout }
 
+    /// The clouds whose metadata services the agent reads.
+    public static let clouds = ["aws", "gcp", "azure"]
+
+    /// `endpoint` without a trailing `/`, or the cloud's own metadata address; throws for a
+    /// cloud it does not know.
+    static func baseURL(cloud: String, endpoint: String?) throws -> String {
+        guard clouds.contains(cloud) else { throw Failure(description: "unknown cloud '\(cloud)'; expected aws, gcp or azure") }
+        var base = endpoint ?? (cloud == "gcp" ? "http://metadata.google.internal" : "http://169.254.169.254")
+        while base.hasSuffix("/") { base.removeLast() }
+        return base
+    }
+
     private static let queue = DispatchQueue(label: "navarch.metadata", attributes: .concurrent)
 
     public func send(_ method: String, _ url: String, headers: [(String, String)] = []) async throws -> Response {

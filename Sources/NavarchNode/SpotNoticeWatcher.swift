@@ -3,7 +3,7 @@
 /// `instance/preempted` (`TRUE`/`FALSE`, long-polled with `wait_for_change`), Azure Scheduled
 /// Events (a `Preempt` event).
 public struct SpotNoticeWatcher: Sendable {
-    public static let clouds = ["aws", "gcp", "azure"]
+    public static let clouds = MetadataClient.clouds
 
     public let cloud: String
     /// The metadata service: `http://169.254.169.254`, or `http://metadata.google.internal` on GCP.
@@ -11,13 +11,8 @@ public struct SpotNoticeWatcher: Sendable {
     let client: MetadataClient
 
     public init(cloud: String, endpoint: String? = nil) throws {
-        guard Self.clouds.contains(cloud) else {
-            throw MetadataClient.Failure(description: "unknown cloud '\(cloud)' for spot notices; expected aws, gcp or azure")
-        }
+        self.endpoint = try MetadataClient.baseURL(cloud: cloud, endpoint: endpoint)
         self.cloud = cloud
-        var base = endpoint ?? (cloud == "gcp" ? "http://metadata.google.internal" : "http://169.254.169.254")
-        while base.hasSuffix("/") { base.removeLast() }
-        self.endpoint = base
         // GCP's long poll waits up to a minute for a change.
         self.client = MetadataClient(timeout: cloud == "gcp" ? .seconds(70) : .seconds(5))
     }

@@ -10,7 +10,8 @@ import Testing
 
 /// `spot`, `spot_fallback: on-demand` and `placement: cluster` from `navarch up` to the provider.
 struct PoolOptionsTests {
-    @Test(.timeLimit(.minutes(1))) func aSpotPoolWithoutSpotCapacityFallsBackToOnDemandAtTheSameProvider() async throws {
+    /// A control plane with two fake providers, `east` without spot capacity and `west`.
+    func withEastWithoutSpotAndWest(_ body: @Sendable (FakeProvider, FakeProvider, NavarchClient) async throws -> Void) async throws {
         let east = FakeProvider(name: "east")
         let west = FakeProvider(name: "west")
         east.setSpotCapacity(false)
@@ -18,41 +19,37 @@ struct PoolOptionsTests {
         configuration.heartbeatInterval = .seconds(60)
         let plane = ControlPlane(configuration: configuration, store: InMemoryStore()).with(provider: east).with(provider: west)
         try await withControlPlane(plane) { endpoints in
-            try await NavarchClient.with(server: endpoints.grpcAddress) { client in
-                let pool = try await client.createPool(
-                    name: "sp", gpuType: "h100", gpus: 8, provider: "east,west",
-                    poolOptions: PoolOptions(spot: true, spotFallback: .onDemand, placement: .cluster))
-                #expect(pool.options == PoolOptions(spot: true, spotFallback: .onDemand, placement: .cluster))
-                var requests = east.requests.makeAsyncIterator()
-                let request = try #require(await requests.next())
-                #expect(request.spot == false, "the machine east gave is on-demand")
-                #expect(request.placement == .cluster)
-                #expect(west.provisionCalls == 0, "the fallback stays at the same provider")
-                let events = try await client.events(pool: "sp")
-                let fallback = try #require(events.first { $0.kind == "instance.spot_fallback" })
-                #expect(fallback.message.hasPrefix("no spot capacity at east; asking for on-demand: east: no spot capacity for h100"))
-                #expect(events.first { $0.kind == "pool.created" }?.message.contains("spot (falls back to on-demand), cluster placement") == true)
-                #expect(try await client.pools().first?.options.spot == true)
-            }
+            try await NavarchClient.with(server: endpoints.grpcAddress) { client in try await body(east, west, client) }
+        }
+    }
+
+    @Test(.timeLimit(.minutes(1))) func aSpotPoolWithoutSpotCapacityFallsBackToOnDemandAtTheSameProvider() async throws {
+        try await withEastWithoutSpotAndWest { east, west, client in
+            let pool = try await client.createPool(
+                name: "sp", gpuType: "h100", gpus: 8, provider: "east,west",
+                poolOptions: PoolOptions(spot: true, spotFallback: .onDemand, placement: .cluster))
+            #expect(pool.options == PoolOptions(spot: true, spotFallback: .onDemand, placement: .cluster))
+            var requests = east.requests.makeAsyncIterator()
+            let request = try #require(await requests.next())
+            #expect(request.spot == false, "the machine east gave is on-demand")
+            #expect(request.placement == .cluster)
+            #expect(west.provisionCalls == 0, "the fallback stays at the same provider")
+            let events = try await client.events(pool: "sp")
+            let fallback = try #require(events.first { $0.kind == "instance.spot_fallback" })
+            #expect(fallback.message.hasPrefix("no spot capacity at east; asking for on-demand: east: no spot capacity for h100"))
+            #expect(events.first { $0.kind == "pool.created" }?.message.contains("spot (falls back to on-demand), cluster placement") == true)
+            #expect(try await client.pools().first?.options.spot == true)
         }
     }
 
     @Test(.timeLimit(.minutes(1))) func aSpotPoolWithoutFallbackFailsOverToTheNextProvider() async throws {
-        let east = FakeProvider(name: "east")
-        let west = FakeProvider(name: "west")
-        east.setSpotCapacity(false)
-        var configuration = testConfiguration(defaultProvider: "east")
-        configuration.heartbeatInterval = .seconds(60)
-        let plane = ControlPlane(configuration: configuration, store: InMemoryStore()).with(provider: east).with(provider: west)
-        try await withControlPlane(plane) { endpoints in
-            try await NavarchClient.with(server: endpoints.grpcAddress) { client in
-                _ = try await client.createPool(name: "sq", gpuType: "h100", gpus: 8, provider: "east,west", poolOptions: PoolOptions(spot: true))
-                var requests = west.requests.makeAsyncIterator()
-                let request = try #require(await requests.next())
-                #expect(request.spot == true)
-                #expect(try await client.events(pool: "sq").contains { $0.kind == "instance.failover" })
-                #expect(try await client.events(pool: "sq").allSatisfy { $0.kind != "instance.spot_fallback" })
-            }
+        try await withEastWithoutSpotAndWest { east, west, client in
+            _ = try await client.createPool(name: "sq", gpuType: "h100", gpus: 8, provider: "east,west", poolOptions: PoolOptions(spot: true))
+            var requests = west.requests.makeAsyncIterator()
+            let request = try #require(await requests.next())
+            #expect(request.spot == true)
+            #expect(try await client.events(pool: "sq").contains { $0.kind == "instance.failover" })
+            #expect(try await client.events(pool: "sq").allSatisfy { $0.kind != "instance.spot_fallback" })
         }
     }
 
