@@ -99,7 +99,7 @@ let package = Package(
             name: "NavarchCLI",
             dependencies: [
                 "NavarchCore", "NavarchClient", "NavarchControlPlane", "NavarchProviders", "NavarchNode",
-                "NavarchStore", "NavarchHealth",
+                "NavarchStore", "NavarchHealth", "NavarchNotifiers",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -124,6 +124,12 @@ let package = Package(
         ),
         // Test support: manual clock and fixtures.
         .target(name: "NavarchTesting", dependencies: ["NavarchCore"]),
+        .target(
+            name: "NavarchNotifiers",
+            dependencies: [
+                "NavarchCore", "NavarchHealth", .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]),
 
         .executableTarget(name: "navarch", dependencies: ["NavarchCLI"]),
         .executableTarget(name: "navarch-control-plane", dependencies: ["NavarchCLI"]),
@@ -141,7 +147,7 @@ let package = Package(
             name: "NavarchControlPlaneTests",
             dependencies: [
                 "NavarchControlPlane", "NavarchClient", "NavarchProviders", "NavarchStore", "NavarchProto",
-                "NavarchTesting", "NavarchCloudFakes", .product(name: "Yams", package: "Yams"),
+                "NavarchTesting", "NavarchCloudFakes", "NavarchNotifiers", "NavarchHealth", .product(name: "Yams", package: "Yams"),
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
             ]

@@ -10,7 +10,8 @@ public struct NavarchCommand: AsyncParsableCommand {
         subcommands: [
             ServeCommand.self, UpCommand.self, DownCommand.self, StatusCommand.self, NodesCommand.self,
             CordonCommand.self, DrainCommand.self, UncordonCommand.self, EventsCommand.self, HealthCommand.self,
-            DiagCommand.self, ConfigCommand.self, CatalogCommand.self, SshCommand.self, VersionCommand.self,
+            DiagCommand.self, ConfigCommand.self, CatalogCommand.self, SshCommand.self, PoolsCommand.self, BreakerCommand.self,
+            VersionCommand.self,
             NodeAgentCommand.self,
         ])
 

@@ -6,7 +6,55 @@ import NavarchHealth
 /// `navarch nodes list|get`.
 struct NodesCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "nodes", abstract: "List nodes or show one.", subcommands: [List.self, Get.self], defaultSubcommand: List.self)
+        commandName: "nodes", abstract: "List nodes or show one.", subcommands: [List.self, Get.self, History.self], defaultSubcommand: List.self)
+
+    /// `navarch nodes history N`: the node's audit trail, oldest first.
+    struct History: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "history", abstract: "Show what happened to a node and who did it: every action with its actor, rule and evidence.")
+
+        @OptionGroup var global: GlobalOptions
+
+        @Argument(help: "Node id.")
+        var id: String
+
+        @Flag(help: "Include every observation and command, not only state changes and actions.")
+        var all = false
+
+        /// Kinds that are actions or decisions, as opposed to raw observations.
+        static func isAction(_ kind: String) -> Bool {
+            kind.hasPrefix("node.") && kind != "node.observation" || kind.hasPrefix("remediation.") || kind.hasPrefix("instance.")
+                || kind.hasPrefix("diagnostic.") || kind.hasPrefix("breaker.") || kind.hasPrefix("coordinator.")
+        }
+
+        func run() async throws {
+            try await global.withClient { client in
+                _ = try await client.node(id)
+                var events: [FleetEvent] = []
+                var after: Int64 = 0
+                while true {
+                    let page = try await client.events(after: after, limit: 1000, nodeID: id)
+                    events.append(contentsOf: page)
+                    guard let last = page.last, page.count == 1000 else { break }
+                    after = last.sequence
+                }
+                let shown = all ? events : events.filter { Self.isAction($0.kind) }
+                if global.output == .json {
+                    print(try Output.json(shown))
+                    return
+                }
+                print(Output.table(
+                    ["SEQ", "TIME", "EVENT", "ACTOR", "RULE", "EVIDENCE", "MESSAGE"],
+                    shown.map { event in
+                        [
+                            "\(event.sequence)", Timestamp.iso8601(event.time), event.kind, event.attributes["actor"] ?? "-",
+                            event.attributes["rule"] ?? "-", event.attributes["evidence"].map { "#" + $0.replacingOccurrences(of: ",", with: ",#") } ?? "-",
+                            event.message,
+                        ]
+                    }))
+            }
+        }
+    }
 
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "list", abstract: "List nodes.")

@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import NavarchControlPlane
 import NavarchCore
+import NavarchNotifiers
 import NavarchProviders
 import NavarchStore
 
@@ -100,7 +101,8 @@ public struct ServeCommand: AsyncParsableCommand {
         let notifierLogger = logger
         let dataDirectory = configuration.dataDirectory
         try await plane
-            .with(notifier: LogNotifier { line in notifierLogger.info("\(line)") })
+            .with(notifier: LogNotifier(style: .text) { line in notifierLogger.info("\(line)") })
+            .with(notifiers: configuration.notifications.map { RoutedNotifier(route: $0) })
             .run(signals: [.sigterm, .sigint]) { endpoints in
                 print("navarch control plane \(NavarchVersion.current): gRPC \(endpoints.grpcAddress), HTTP \(endpoints.httpHost):\(endpoints.httpPort), data \(dataDirectory)")
                 Output.flush()

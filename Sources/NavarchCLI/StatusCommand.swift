@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import NavarchClient
 import NavarchCore
 
 /// `navarch status`: pools and nodes at a glance.
@@ -11,16 +12,22 @@ struct StatusCommand: AsyncParsableCommand {
     struct Report: Encodable {
         let pools: [Pool]
         let nodes: [Node]
+        let breakers: [BreakerStatus]
     }
 
     func run() async throws {
         try await global.withClient { client in
             async let pools = client.pools()
             async let nodes = client.nodes()
-            let report = Report(pools: try await pools, nodes: try await nodes.filter { $0.state != .terminated })
+            async let info = client.serverInfo()
+            let report = Report(pools: try await pools, nodes: try await nodes.filter { $0.state != .terminated }, breakers: try await info.breakers)
             if global.output == .json {
                 print(try Output.json(report))
                 return
+            }
+            for breaker in report.breakers where breaker.open {
+                print("CIRCUIT BREAKER OPEN (\(breaker.scope), \(Output.age(breaker.since)) ago): \(breaker.reason)")
+                print("  automatic terminations are stopped; `navarch breaker reset \(breaker.scope.hasPrefix("pool ") ? String(breaker.scope.dropFirst(5)) : breaker.scope)` resumes them")
             }
             if report.pools.isEmpty && report.nodes.isEmpty {
                 print("no pools; create one with `navarch up --gpus 8 --type h100 --name NAME`")

@@ -83,9 +83,13 @@ public struct NavarchClient: Sendable {
     }
 
     public func createPool(
-        name: String, gpuType: String, gpus: Int, provider: String = "", poolOptions: PoolOptions = PoolOptions()
+        name: String, gpuType: String, gpus: Int, provider: String = "", poolOptions: PoolOptions = PoolOptions(),
+        minNodes: Int = 0, maxNodes: Int = 0, labels: [String: String] = [:]
     ) async throws -> Pool {
         var request = Navarch_V1_CreatePoolRequest()
+        request.minNodes = Int32(clamping: minNodes)
+        request.maxNodes = Int32(clamping: maxNodes)
+        request.labels = labels
         request.spot = poolOptions.spot
         request.spotFallback = poolOptions.spotFallback.rawValue
         request.placement = poolOptions.placement.rawValue
@@ -109,23 +113,29 @@ public struct NavarchClient: Sendable {
         return try await call { try await admin.deletePool(request, options: options).domain }
     }
 
-    public func cordon(_ nodeID: String, reason: String) async throws -> Node {
+    public func cordon(_ nodeID: String, reason: String, actor: String = NavarchClient.actor) async throws -> Node {
         var request = Navarch_V1_CordonNodeRequest()
         request.nodeID = nodeID
         request.reason = reason
+        request.actor = actor
         return try await call { try await admin.cordonNode(request, options: options).domain }
     }
 
-    public func drain(_ nodeID: String, reason: String) async throws -> Node {
+    public func drain(_ nodeID: String, reason: String, actor: String = NavarchClient.actor) async throws -> Node {
         var request = Navarch_V1_DrainNodeRequest()
         request.nodeID = nodeID
         request.reason = reason
+        request.actor = actor
         return try await call { try await admin.drainNode(request, options: options).domain }
     }
 
-    public func uncordon(_ nodeID: String) async throws -> Node {
+    /// Puts a node back in service; an unhealthy one or one under repair needs `force`.
+    public func uncordon(_ nodeID: String, force: Bool = false, reason: String = "", actor: String = NavarchClient.actor) async throws -> Node {
         var request = Navarch_V1_UncordonNodeRequest()
         request.nodeID = nodeID
+        request.force = force
+        request.reason = reason
+        request.actor = actor
         return try await call { try await admin.uncordonNode(request, options: options).domain }
     }
 
@@ -163,8 +173,46 @@ public struct NavarchClient: Sendable {
             return ServerInfo(
                 version: info.version, defaultProvider: info.defaultProvider, providers: info.providers,
                 startedAt: Timestamp.date(unixMilliseconds: info.startedAtUnixMs),
-                heartbeatInterval: .milliseconds(info.heartbeatIntervalMs))
+                heartbeatInterval: .milliseconds(info.heartbeatIntervalMs), breakers: info.breakers.map(BreakerStatus.init))
         }
+    }
+
+    /// Closes open circuit breakers (`fleet`, a pool name, or empty for all); returns those closed.
+    public func resetBreaker(scope: String = "", actor: String = NavarchClient.actor) async throws -> [BreakerStatus] {
+        var request = Navarch_V1_ResetBreakerRequest()
+        request.scope = scope
+        request.actor = actor
+        return try await call { try await admin.resetBreaker(request, options: options).reset.map(BreakerStatus.init) }
+    }
+
+    /// Reports a pool's waiting jobs (and running jobs per node) for its queue autoscaler.
+    public func reportQueue(pool: String, depth: Int, nodeJobs: [String: Int] = [:]) async throws -> Pool {
+        var request = Navarch_V1_ReportQueueRequest()
+        request.pool = pool
+        request.depth = Int32(clamping: depth)
+        request.nodeJobs = nodeJobs.mapValues { Int32(clamping: $0) }
+        return try await call { try await admin.reportQueue(request, options: options).domain }
+    }
+
+    /// Who this client says it is in audit records: `operator:$USER`.
+    public static var actor: String {
+        let user = ProcessInfo.processInfo.environment["USER"] ?? ProcessInfo.processInfo.environment["LOGNAME"] ?? ""
+        return user.isEmpty ? "operator" : "operator:\(user)"
+    }
+}
+
+/// A circuit breaker as the control plane reports it.
+public struct BreakerStatus: Sendable, Equatable, Codable {
+    public var scope: String
+    public var open: Bool
+    public var reason: String
+    public var since: Date?
+
+    init(_ breaker: Navarch_V1_Breaker) {
+        scope = breaker.scope
+        open = breaker.open
+        reason = breaker.reason
+        since = breaker.open ? Timestamp.date(unixMilliseconds: breaker.sinceUnixMs) : nil
     }
 }
 
@@ -175,6 +223,8 @@ public struct ServerInfo: Sendable, Equatable {
     public var providers: [String]
     public var startedAt: Date
     public var heartbeatInterval: Duration
+    /// Every circuit breaker, the fleet's first.
+    public var breakers: [BreakerStatus]
 }
 
 extension NavarchClient {

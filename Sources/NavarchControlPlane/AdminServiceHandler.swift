@@ -37,7 +37,8 @@ struct AdminServiceHandler: Navarch_V1_AdminService.SimpleServiceProtocol {
             Navarch_V1_Pool(
                 try await fleet.createPool(
                     name: request.name, provider: request.provider, gpuType: request.gpuType, gpus: Int(request.gpus),
-                    options: try PoolOptions(spot: request.spot, spotFallback: request.spotFallback, placement: request.placement)))
+                    options: try PoolOptions(spot: request.spot, spotFallback: request.spotFallback, placement: request.placement),
+                    minNodes: Int(request.minNodes), maxNodes: Int(request.maxNodes), labels: request.labels))
         }
     }
 
@@ -52,15 +53,15 @@ struct AdminServiceHandler: Navarch_V1_AdminService.SimpleServiceProtocol {
     }
 
     func cordonNode(request: Navarch_V1_CordonNodeRequest, context: ServerContext) async throws -> Navarch_V1_Node {
-        try await mappingErrors { Navarch_V1_Node(try await fleet.cordon(nodeID: request.nodeID, reason: request.reason)) }
+        try await mappingErrors { Navarch_V1_Node(try await fleet.cordon(nodeID: request.nodeID, reason: request.reason, actor: request.actor)) }
     }
 
     func drainNode(request: Navarch_V1_DrainNodeRequest, context: ServerContext) async throws -> Navarch_V1_Node {
-        try await mappingErrors { Navarch_V1_Node(try await fleet.drain(nodeID: request.nodeID, reason: request.reason)) }
+        try await mappingErrors { Navarch_V1_Node(try await fleet.drain(nodeID: request.nodeID, reason: request.reason, actor: request.actor)) }
     }
 
     func uncordonNode(request: Navarch_V1_UncordonNodeRequest, context: ServerContext) async throws -> Navarch_V1_Node {
-        try await mappingErrors { Navarch_V1_Node(try await fleet.uncordon(nodeID: request.nodeID)) }
+        try await mappingErrors { Navarch_V1_Node(try await fleet.uncordon(nodeID: request.nodeID, force: request.force, reason: request.reason, actor: request.actor)) }
     }
 
     func listEvents(request: Navarch_V1_ListEventsRequest, context: ServerContext) async throws -> Navarch_V1_ListEventsResponse {
@@ -122,6 +123,22 @@ struct AdminServiceHandler: Navarch_V1_AdminService.SimpleServiceProtocol {
         info.providers = await fleet.providerNames
         info.startedAtUnixMs = Timestamp.unixMilliseconds(fleet.startedAt)
         info.heartbeatIntervalMs = heartbeatInterval.milliseconds
+        info.breakers = await fleet.breakerList().map(Navarch_V1_Breaker.init)
         return info
+    }
+
+    func resetBreaker(request: Navarch_V1_ResetBreakerRequest, context: ServerContext) async throws -> Navarch_V1_ResetBreakerResponse {
+        try await mappingErrors {
+            var response = Navarch_V1_ResetBreakerResponse()
+            response.reset = try await fleet.resetBreakers(scope: request.scope, actor: request.actor).map(Navarch_V1_Breaker.init)
+            return response
+        }
+    }
+
+    func reportQueue(request: Navarch_V1_ReportQueueRequest, context: ServerContext) async throws -> Navarch_V1_Pool {
+        try await mappingErrors {
+            Navarch_V1_Pool(
+                try await fleet.reportQueue(pool: request.pool, depth: Int(request.depth), nodeJobs: request.nodeJobs.mapValues(Int.init)))
+        }
     }
 }

@@ -21,6 +21,15 @@ public enum ConfigurationFile {
         "bootstrap.join_token_ttl": .duration, "bootstrap.agent_arguments": .stringList,
         "health": .healthPolicy,
         "diagnostics.schedules": .diagnosticSchedules,
+        "remediation.gpu_resets": .positiveInteger, "remediation.reset_window": .duration, "remediation.reboots": .positiveInteger,
+        "remediation.reboot_window": .duration, "remediation.validate_with_diagnostic": .boolean,
+        "remediation.max_concurrent": .positiveInteger, "remediation.silence_grace": .duration, "remediation.repair_timeout": .duration,
+        "circuit_breaker.unhealthy_share": .share, "circuit_breaker.window": .duration, "circuit_breaker.minimum_nodes": .positiveInteger,
+        "rate_limits.provisions_per_provider": .positiveInteger, "rate_limits.terminations_per_provider": .positiveInteger,
+        "rate_limits.provisions_per_pool": .positiveInteger, "rate_limits.terminations_per_pool": .positiveInteger,
+        "autoscaling.interval": .duration,
+        "pools": .pools,
+        "notifications": .notifications,
     ]
 
     /// The keys of each cloud provider's section (`providers.aws.region`), with their kinds.
@@ -55,6 +64,7 @@ public enum ConfigurationFile {
 
     public enum ValueKind: Sendable {
         case string, port, path, logLevel, duration, positiveInteger, healthPolicy, diagnosticSchedules, stringList, boolean, sha256
+        case share, pools, notifications
     }
 
     /// Loads the file at `path` over `base`.
@@ -165,6 +175,14 @@ public enum ConfigurationFile {
             configuration.diagnosticSchedules = try diagnosticSchedules(node, file: file)
             return
         }
+        if key == "pools" {
+            configuration.pools = try PoolsSection.parse(node, file: file)
+            return
+        }
+        if key == "notifications" {
+            configuration.notifications = try NotificationsSection.parse(node, file: file)
+            return
+        }
         if let (provider, name, kind) = providerKind(key, aliases: aliases) {
             configuration.providerSettings[provider, default: [:]][name] = try providerSetting(node, kind: kind, fail)
             return
@@ -206,6 +224,29 @@ public enum ConfigurationFile {
             let interval = try duration(text, fail)
             guard interval >= .seconds(1) else { throw fail("must be at least 1s") }
             configuration.orphanSweepInterval = interval
+        case "remediation.gpu_resets": configuration.remediationLimits.gpuResets = try count(text, fail)
+        case "remediation.reset_window": configuration.remediationLimits.resetWindow = try duration(text, fail)
+        case "remediation.reboots": configuration.remediationLimits.reboots = try count(text, fail)
+        case "remediation.reboot_window": configuration.remediationLimits.rebootWindow = try duration(text, fail)
+        case "remediation.validate_with_diagnostic": configuration.validateRepairsWithDiagnostic = try boolean(text, fail)
+        case "remediation.max_concurrent": configuration.maxConcurrentRemediations = try count(text, fail, minimum: 1)
+        case "remediation.silence_grace": configuration.silenceGrace = try duration(text, fail)
+        case "remediation.repair_timeout": configuration.repairTimeout = try duration(text, fail)
+        case "circuit_breaker.unhealthy_share":
+            guard let value = Double(text.hasSuffix("%") ? String(text.dropLast()) : text) else { throw fail("expected a share such as 0.2 or 20%, got '\(text)'") }
+            let share = text.hasSuffix("%") ? value / 100 : value
+            guard share > 0 && share < 1 else { throw fail("expected a share between 0 and 1 (or 0% and 100%), got '\(text)'") }
+            configuration.circuitBreaker.unhealthyShare = share
+        case "circuit_breaker.window": configuration.circuitBreaker.window = try duration(text, fail)
+        case "circuit_breaker.minimum_nodes": configuration.circuitBreaker.minimumNodes = try count(text, fail, minimum: 1)
+        case "rate_limits.provisions_per_provider": configuration.rateLimits.provisionsPerProvider = try count(text, fail, minimum: 1)
+        case "rate_limits.terminations_per_provider": configuration.rateLimits.terminationsPerProvider = try count(text, fail, minimum: 1)
+        case "rate_limits.provisions_per_pool": configuration.rateLimits.provisionsPerPool = try count(text, fail, minimum: 1)
+        case "rate_limits.terminations_per_pool": configuration.rateLimits.terminationsPerPool = try count(text, fail, minimum: 1)
+        case "autoscaling.interval":
+            let interval = try duration(text, fail)
+            guard interval >= .milliseconds(100) else { throw fail("must be at least 100ms") }
+            configuration.autoscaleInterval = interval
         case "providers.local.node_binary": configuration.localNodeBinary = text.isEmpty ? nil : expandTilde(text)
         case "bootstrap.agent_binary": configuration.agentBinary = text.isEmpty ? nil : expandTilde(text)
         case "bootstrap.agent_url":
@@ -298,6 +339,19 @@ public enum ConfigurationFile {
         }
     }
 
+    static func count(_ text: String, _ fail: (String) -> ConfigurationError, minimum: Int = 0) throws -> Int {
+        guard let value = Int(text), value >= minimum else { throw fail("expected a whole number of at least \(minimum), got '\(text)'") }
+        return value
+    }
+
+    static func boolean(_ text: String, _ fail: (String) -> ConfigurationError) throws -> Bool {
+        switch text {
+        case "true": return true
+        case "false": return false
+        default: throw fail("expected true or false, got '\(text)'")
+        }
+    }
+
     private static func nonEmpty(_ text: String, _ fail: (String) -> ConfigurationError) throws -> String {
         guard !text.isEmpty else { throw fail("must not be empty") }
         return text
@@ -310,7 +364,7 @@ public enum ConfigurationFile {
         return value
     }
 
-    private static func duration(_ text: String, _ fail: (String) -> ConfigurationError) throws -> Duration {
+    static func duration(_ text: String, _ fail: (String) -> ConfigurationError) throws -> Duration {
         guard let value = DurationParser.parse(text) else {
             throw fail("expected a duration such as 500ms, 5s, 2m or 1h, got '\(text)'")
         }
@@ -323,9 +377,9 @@ public enum ConfigurationFile {
         return home + path.dropFirst()
     }
 
-    private static func line(_ node: Yams.Node) -> Int? { node.mark.map { $0.line } }
+    static func line(_ node: Yams.Node) -> Int? { node.mark.map { $0.line } }
 
-    private static func kindName(_ node: Yams.Node) -> String {
+    static func kindName(_ node: Yams.Node) -> String {
         switch node {
         case .mapping: "mapping"
         case .sequence: "list"

@@ -36,7 +36,7 @@ public struct ControlPlane: Sendable {
     var store: any Store
     var providers: [any Provider] = []
     var scheduler: any Scheduler = FirstAvailable()
-    var remediator: any Remediator = CordonAndReplace()
+    var remediator: any Remediator = RepairBeforeReplace()
     var notifiers: [any Notifier] = []
     var clock: any NavarchClock = SystemClock()
     var logger: Logger
@@ -52,6 +52,7 @@ public struct ControlPlane: Sendable {
     public func with(scheduler: any Scheduler) -> ControlPlane { var copy = self; copy.scheduler = scheduler; return copy }
     public func with(remediator: any Remediator) -> ControlPlane { var copy = self; copy.remediator = remediator; return copy }
     public func with(notifier: any Notifier) -> ControlPlane { var copy = self; copy.notifiers.append(notifier); return copy }
+    public func with(notifiers: [any Notifier]) -> ControlPlane { var copy = self; copy.notifiers += notifiers; return copy }
     public func with(clock: any NavarchClock) -> ControlPlane { var copy = self; copy.clock = clock; return copy }
 
     /// Runs until SIGTERM or SIGINT.
@@ -128,6 +129,9 @@ public struct ControlPlane: Sendable {
                     sha256: bootstrap.sha256, servedFile: bootstrap.servedFile)
                 await fleet.setBootstrap(joinTokens: bootstrap.joinTokens, download: download)
             }
+            do { try await fleet.applyConfiguredPools(configuration.pools) } catch let error as NavarchError {
+                throw NavarchError(error.code, "pools in the configuration file: \(error.message)")
+            }
             readiness.markReady()
             let endpoints = ControlPlaneEndpoints(
                 grpcHost: configuration.grpcHost, grpcPort: grpcPort, httpHost: configuration.httpHost, httpPort: httpPort)
@@ -149,6 +153,8 @@ public struct ControlPlane: Sendable {
                         fleet: fleet, providers: providers, clock: clock, interval: configuration.orphanSweepInterval, logger: logger)),
                     .init(service: DiagnosticScheduleService(
                         fleet: fleet, clock: clock, checkEvery: configuration.diagnosticScheduleCheckInterval)),
+                    .init(service: NotificationService(notifiers: notifiers, events: fleet.notifications, logger: logger)),
+                    .init(service: AutoscalerService(fleet: fleet, clock: clock, interval: configuration.autoscaleInterval)),
                 ],
                 gracefulShutdownSignals: signals,
                 logger: logger))

@@ -61,7 +61,43 @@ public struct ControlPlaneConfiguration: Sendable, Equatable {
     /// How often the control plane looks for scheduled diagnostics that are due.
     public var diagnosticScheduleCheckInterval: Duration = .seconds(30)
 
+    /// How far the remediation ladder goes on each rung (`remediation.gpu_resets`,
+    /// `reset_window`, `reboots`, `reboot_window`). Default: 2 GPU resets in 24 h, then 1
+    /// reboot in 24 h, then replacement.
+    public var remediationLimits = RemediationLimits()
+    /// Run a level-1 DCGM diagnostic after a GPU reset or reboot, besides the boot checks, before
+    /// the node goes back in service (`remediation.validate_with_diagnostic`). Default false.
+    public var validateRepairsWithDiagnostic = false
+    /// Nodes of one pool in remediation (repairing or being replaced) at once
+    /// (`remediation.max_concurrent`). Default 2.
+    public var maxConcurrentRemediations = 2
+    /// How long a node that went silent waits before its replacement is requested, so that an
+    /// outage taking its neighbours too trips the circuit breaker first
+    /// (`remediation.silence_grace`). Default: one more detection window (heartbeat interval
+    /// times missed heartbeats).
+    public var silenceGrace: Duration?
+    /// How long a GPU reset or reboot may take to be validated before it counts as failed
+    /// (`remediation.repair_timeout`). Default 15 min.
+    public var repairTimeout: Duration = .seconds(900)
+    /// When the circuit breakers open (`circuit_breaker.unhealthy_share`, `window`,
+    /// `minimum_nodes`). Default: more than 20% of a pool or of the fleet unhealthy within 10 min.
+    public var circuitBreaker = CircuitBreaker.Settings()
+    /// Provider calls allowed per minute (`rate_limits.*`).
+    public var rateLimits = RateLimits()
+
+    /// Pools defined in navarch.yaml (`pools.<name>`).
+    public var pools: [PoolDefinition] = []
+    /// How often the pools' autoscalers run (`autoscaling.interval`). Default 30 s.
+    public var autoscaleInterval: Duration = .seconds(30)
+    /// Where events are sent besides the log (`notifications`).
+    public var notifications: [NotificationRoute] = []
+
     public init() {}
+
+    /// The silence grace in force.
+    public var effectiveSilenceGrace: Duration {
+        silenceGrace ?? heartbeatInterval * missedHeartbeatsBeforeUnhealthy
+    }
 
     /// `~/.local/share/navarch`, or `$XDG_DATA_HOME/navarch`.
     public static var defaultDataDirectory: String {

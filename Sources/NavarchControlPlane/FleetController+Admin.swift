@@ -26,9 +26,21 @@ extension FleetController {
     }
 
     /// Creates a pool of enough nodes for `gpus` GPUs of `gpuType`.
-    func createPool(name: String, provider requested: String, gpuType: String, gpus: Int, options: PoolOptions = PoolOptions()) async throws -> Pool {
+    func createPool(
+        name: String, provider requested: String, gpuType: String, gpus: Int, options: PoolOptions = PoolOptions(),
+        minNodes: Int = 0, maxNodes: Int = 0, labels: [String: String] = [:], autoscaling: PoolAutoscaling? = nil, actor: String = ""
+    ) async throws -> Pool {
         try Pool.validate(name: name)
-        guard gpus > 0 else { throw NavarchError.invalidArgument("gpus must be at least 1, got \(gpus)") }
+        guard minNodes >= 0, maxNodes >= 0 else { throw NavarchError.invalidArgument("min_nodes and max_nodes must not be negative") }
+        guard maxNodes == 0 || minNodes <= maxNodes else {
+            throw NavarchError.invalidArgument("min_nodes (\(minNodes)) is more than max_nodes (\(maxNodes))")
+        }
+        guard gpus > 0 || (gpus == 0 && (minNodes > 0 || autoscaling != nil)) else {
+            throw NavarchError.invalidArgument("gpus must be at least 1, got \(gpus)")
+        }
+        if autoscaling != nil && maxNodes == 0 {
+            throw NavarchError.invalidArgument("pool \(name) has an autoscaler but no max_nodes; set one to bound it")
+        }
         let type = try InstanceTypeCatalog.named(gpuType)
         if let existing = pools[name] {
             throw NavarchError.alreadyExists(
@@ -68,13 +80,18 @@ extension FleetController {
                     "provider \(candidate) cannot place pool \(name) as a cluster: it has no placement groups (aws, gcp and azure have)")
             }
         }
-        let pool = Pool(
+        var pool = Pool(
             name: name, provider: providerName, gpuType: type.name, gpusPerNode: type.gpusPerNode,
-            desiredNodes: InstanceTypeCatalog.nodes(forGPUs: gpus, of: type), createdAt: clock.now, options: options)
+            desiredNodes: gpus > 0 ? InstanceTypeCatalog.nodes(forGPUs: gpus, of: type) : minNodes, createdAt: clock.now, options: options,
+            minNodes: minNodes, maxNodes: maxNodes, labels: labels, autoscaling: autoscaling)
+        pool.desiredNodes = pool.clamped(pool.desiredNodes)
         try await save(pool)
         var attributes = ["gpus": "\(gpus)", "gpuType": type.name, "provider": providerName]
         if options.spot { attributes["spot"] = options.spotFallback == .onDemand ? "fallback-on-demand" : "true" }
         if options.placement == .cluster { attributes["placement"] = "cluster" }
+        if minNodes > 0 || maxNodes > 0 { attributes["bounds"] = "\(minNodes)-\(maxNodes)" }
+        if let autoscaling { attributes["autoscaler"] = autoscaling.autoscaler.summary }
+        attributes["actor"] = actor.isEmpty ? Self.operatorName("") : actor
         let summary = options.summary.isEmpty ? "" : " (\(options.summary))"
         await record(
             "pool.created", "\(pool.desiredNodes) node(s) of \(type.gpusPerNode)x \(type.gpuModel) on \(providerName)\(summary)",
@@ -83,14 +100,24 @@ extension FleetController {
         return pool
     }
 
-    func scalePool(name: String, desiredNodes: Int) async throws -> Pool {
+    func scalePool(name: String, desiredNodes: Int, actor: String = "", reason: String = "", bounded: Bool = true) async throws -> Pool {
         guard var pool = pools[name] else { throw NavarchError.notFound("pool \(name) not found") }
         guard !pool.deleting else { throw NavarchError.failedPrecondition("pool \(name) is being deleted") }
         guard desiredNodes >= 0 else { throw NavarchError.invalidArgument("desired_nodes must not be negative, got \(desiredNodes)") }
+        if bounded, (pool.minNodes > 0 && desiredNodes < pool.minNodes) || (pool.maxNodes > 0 && desiredNodes > pool.maxNodes) {
+            throw NavarchError.invalidArgument("pool \(name) is bounded to \(pool.minNodes)-\(pool.maxNodes) node(s); \(desiredNodes) is outside")
+        }
         let previous = pool.desiredNodes
         pool.desiredNodes = desiredNodes
+        if var autoscaling = pool.autoscaling, previous != desiredNodes {
+            if desiredNodes > previous { autoscaling.lastScaleUp = clock.now } else { autoscaling.lastScaleDown = clock.now }
+            pool.autoscaling = autoscaling
+        }
         try await save(pool)
-        await record("pool.scaled", "\(previous) -> \(desiredNodes) node(s)", pool: name)
+        let who = actor.isEmpty ? Self.operatorName("") : actor
+        await record(
+            "pool.scaled", "\(previous) -> \(desiredNodes) node(s)\(reason.isEmpty ? "" : ": \(reason)")", pool: name,
+            attributes: ["actor": who, "from": "\(previous)", "to": "\(desiredNodes)"])
         wake()
         return pool
     }
@@ -107,33 +134,66 @@ extension FleetController {
         return pool
     }
 
-    func cordon(nodeID: String, reason: String) async throws -> Node {
+    func cordon(nodeID: String, reason: String, actor: String = "") async throws -> Node {
         let node = try node(nodeID)
         let why = reason.isEmpty ? "cordoned by operator" : reason
-        let updated = try await transition(nodeID: node.id, on: .cordon, reason: why) { $0.cordonReason = why }
+        let updated = try await transition(nodeID: node.id, on: .cordon, reason: why, attributes: ["actor": Self.operatorName(actor)]) {
+            $0.cordonReason = why
+        }
         try await send(.cordon, to: node.id, reason: why)
         return updated
     }
 
-    func drain(nodeID: String, reason: String) async throws -> Node {
+    func drain(nodeID: String, reason: String, actor: String = "") async throws -> Node {
         let node = try node(nodeID)
         let why = reason.isEmpty ? "drained by operator" : reason
-        let updated = try await transition(nodeID: node.id, on: .drain, reason: why) { $0.cordonReason = why }
+        let updated = try await transition(nodeID: node.id, on: .drain, reason: why, attributes: ["actor": Self.operatorName(actor)]) {
+            $0.cordonReason = why
+        }
         try await send(.drain, to: node.id, reason: why)
         return updated
     }
 
-    func uncordon(nodeID: String) async throws -> Node {
+    /// Puts a node back in service. A node that is unhealthy, or under repair, goes back only
+    /// with `force`: the operator's word replaces the validation, and the audit record says so.
+    func uncordon(nodeID: String, force: Bool = false, reason: String = "", actor: String = "") async throws -> Node {
         let node = try node(nodeID)
+        let who = Self.operatorName(actor)
         if let instance = instances[node.instanceID], instance.condemned {
             throw NavarchError.failedPrecondition(
                 "node \(nodeID) is being replaced (\(instance.condemnedReason)); it cannot be uncordoned")
         }
-        let updated = try await transition(nodeID: node.id, on: .uncordon, reason: "uncordoned by operator") {
-            $0.cordonReason = ""
+        let unvalidated = node.health == .unhealthy || node.state == .unhealthy || node.remediation?.repair != nil
+            || node.remediation?.waiting != nil
+        if unvalidated && !force {
+            let why = node.remediation?.repair.map { "a \($0.action.rawValue) is under way" }
+                ?? (node.healthReason.isEmpty ? "it is \(node.health.rawValue)" : "it is \(node.health.rawValue): \(node.healthReason)")
+            throw NavarchError.failedPrecondition(
+                "node \(nodeID) has not passed validation (\(why)); it goes back in service after a passed repair or diagnostic, or with `uncordon --force`")
         }
-        try await send(.uncordon, to: node.id, reason: "uncordoned by operator")
+        if [.repairing, .diagnosing].contains(node.state) {
+            throw NavarchError.failedPrecondition("node \(nodeID) is \(node.state.rawValue); wait for it to finish, then uncordon")
+        }
+        let why = reason.isEmpty ? "uncordoned by \(who)" : "\(reason) (\(who))"
+        var attributes = ["actor": who]
+        if unvalidated { attributes["forced"] = "true" }
+        let updated = try await transition(nodeID: node.id, on: .uncordon, reason: why, attributes: attributes) {
+            $0.cordonReason = ""
+            if unvalidated { $0.remediation?.repair = nil; $0.remediation?.waiting = nil }
+        }
+        if unvalidated {
+            await record(
+                "node.uncordoned_forced",
+                "\(who) put the node back in service without validation (health \(node.health.rawValue)\(node.healthReason.isEmpty ? "" : ": \(node.healthReason)"))",
+                node: node.id, instance: node.instanceID, pool: node.pool, attributes: attributes.merging(["health": node.health.rawValue]) { a, _ in a })
+        }
+        try await send(.uncordon, to: node.id, reason: why)
         return updated
+    }
+
+    /// `operator:alice`, or `operator` when the caller gave no name.
+    static func operatorName(_ actor: String) -> String {
+        actor.isEmpty ? "operator" : actor.hasPrefix("operator") ? actor : "operator:\(actor)"
     }
 
     func listEvents(after sequence: Int64, limit: Int, nodeID: String?, pool: String?) async throws -> [FleetEvent] {

@@ -80,6 +80,11 @@ extension FleetController {
         await record(
             passed ? "diagnostic.passed" : "diagnostic.failed", "\(command.reason): \(message)", node: node.id,
             instance: node.instanceID, pool: node.pool, attributes: ["suite": suite, "level": command.parameters["level"] ?? ""])
+        if command.parameters["validation"] != nil, nodes[node.id]?.remediation?.repair != nil {
+            // The diagnostic validates a repair: its outcome goes to the ladder.
+            try await repairValidated(node.id, passed: passed, message: "\(command.reason): \(message)")
+            return
+        }
         guard node.state == .diagnosing else { return }
         if passed {
             try await transition(nodeID: node.id, on: .diagnosisPassed, reason: "\(command.reason) passed") { $0.cordonReason = "" }

@@ -73,8 +73,12 @@ extension FleetController {
                 state = instance?.state ?? state
             }
         }
+        let rebooted = try await rebootedNodeRegistered(node.id)
         if previousHealth != node.health || isNew {
-            try await healthChanged(node: node, from: isNew ? .unknown : previousHealth, result: HealthResult(status: node.health, reason: node.healthReason))
+            // After a repair's reboot, the registration is the validation, decided above.
+            try await healthChanged(
+                node: nodes[node.id] ?? node, from: isNew ? .unknown : previousHealth,
+                result: HealthResult(status: node.health, reason: node.healthReason), remediate: !rebooted)
         }
         try await promoteIfReady(nodeID: node.id)
         wake()
@@ -99,10 +103,11 @@ extension FleetController {
         guard !nodeID.isEmpty else { throw NavarchError.invalidArgument("node_id is required") }
         guard var node = nodes[nodeID] else { throw NavarchError.notFound("node \(nodeID) is not registered") }
         guard node.state != .terminated else { throw NavarchError.failedPrecondition("node \(nodeID) was terminated") }
+        var evidence: [Int64] = []
         for observation in observations {
             let target = observation.gpuIndex.map { "GPU \($0)" } ?? "node"
             let count = observation.count > 1 ? " (x\(observation.count))" : ""
-            await record(
+            let stored = await record(
                 "node.observation",
                 "\(observation.kind.uppercased()) \(observation.code) on \(target)\(observation.pciAddress.isEmpty ? "" : " at \(observation.pciAddress)")\(count): \(observation.message)",
                 node: node.id, instance: node.instanceID, pool: node.pool,
@@ -111,6 +116,7 @@ extension FleetController {
                     "gpuIndex": observation.gpuIndex.map(String.init) ?? "", "verdict": observation.verdict.rawValue,
                     "count": "\(observation.count)", "action": observation.action.rawValue, "rule": observation.rule,
                 ])
+            if stored.sequence > 0 && observation.verdict != .healthy { evidence.append(stored.sequence) }
         }
         // Recording suspended this actor: another call may have changed the node meanwhile
         // (a diagnostic returning it to service). Change the current node, not the copy read
@@ -123,54 +129,36 @@ extension FleetController {
         try await save(current)
         node = current
         if previous != health {
-            try await healthChanged(node: node, from: previous, result: HealthResult(status: health, reason: reason, observations: observations))
+            try await healthChanged(node: node, from: previous, result: HealthResult(status: health, reason: reason, observations: observations), evidence: evidence)
         }
         try await promoteIfReady(nodeID: nodeID)
     }
 
-    /// Records the change and runs the remediator.
-    func healthChanged(node: Node, from previous: HealthStatus, result: HealthResult) async throws {
+    /// Records the change, counts it for the circuit breakers and runs the remediator.
+    func healthChanged(
+        node: Node, from previous: HealthStatus, result: HealthResult, evidence: [Int64] = [], silent: Bool = false, remediate: Bool = true
+    ) async throws {
         if previous != result.status {
             await record(
                 "node.health_changed",
                 "\(previous.rawValue) -> \(result.status.rawValue)\(result.reason.isEmpty ? "" : ": \(result.reason)")",
                 node: node.id, instance: node.instanceID, pool: node.pool,
                 attributes: ["from": previous.rawValue, "to": result.status.rawValue])
+            if result.status == .unhealthy { await noteTurnedUnhealthy(node) }
         }
+        if remediate { try await self.remediate(nodeID: node.id, result: result, evidence: evidence, silent: silent) }
+    }
+
+    /// Asks the remediator what to do and does it through the ladder.
+    func remediate(nodeID: String, result: HealthResult, evidence: [Int64], silent: Bool) async throws {
+        guard let node = nodes[nodeID] else { return }
         let action: RemediationAction
         do { action = try await remediator.remediate(node, result: result) } catch {
             logger.error("remediator failed", metadata: ["node": "\(node.id)", "error": "\(error)"])
             return
         }
-        try await execute(action, on: node.id, reason: result.reason.isEmpty ? "health \(result.status.rawValue)" : result.reason)
-    }
-
-    /// Carries out a remediation action.
-    func execute(_ action: RemediationAction, on nodeID: String, reason: String) async throws {
-        guard let node = nodes[nodeID] else { return }
-        switch action {
-        case .none:
-            return
-        case .alert:
-            await record("remediation.alert", reason, node: node.id, instance: node.instanceID, pool: node.pool)
-        case .cordon, .cordonAndReplace:
-            if NodeLifecycle.allows(.cordon, in: node.state) && node.state != .cordoned {
-                try await transition(nodeID: node.id, on: .cordon, reason: reason) { $0.cordonReason = reason }
-                try await send(.cordon, to: node.id, reason: reason)
-            }
-            guard action == .cordonAndReplace, var instance = instances[node.instanceID], instance.state.isLive,
-                  !instance.condemned
-            else { return }
-            instance.condemned = true
-            instance.condemnedReason = reason
-            instance.condemnedAt = clock.now
-            instance.updatedAt = clock.now
-            try await save(instance)
-            await record(
-                "remediation.replace", "replacement requested: \(reason)", node: node.id, instance: instance.id,
-                pool: instance.pool)
-            wake()
-        }
+        let cause = cause(of: result, requested: action.ladderRung ?? .alert, evidence: evidence, silent: silent)
+        try await execute(action, on: node.id, cause: cause)
     }
 
     /// An instance whose node registered and is healthy is running.
@@ -182,9 +170,12 @@ extension FleetController {
         wake()
     }
 
-    /// Marks nodes that stopped heartbeating unhealthy.
+    /// Marks nodes that stopped heartbeating unhealthy. All the nodes found silent in one check
+    /// are counted by the circuit breakers before any of them is remediated, so that an outage
+    /// opens the breakers first.
     func checkHeartbeats() async {
         let now = clock.now
+        var silent: [(String, HealthResult)] = []
         for nodeID in heartbeats.expired(at: now) {
             guard var node = nodes[nodeID], node.state != .terminated else {
                 heartbeats.forget(nodeID)
@@ -200,13 +191,22 @@ extension FleetController {
             let previous = node.health
             node.health = .unhealthy
             node.healthReason = reason
+            let result = HealthResult(status: .unhealthy, reason: reason)
             do {
                 try await save(node)
-                try await healthChanged(node: node, from: previous, result: HealthResult(status: .unhealthy, reason: reason))
+                try await healthChanged(node: node, from: previous, result: result, silent: true, remediate: false)
+                silent.append((nodeID, result))
             } catch {
                 logger.error("cannot mark silent node unhealthy", metadata: ["node": "\(nodeID)", "error": "\(error)"])
             }
         }
+        if !silent.isEmpty { await checkSilentGroups() }
+        for (nodeID, result) in silent {
+            do { try await remediate(nodeID: nodeID, result: result, evidence: [], silent: true) } catch {
+                logger.error("cannot remediate silent node", metadata: ["node": "\(nodeID)", "error": "\(error)"])
+            }
+        }
+        await processRemediations()
     }
 
     /// The node's pending commands, for a fresh `WatchCommands` stream.
@@ -230,7 +230,11 @@ extension FleetController {
             node: nodeID, instance: node.instanceID, pool: node.pool, attributes: ["command": command.kind.rawValue])
         if command.kind == .drain && success && node.state == .draining {
             try await transition(nodeID: nodeID, on: .drainCompleted, reason: "node reported drained")
+            try await startPendingRepair(nodeID: nodeID)
             try await startPendingDiagnostic(nodeID: nodeID)
+        }
+        if command.kind == .resetGPU || command.kind == .reboot {
+            try await repairAcknowledged(command, success: success, message: message)
         }
         if command.kind == .runDiagnostic {
             try await diagnosticFinished(command, passed: success, message: message)

@@ -14,8 +14,9 @@ extension FleetController {
         let now = clock.now
         var operations: [ProviderOperation] = []
         let health = nodes.mapValues(\.health)
+        let states = nodes.mapValues(\.state)
         for pool in pools.values.sorted(by: { $0.name < $1.name }) {
-            let actions = reconciler.plan(pool: pool, instances: Array(instances.values), nodeHealth: health, now: now)
+            let actions = reconciler.plan(pool: pool, instances: Array(instances.values), nodeHealth: health, now: now, nodeStates: states)
             for action in actions {
                 do {
                     if let operation = try await apply(action) { operations.append(operation) }
@@ -35,7 +36,49 @@ extension FleetController {
                 operations.append(.terminate(provisioned(instance), provider: instance.provider, instanceID: instance.id))
             }
         }
-        return operations
+        return await admitWithinRateLimits(operations)
+    }
+
+    /// Keeps the calls the provider and pool rate limits allow now; the others are given back to
+    /// the reconciler, which issues them again when tokens are back (an instance stays requested,
+    /// or terminating, meanwhile).
+    func admitWithinRateLimits(_ operations: [ProviderOperation]) async -> [ProviderOperation] {
+        let now = clock.now
+        var admitted: [ProviderOperation] = []
+        var deferred: [String: Int] = [:]
+        for operation in operations {
+            let (instanceID, provider, isProvision) = switch operation {
+            case .provision(let request, let provider): (request.instanceID, provider, true)
+            case .terminate(_, let provider, let instanceID): (instanceID, provider, false)
+            }
+            let pool = instances[instanceID]?.pool ?? ""
+            let allowed: Bool
+            if isProvision {
+                allowed = provisionLimiter.allows(provider, at: now) && poolProvisionLimiter.allows(pool, at: now)
+                if allowed { provisionLimiter.take(provider, at: now); poolProvisionLimiter.take(pool, at: now) }
+            } else {
+                allowed = terminationLimiter.allows(provider, at: now) && poolTerminationLimiter.allows(pool, at: now)
+                if allowed { terminationLimiter.take(provider, at: now); poolTerminationLimiter.take(pool, at: now) }
+            }
+            if allowed {
+                admitted.append(operation)
+            } else {
+                inFlight.remove(instanceID)
+                deferred["\(pool)|\(provider)|\(isProvision ? "provision" : "terminate")", default: 0] += 1
+            }
+        }
+        for (key, count) in deferred.sorted(by: { $0.key < $1.key }) where rateLimited.insert(key).inserted {
+            let parts = key.split(separator: "|", omittingEmptySubsequences: false).map(String.init)
+            let limits = configuration.rateLimits
+            let limit = parts[2] == "provision"
+                ? "\(limits.provisionsPerProvider)/min per provider, \(limits.provisionsPerPool)/min per pool"
+                : "\(limits.terminationsPerProvider)/min per provider, \(limits.terminationsPerPool)/min per pool"
+            await record(
+                "rate_limit.deferred", "\(count) \(parts[2]) call(s) at \(parts[1]) wait for the rate limit (\(limit))", pool: parts[0],
+                attributes: ["provider": parts[1], "operation": parts[2]])
+        }
+        if deferred.isEmpty { rateLimited.removeAll() }
+        return admitted
     }
 
     private func apply(_ action: FleetAction) async throws -> ProviderOperation? {
@@ -58,8 +101,25 @@ extension FleetController {
             guard let request = provisionRequest(for: instance) else { return nil }
             inFlight.insert(instance.id)
             return .provision(request, provider: instance.provider)
+        case .drain(let instanceID, let reason):
+            guard let instance = instances[instanceID], let node = nodes[instance.nodeID],
+                  NodeLifecycle.allows(.drain, in: node.state)
+            else { return nil }
+            try await transition(nodeID: node.id, on: .drain, reason: reason, attributes: ["actor": "navarch/autoscaler"]) { $0.cordonReason = reason }
+            try await send(.drain, to: node.id, reason: reason)
+            return nil
         case .terminate(let instanceID, let reason):
             guard let instance = instances[instanceID], !inFlight.contains(instanceID) else { return nil }
+            if instance.state != .failed, pools[instance.pool]?.deleting != true, let breaker = openBreaker(forPool: instance.pool) {
+                // An open breaker stops automatic terminations (a replaced node, a scale-down).
+                if heldTerminations.insert(instanceID).inserted {
+                    await record(
+                        "remediation.held", "termination held: circuit breaker of \(breaker.scope) is open (\(breaker.reason)): \(reason)",
+                        node: instance.nodeID, instance: instanceID, pool: instance.pool, attributes: ["actor": "navarch/circuit-breaker"])
+                }
+                return nil
+            }
+            heldTerminations.remove(instanceID)
             let updated = try await transition(instanceID: instanceID, on: .terminate, reason: reason)
             if let node = nodes[instance.nodeID], node.state != .terminated {
                 try await send(.terminate, to: node.id, reason: reason)

@@ -15,7 +15,9 @@ public actor FleetController {
     let providers: [String: any Provider]
     let scheduler: any Scheduler
     let remediator: any Remediator
-    let notifiers: [any Notifier]
+    /// Recorded events on their way to the notifiers (see ``NotificationService``).
+    let notifications: AsyncStream<FleetEvent>
+    let notificationContinuation: AsyncStream<FleetEvent>.Continuation
     let events = EventHub()
     let commands = CommandBroker()
     let reconciler: PoolReconciler
@@ -33,6 +35,17 @@ public actor FleetController {
     /// The last capacity error per pool and provider: that provider is passed over for the
     /// pool until `capacityRetryAfter` has gone by.
     var capacityFailures: [String: [String: (at: Date, reason: String)]] = [:]
+    /// Circuit breakers by scope (`fleet`, `pool NAME`); absent ones are closed.
+    var breakers: [String: CircuitBreaker] = [:]
+    /// Provider-call rate limits: by provider and by pool, for provisioning and termination.
+    var provisionLimiter: RateLimiter
+    var terminationLimiter: RateLimiter
+    var poolProvisionLimiter: RateLimiter
+    var poolTerminationLimiter: RateLimiter
+    /// Pools whose calls waited for a rate limit, already recorded (one event per wait).
+    var rateLimited: Set<String> = []
+    /// Terminations an open breaker holds, already recorded.
+    var heldTerminations: Set<String> = []
     /// Gets a value whenever the reconciler should look at the fleet again.
     let wakeups: AsyncStream<Void>
     let wakeupContinuation: AsyncStream<Void>.Continuation
@@ -54,7 +67,7 @@ public actor FleetController {
         self.providers = providers
         self.scheduler = scheduler
         self.remediator = remediator
-        self.notifiers = notifiers
+        (notifications, notificationContinuation) = AsyncStream<FleetEvent>.makeStream(bufferingPolicy: .bufferingOldest(100_000))
         self.clock = clock
         self.logger = logger
         self.startedAt = clock.now
@@ -65,6 +78,11 @@ public actor FleetController {
             registrationTimeout: configuration.registrationTimeout.timeInterval,
             replacementTimeout: configuration.replacementTimeout.timeInterval,
             retryBackoff: configuration.provisionRetryBackoff.timeInterval)
+        let limits = configuration.rateLimits
+        self.provisionLimiter = RateLimiter(perMinute: limits.provisionsPerProvider)
+        self.terminationLimiter = RateLimiter(perMinute: limits.terminationsPerProvider)
+        self.poolProvisionLimiter = RateLimiter(perMinute: limits.provisionsPerPool)
+        self.poolTerminationLimiter = RateLimiter(perMinute: limits.terminationsPerPool)
         (wakeups, wakeupContinuation) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
     }
 
@@ -79,6 +97,7 @@ public actor FleetController {
         for node in snapshot.nodes where node.state != .terminated {
             heartbeats.watch(node.id, at: now)
         }
+        loadBreakers(from: snapshot.settings)
         logger.info(
             "fleet loaded",
             metadata: [
@@ -115,11 +134,7 @@ public actor FleetController {
         do {
             let stored = try await store.appendEvent(event)
             events.publish(stored)
-            for notifier in notifiers {
-                do { try await notifier.notify(stored) } catch {
-                    logger.warning("notifier failed", metadata: ["error": "\(error)", "event": "\(kind)"])
-                }
-            }
+            notificationContinuation.yield(stored)
             return stored
         } catch {
             logger.error("cannot store event", metadata: ["error": "\(error)", "event": "\(kind)"])
@@ -165,7 +180,8 @@ public actor FleetController {
     /// Applies a lifecycle event to a node, persists it and records the transition.
     @discardableResult
     func transition(
-        nodeID: String, on event: NodeLifecycle.Event, reason: String = "", update: (inout Node) -> Void = { _ in }
+        nodeID: String, on event: NodeLifecycle.Event, reason: String = "", attributes: [String: String] = [:],
+        update: (inout Node) -> Void = { _ in }
     ) async throws -> Node {
         guard var node = nodes[nodeID] else { throw NavarchError.notFound("node \(nodeID) not found") }
         let previous = node.state
@@ -175,7 +191,9 @@ public actor FleetController {
         try await save(node)
         if previous != next {
             let message = reason.isEmpty ? "\(previous.rawValue) -> \(next.rawValue)" : "\(previous.rawValue) -> \(next.rawValue): \(reason)"
-            await record("node.\(next.rawValue)", message, node: node.id, instance: node.instanceID, pool: node.pool)
+            var audit = attributes
+            if audit["actor"] == nil { audit["actor"] = "navarch" }
+            await record("node.\(next.rawValue)", message, node: node.id, instance: node.instanceID, pool: node.pool, attributes: audit)
         }
         return node
     }
@@ -213,5 +231,6 @@ public actor FleetController {
         await flushHeartbeats()
         endStreams()
         wakeupContinuation.finish()
+        notificationContinuation.finish()
     }
 }

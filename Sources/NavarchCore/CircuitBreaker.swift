@@ -21,7 +21,7 @@ public struct CircuitBreaker: Sendable, Equatable {
         }
     }
 
-    public enum State: Sendable, Equatable {
+    public enum State: Sendable, Equatable, Codable {
         case closed
         case open(since: Date, reason: String)
     }
@@ -33,10 +33,14 @@ public struct CircuitBreaker: Sendable, Equatable {
     private var unhealthySince: [String: Date] = [:]
 
     /// - Parameter scope: what the breaker guards, for its messages: `pool train`, `fleet`.
-    public init(scope: String, settings: Settings = Settings()) {
+    public init(scope: String, settings: Settings = Settings(), state: State = .closed) {
         self.scope = scope
         self.settings = settings
+        self.state = state
     }
+
+    /// Whether the breaker is open.
+    public var isOpen: Bool { state != .closed }
 
     /// Whether automatic terminations may go ahead.
     public var allowsTermination: Bool { state == .closed }

@@ -19,6 +19,8 @@ public struct Node: Sendable, Codable, Equatable, Identifiable {
     public var labels: [String: String]
     /// When each diagnostic suite last started on this node (`dcgm`, `nvbandwidth`, `nccl`).
     public var lastDiagnostics: [String: Date]?
+    /// The node's remediation ladder: history, a repair under way, a remediation waiting.
+    public var remediation: NodeRemediation?
 
     public init(
         id: String, pool: String, instanceID: String, provider: String,

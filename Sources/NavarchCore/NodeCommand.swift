@@ -9,6 +9,11 @@ public struct NodeCommand: Sendable, Codable, Equatable, Identifiable {
         case terminate
         /// Run an active diagnostic; `parameters` name the suite and level.
         case runDiagnostic = "run_diagnostic"
+        /// Reset one GPU (`nvidia-smi -r -i N`, the node drained first) and run the boot checks
+        /// again; `parameters["gpu"]` names the GPU.
+        case resetGPU = "reset_gpu"
+        /// Reboot the machine; the agent registers again when it is back.
+        case reboot
     }
 
     public var id: String

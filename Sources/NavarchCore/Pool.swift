@@ -14,13 +14,31 @@ public struct Pool: Sendable, Codable, Equatable, Identifiable {
     public var nextNodeIndex: Int
     /// Spot and placement.
     public var options: PoolOptions
+    /// Bounds the autoscaler keeps `desiredNodes` within; 0 and 0 mean no bounds.
+    public var minNodes: Int
+    public var maxNodes: Int
+    /// Labels every node of the pool carries.
+    public var labels: [String: String]
+    /// How the pool scales on its own; nil: it keeps the size asked for.
+    public var autoscaling: PoolAutoscaling?
+    /// Jobs waiting for the pool and running per node, as last reported (`navarch pools report-queue`).
+    public var queueDepth: Int
+    public var nodeJobs: [String: Int]
+    public var queueReportedAt: Date?
 
     public var id: String { name }
 
     public init(
         name: String, provider: String, gpuType: String, gpusPerNode: Int, desiredNodes: Int,
-        createdAt: Date, deleting: Bool = false, nextNodeIndex: Int = 0, options: PoolOptions = PoolOptions()
+        createdAt: Date, deleting: Bool = false, nextNodeIndex: Int = 0, options: PoolOptions = PoolOptions(),
+        minNodes: Int = 0, maxNodes: Int = 0, labels: [String: String] = [:], autoscaling: PoolAutoscaling? = nil
     ) {
+        self.minNodes = minNodes
+        self.maxNodes = maxNodes
+        self.labels = labels
+        self.autoscaling = autoscaling
+        self.queueDepth = 0
+        self.nodeJobs = [:]
         self.name = name
         self.provider = provider
         self.gpuType = gpuType
@@ -34,6 +52,7 @@ public struct Pool: Sendable, Codable, Equatable, Identifiable {
 
     enum CodingKeys: String, CodingKey {
         case name, provider, gpuType, gpusPerNode, desiredNodes, createdAt, deleting, nextNodeIndex, options
+        case minNodes, maxNodes, labels, autoscaling, queueDepth, nodeJobs, queueReportedAt
     }
 
     /// Decodes pools saved before `options` existed as pools without options.
@@ -48,6 +67,19 @@ public struct Pool: Sendable, Codable, Equatable, Identifiable {
         deleting = try container.decode(Bool.self, forKey: .deleting)
         nextNodeIndex = try container.decode(Int.self, forKey: .nextNodeIndex)
         options = try container.decodeIfPresent(PoolOptions.self, forKey: .options) ?? PoolOptions()
+        minNodes = try container.decodeIfPresent(Int.self, forKey: .minNodes) ?? 0
+        maxNodes = try container.decodeIfPresent(Int.self, forKey: .maxNodes) ?? 0
+        labels = try container.decodeIfPresent([String: String].self, forKey: .labels) ?? [:]
+        autoscaling = try container.decodeIfPresent(PoolAutoscaling.self, forKey: .autoscaling)
+        queueDepth = try container.decodeIfPresent(Int.self, forKey: .queueDepth) ?? 0
+        nodeJobs = try container.decodeIfPresent([String: Int].self, forKey: .nodeJobs) ?? [:]
+        queueReportedAt = try container.decodeIfPresent(Date.self, forKey: .queueReportedAt)
+    }
+
+    /// `desired` within the pool's bounds (when it has any).
+    public func clamped(_ desired: Int) -> Int {
+        guard minNodes > 0 || maxNodes > 0 else { return max(desired, 0) }
+        return min(max(desired, minNodes), maxNodes > 0 ? maxNodes : Int.max)
     }
 
     /// The providers a pool may use, in order of preference: `provider` is one name or a

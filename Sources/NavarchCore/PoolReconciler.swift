@@ -12,6 +12,9 @@ import Foundation
 /// - A condemned instance is terminated once the pool has its desired number of ready,
 ///   healthy instances without it (surge-first replacement), or after `replacementTimeout`.
 /// - After a failure the pool waits `retryBackoff` before provisioning again.
+/// - A scale-down picks unhealthy nodes first, then cordoned ones, then idle ones (no jobs),
+///   then those with the fewest jobs, then the newest; instances not yet registered go before
+///   all of these. A registered node is drained first and terminated once drained.
 public struct PoolReconciler: Sendable {
     public var registrationTimeout: TimeInterval
     public var replacementTimeout: TimeInterval
@@ -24,7 +27,9 @@ public struct PoolReconciler: Sendable {
     }
 
     /// The actions for `pool` given its `instances` and the health of their nodes (by node id).
-    public func plan(pool: Pool, instances: [Instance], nodeHealth: [String: HealthStatus], now: Date) -> [FleetAction] {
+    public func plan(
+        pool: Pool, instances: [Instance], nodeHealth: [String: HealthStatus], now: Date, nodeStates: [String: NodeState] = [:]
+    ) -> [FleetAction] {
         var actions: [FleetAction] = []
         let mine = instances.filter { $0.pool == pool.name }
 
@@ -70,15 +75,38 @@ public struct PoolReconciler: Sendable {
                 }
             }
         } else if missing < 0 {
-            let order: [InstanceState] = [.requested, .provisioning, .booting, .registered, .running]
-            let victims = serving.sorted {
-                let a = order.firstIndex(of: $0.state) ?? 0, b = order.firstIndex(of: $1.state) ?? 0
-                return a != b ? a < b : $0.createdAt > $1.createdAt
-            }
-            for instance in victims.prefix(-missing) {
-                actions.append(.terminate(instanceID: instance.id, reason: "pool \(pool.name) scaled down to \(pool.desiredNodes)"))
+            for instance in scaleDownVictims(serving, count: -missing, pool: pool, nodeHealth: nodeHealth, nodeStates: nodeStates) {
+                let reason = "pool \(pool.name) scaled down to \(pool.desiredNodes)"
+                let registered = instance.state == .registered || instance.state == .running
+                switch nodeStates[instance.nodeID] {
+                case .some(.active) where registered, .some(.cordoned) where registered:
+                    actions.append(.drain(instanceID: instance.id, reason: reason))
+                case .some(.draining) where registered && nodeHealth[instance.nodeID] != .unhealthy:
+                    break  // waiting for the drain to finish
+                default:
+                    actions.append(.terminate(instanceID: instance.id, reason: reason))
+                }
             }
         }
         return actions
+    }
+
+    /// The instances a scale-down removes, in order.
+    func scaleDownVictims(
+        _ serving: [Instance], count: Int, pool: Pool, nodeHealth: [String: HealthStatus], nodeStates: [String: NodeState]
+    ) -> [Instance] {
+        let order: [InstanceState] = [.requested, .provisioning, .booting, .registered, .running]
+        func rank(_ instance: Instance) -> [Int] {
+            let stage = order.firstIndex(of: instance.state) ?? 0
+            let unhealthy = nodeHealth[instance.nodeID] == .unhealthy ? 0 : 1
+            let state = nodeStates[instance.nodeID]
+            let outOfService = (state == .draining || state == .drained) ? 0 : state == .cordoned ? 1 : 2
+            let jobs = pool.nodeJobs[instance.nodeID] ?? 0
+            return [stage >= 3 ? 1 : 0, unhealthy, outOfService, jobs, stage >= 3 ? 0 : stage]
+        }
+        return serving.sorted {
+            let a = rank($0), b = rank($1)
+            return a != b ? a.lexicographicallyPrecedes(b) : $0.createdAt > $1.createdAt
+        }.prefix(count).map { $0 }
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import NavarchCore
 import NavarchHealth
 
@@ -16,6 +17,10 @@ public protocol GPUBackend: Sendable {
     func versions() async -> [String: String]
     /// A write/read round trip through GPU memory on every GPU.
     func memoryRoundTrip() async -> CheckOutcome
+    /// Resets one GPU (every GPU when `index` is nil): `nvidia-smi -r -i N` on real hardware.
+    func resetGPU(_ index: Int?, runner: CommandRunner) async -> CheckOutcome
+    /// Whether a reboot is simulated in the agent (no machine to reboot).
+    var simulatesReboot: Bool { get }
 }
 
 /// An XID reported by the driver's event API for one GPU.
@@ -50,5 +55,30 @@ extension GPUBackend {
     public func versions() async -> [String: String] { [:] }
     public func memoryRoundTrip() async -> CheckOutcome {
         CheckOutcome(name: "cuda_memory", status: .skip, message: "the \(name) backend has no GPU memory to test")
+    }
+
+    public var simulatesReboot: Bool { false }
+
+    /// `nvidia-smi -r -i N`: the driver resets the GPU, which must have no process on it (the
+    /// node was drained first).
+    public func resetGPU(_ index: Int?, runner: CommandRunner) async -> CheckOutcome {
+        let arguments = ["-r"] + (index.map { ["-i", "\($0)"] } ?? [])
+        let target = index.map { "GPU \($0)" } ?? "every GPU"
+        do {
+            guard let output = try await runner.run("nvidia-smi", arguments, timeout: .seconds(120)) else {
+                return CheckOutcome(name: "gpu_reset", status: .fail, gpuIndex: index, message: "nvidia-smi is not installed; cannot reset \(target)")
+            }
+            if output.timedOut {
+                return CheckOutcome(name: "gpu_reset", status: .fail, gpuIndex: index, message: "nvidia-smi -r did not finish within 120 s")
+            }
+            guard output.status == 0 else {
+                let detail = (output.stdout + output.stderr).trimmingCharacters(in: .whitespacesAndNewlines)
+                return CheckOutcome(name: "gpu_reset", status: .fail, gpuIndex: index, message: "nvidia-smi -r exited \(output.status): \(detail)")
+            }
+            let detail = output.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+            return CheckOutcome(name: "gpu_reset", status: .pass, gpuIndex: index, message: detail.isEmpty ? "\(target) reset" : detail)
+        } catch {
+            return CheckOutcome(name: "gpu_reset", status: .fail, gpuIndex: index, message: "cannot run nvidia-smi: \(error)")
+        }
     }
 }

@@ -312,6 +312,14 @@ public struct NodeAgent: Service {
             } else {
                 message = "\(outcomes.filter { $0.status == .pass }.count) test(s) passed\(skipped.isEmpty ? "" : ", \(skipped.count) skipped")"
             }
+        case .resetGPU:
+            (success, message) = await resetGPU(Int(command.parameters["gpu"] ?? ""), shared)
+        case .reboot:
+            if backend.simulatesReboot {
+                message = "rebooting (simulated)"
+            } else {
+                (success, message) = await reboot()
+            }
         case nil:
             success = false
             message = "unknown command kind \(command.kind.rawValue)"
@@ -325,6 +333,59 @@ public struct NodeAgent: Service {
             logger.warning("cannot acknowledge command", metadata: ["error": "\(Self.describe(error))"])
         }
         if kind == .terminate { throw Stop.terminated }
+        if kind == .reboot && success && backend.simulatesReboot { await simulateReboot(shared) }
+    }
+
+    /// Resets a GPU, forgets the verdicts the reset cleared, and validates with the boot checks.
+    private func resetGPU(_ index: Int?, _ shared: Shared) async -> (Bool, String) {
+        let target = index.map { "GPU \($0)" } ?? "every GPU"
+        logger.notice("resetting GPU", metadata: ["gpu": "\(index.map(String.init) ?? "all")"])
+        let reset = await backend.resetGPU(index, runner: configuration.commandRunner)
+        guard reset.status != .fail else {
+            record([reset], shared)
+            return (false, reset.message)
+        }
+        shared.state.withLock { $0.health.repaired(gpuIndex: index) }
+        let gpus = (try? await backend.snapshot()) ?? []
+        let outcomes = await runBootChecks(gpus: gpus, shared)
+        let failed = outcomes.filter { $0.status == .fail }
+        shared.reportSignal.yield()
+        guard failed.isEmpty else {
+            return (false, "\(target) reset, but the boot checks failed: " + failed.prefix(3).map { "\($0.name): \($0.message)" }.joined(separator: "; "))
+        }
+        return (true, "\(target) reset; \(outcomes.filter { $0.status == .pass }.count) boot check(s) passed")
+    }
+
+    /// Runs the reboot command; the machine goes down soon after the acknowledgement.
+    private func reboot() async -> (Bool, String) {
+        guard let tool = configuration.rebootCommand.first else { return (false, "no reboot command configured") }
+        logger.notice("rebooting the machine", metadata: ["command": "\(configuration.rebootCommand.joined(separator: " "))"])
+        do {
+            guard let output = try await configuration.commandRunner.run(tool, Array(configuration.rebootCommand.dropFirst()), timeout: .seconds(60)) else {
+                return (false, "\(tool) is not installed; cannot reboot")
+            }
+            guard output.status == 0 else {
+                return (false, "\(configuration.rebootCommand.joined(separator: " ")) exited \(output.status): \((output.stdout + output.stderr).trimmingCharacters(in: .whitespacesAndNewlines))")
+            }
+            return (true, "rebooting")
+        } catch {
+            return (false, "cannot run the reboot command: \(error)")
+        }
+    }
+
+    /// A simulated machine's reboot: the agent forgets every verdict, runs its boot checks and
+    /// registers again, as a real agent does when the machine comes back.
+    private func simulateReboot(_ shared: Shared) async {
+        logger.notice("simulated reboot: starting over")
+        let gpus = (try? await backend.snapshot()) ?? []
+        shared.state.withLock { state in
+            let policy = state.health.policy
+            state.health = NodeHealthState(gpus: gpus, policy: policy)
+            state.unreported = []
+            state.coalescer = ObservationCoalescer(window: 5)
+        }
+        await runBootChecks(gpus: gpus, shared)
+        shared.state.withLock { $0.needsRegistration = true }
     }
 
     private func kernelLogLoop(path: String, _ shared: Shared) async {
@@ -383,8 +444,10 @@ public struct NodeAgent: Service {
         }
     }
 
-    /// Runs the boot checks and records their outcomes before the first registration.
-    private func runBootChecks(gpus: [GPU], _ shared: Shared) async {
+    /// Runs the boot checks and records their outcomes (before the first registration, and to
+    /// validate a repair).
+    @discardableResult
+    private func runBootChecks(gpus: [GPU], _ shared: Shared) async -> [CheckOutcome] {
         let checks = BootChecks(
             expectedGPUCount: configuration.expectedGPUCount, expectedModel: configuration.expectedGPUModel,
             runner: configuration.commandRunner)
@@ -395,6 +458,7 @@ public struct NodeAgent: Service {
                 metadata: ["check": "\(outcome.name)", "status": "\(outcome.status.rawValue)", "detail": "\(outcome.message)"])
         }
         record(outcomes.filter { $0.status != .pass }, shared)
+        return outcomes
     }
 
     /// Turns check outcomes into observations, judged by the policy.

@@ -54,6 +54,9 @@ public struct NodeAgentCommand: AsyncParsableCommand {
     @Option(name: .customLong("expect-gpu-model"), help: "Text the GPU model must contain (H100, A100-SXM4-80GB); checked at boot.")
     var expectGPUModel: String?
 
+    @Option(name: .customLong("reboot-command"), help: "Command that reboots the machine for a repair (default: systemctl reboot).")
+    var rebootCommand: String?
+
     @Option(name: .customLong("tools-dir"), help: "Directory searched before PATH for nvidia-smi, dcgmi, nvbandwidth, all_reduce_perf, gpu_burn.")
     var toolsDir: [String] = []
 
@@ -137,6 +140,11 @@ public struct NodeAgentCommand: AsyncParsableCommand {
         configuration.expectedGPUCount = expectGPUs
         configuration.expectedGPUModel = expectGPUModel
         configuration.toolDirectories = toolsDir
+        if let rebootCommand {
+            let words = rebootCommand.split(separator: " ").map(String.init)
+            guard !words.isEmpty else { throw ValidationError("--reboot-command must not be empty") }
+            configuration.rebootCommand = words
+        }
         let backend: any GPUBackend
         if self.backend == "nvml" {
             let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]

@@ -24,6 +24,8 @@ public struct NodeAgentConfiguration: Sendable {
     public var expectedGPUModel: String?
     /// Directories searched for GPU tools before `PATH`.
     public var toolDirectories: [String] = []
+    /// What the agent runs to reboot the machine for a repair. Default `systemctl reboot`.
+    public var rebootCommand = ["systemctl", "reboot"]
 
     /// Runs GPU tools from `toolDirectories`, then `PATH`.
     public var commandRunner: CommandRunner {

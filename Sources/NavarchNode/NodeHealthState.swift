@@ -120,6 +120,19 @@ public struct NodeHealthState: Sendable {
             action: decision.action, rule: decision.rule)
     }
 
+    /// A repair ran (a GPU reset when `gpuIndex` is given, else a reboot): the verdicts from
+    /// events on what was repaired are forgotten. What is still wrong shows again in the checks
+    /// that follow.
+    public mutating func repaired(gpuIndex: Int?) {
+        if let gpuIndex {
+            eventDecisions[gpuIndex] = nil
+        } else {
+            eventDecisions = [:]
+            metricDecisions = [:]
+        }
+        recompute()
+    }
+
     /// The worst decision for the node and for each GPU.
     private mutating func recompute() {
         var worst: HealthDecision? = nil

@@ -32,6 +32,14 @@ public final class SimulatedGPUBackend: GPUBackend {
         }
     }
 
+    /// A reboot of a simulated machine: the agent starts over in place.
+    public var simulatesReboot: Bool { true }
+
+    /// A simulated GPU resets at once.
+    public func resetGPU(_ index: Int?, runner: CommandRunner) async -> CheckOutcome {
+        CheckOutcome(name: "gpu_reset", status: .pass, gpuIndex: index, message: "\(index.map { "GPU \($0)" } ?? "every GPU") reset (simulated)")
+    }
+
     public func snapshot() async throws -> [GPU] {
         let tick = drift.withLock { value -> UInt64 in
             value &+= 1

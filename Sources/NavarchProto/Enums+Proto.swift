@@ -88,6 +88,8 @@ extension Navarch_V1_CommandKind {
         case .uncordon: self = .uncordon
         case .terminate: self = .terminate
         case .runDiagnostic: self = .runDiagnostic
+        case .resetGPU: self = .resetGpu
+        case .reboot: self = .reboot
         }
     }
 
@@ -98,6 +100,8 @@ extension Navarch_V1_CommandKind {
         case .uncordon: .uncordon
         case .terminate: .terminate
         case .runDiagnostic: .runDiagnostic
+        case .resetGpu: .resetGPU
+        case .reboot: .reboot
         default: nil
         }
     }

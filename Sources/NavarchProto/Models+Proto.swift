@@ -96,6 +96,11 @@ extension Navarch_V1_Pool {
         spot = pool.options.spot
         spotFallback = pool.options.spotFallback.rawValue
         placement = pool.options.placement.rawValue
+        minNodes = Int32(pool.minNodes)
+        maxNodes = Int32(pool.maxNodes)
+        autoscaler = pool.autoscaling?.autoscaler.summary ?? ""
+        queueDepth = Int32(pool.queueDepth)
+        labels = pool.labels
     }
 
     public var domain: Pool {
@@ -105,7 +110,20 @@ extension Navarch_V1_Pool {
             deleting: deleting,
             options: PoolOptions(
                 spot: spot, spotFallback: PoolOptions.SpotFallback(rawValue: spotFallback) ?? .none,
-                placement: PoolOptions.Placement(rawValue: placement) ?? .none))
+                placement: PoolOptions.Placement(rawValue: placement) ?? .none),
+            minNodes: Int(minNodes), maxNodes: Int(maxNodes), labels: labels)
+    }
+}
+
+extension Navarch_V1_Breaker {
+    public init(_ breaker: CircuitBreaker) {
+        self.init()
+        scope = breaker.scope
+        if case .open(let since, let reason) = breaker.state {
+            open = true
+            self.reason = reason
+            sinceUnixMs = Timestamp.unixMilliseconds(since)
+        }
     }
 }
 

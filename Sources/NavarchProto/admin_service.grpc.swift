@@ -215,6 +215,32 @@ public enum Navarch_V1_AdminService: Sendable {
                 type: .unary
             )
         }
+        /// Namespace for "ResetBreaker" metadata.
+        public enum ResetBreaker: Sendable {
+            /// Request type for "ResetBreaker".
+            public typealias Input = Navarch_V1_ResetBreakerRequest
+            /// Response type for "ResetBreaker".
+            public typealias Output = Navarch_V1_ResetBreakerResponse
+            /// Descriptor for "ResetBreaker".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "navarch.v1.AdminService"),
+                method: "ResetBreaker",
+                type: .unary
+            )
+        }
+        /// Namespace for "ReportQueue" metadata.
+        public enum ReportQueue: Sendable {
+            /// Request type for "ReportQueue".
+            public typealias Input = Navarch_V1_ReportQueueRequest
+            /// Response type for "ReportQueue".
+            public typealias Output = Navarch_V1_Pool
+            /// Descriptor for "ReportQueue".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "navarch.v1.AdminService"),
+                method: "ReportQueue",
+                type: .unary
+            )
+        }
         /// Descriptors for all methods in the "navarch.v1.AdminService" service.
         public static let descriptors: [GRPCCore.MethodDescriptor] = [
             ListNodes.descriptor,
@@ -231,7 +257,9 @@ public enum Navarch_V1_AdminService: Sendable {
             WatchEvents.descriptor,
             GetServerInfo.descriptor,
             GetHealthPolicy.descriptor,
-            RunDiagnostic.descriptor
+            RunDiagnostic.descriptor,
+            ResetBreaker.descriptor,
+            ReportQueue.descriptor
         ]
     }
 }
@@ -488,6 +516,42 @@ extension Navarch_V1_AdminService {
             request: GRPCCore.StreamingServerRequest<Navarch_V1_RunDiagnosticRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.StreamingServerResponse<Navarch_V1_RunDiagnosticResponse>
+
+        /// Handle the "ResetBreaker" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Closes an open circuit breaker, letting automatic terminations go ahead again.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Navarch_V1_ResetBreakerRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Navarch_V1_ResetBreakerResponse` messages.
+        func resetBreaker(
+            request: GRPCCore.StreamingServerRequest<Navarch_V1_ResetBreakerRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Navarch_V1_ResetBreakerResponse>
+
+        /// Handle the "ReportQueue" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Reports a pool's pending jobs, for the queue autoscaler.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Navarch_V1_ReportQueueRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Navarch_V1_Pool` messages.
+        func reportQueue(
+            request: GRPCCore.StreamingServerRequest<Navarch_V1_ReportQueueRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Navarch_V1_Pool>
     }
 
     /// Service protocol for the "navarch.v1.AdminService" service.
@@ -728,6 +792,42 @@ extension Navarch_V1_AdminService {
             request: GRPCCore.ServerRequest<Navarch_V1_RunDiagnosticRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.ServerResponse<Navarch_V1_RunDiagnosticResponse>
+
+        /// Handle the "ResetBreaker" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Closes an open circuit breaker, letting automatic terminations go ahead again.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Navarch_V1_ResetBreakerRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Navarch_V1_ResetBreakerResponse` message.
+        func resetBreaker(
+            request: GRPCCore.ServerRequest<Navarch_V1_ResetBreakerRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Navarch_V1_ResetBreakerResponse>
+
+        /// Handle the "ReportQueue" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Reports a pool's pending jobs, for the queue autoscaler.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Navarch_V1_ReportQueueRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Navarch_V1_Pool` message.
+        func reportQueue(
+            request: GRPCCore.ServerRequest<Navarch_V1_ReportQueueRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Navarch_V1_Pool>
     }
 
     /// Simple service protocol for the "navarch.v1.AdminService" service.
@@ -967,6 +1067,42 @@ extension Navarch_V1_AdminService {
             request: Navarch_V1_RunDiagnosticRequest,
             context: GRPCCore.ServerContext
         ) async throws -> Navarch_V1_RunDiagnosticResponse
+
+        /// Handle the "ResetBreaker" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Closes an open circuit breaker, letting automatic terminations go ahead again.
+        ///
+        /// - Parameters:
+        ///   - request: A `Navarch_V1_ResetBreakerRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Navarch_V1_ResetBreakerResponse` to respond with.
+        func resetBreaker(
+            request: Navarch_V1_ResetBreakerRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Navarch_V1_ResetBreakerResponse
+
+        /// Handle the "ReportQueue" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Reports a pool's pending jobs, for the queue autoscaler.
+        ///
+        /// - Parameters:
+        ///   - request: A `Navarch_V1_ReportQueueRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Navarch_V1_Pool` to respond with.
+        func reportQueue(
+            request: Navarch_V1_ReportQueueRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Navarch_V1_Pool
     }
 }
 
@@ -1139,6 +1275,28 @@ extension Navarch_V1_AdminService.StreamingServiceProtocol {
                 )
             }
         )
+        router.registerHandler(
+            forMethod: Navarch_V1_AdminService.Method.ResetBreaker.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Navarch_V1_ResetBreakerRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Navarch_V1_ResetBreakerResponse>(),
+            handler: { request, context in
+                try await self.resetBreaker(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Navarch_V1_AdminService.Method.ReportQueue.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Navarch_V1_ReportQueueRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Navarch_V1_Pool>(),
+            handler: { request, context in
+                try await self.reportQueue(
+                    request: request,
+                    context: context
+                )
+            }
+        )
     }
 }
 
@@ -1304,6 +1462,28 @@ extension Navarch_V1_AdminService.ServiceProtocol {
         context: GRPCCore.ServerContext
     ) async throws -> GRPCCore.StreamingServerResponse<Navarch_V1_RunDiagnosticResponse> {
         let response = try await self.runDiagnostic(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func resetBreaker(
+        request: GRPCCore.StreamingServerRequest<Navarch_V1_ResetBreakerRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Navarch_V1_ResetBreakerResponse> {
+        let response = try await self.resetBreaker(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func reportQueue(
+        request: GRPCCore.StreamingServerRequest<Navarch_V1_ReportQueueRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Navarch_V1_Pool> {
+        let response = try await self.reportQueue(
             request: GRPCCore.ServerRequest(stream: request),
             context: context
         )
@@ -1506,6 +1686,32 @@ extension Navarch_V1_AdminService.SimpleServiceProtocol {
     ) async throws -> GRPCCore.ServerResponse<Navarch_V1_RunDiagnosticResponse> {
         return GRPCCore.ServerResponse<Navarch_V1_RunDiagnosticResponse>(
             message: try await self.runDiagnostic(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func resetBreaker(
+        request: GRPCCore.ServerRequest<Navarch_V1_ResetBreakerRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Navarch_V1_ResetBreakerResponse> {
+        return GRPCCore.ServerResponse<Navarch_V1_ResetBreakerResponse>(
+            message: try await self.resetBreaker(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func reportQueue(
+        request: GRPCCore.ServerRequest<Navarch_V1_ReportQueueRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Navarch_V1_Pool> {
+        return GRPCCore.ServerResponse<Navarch_V1_Pool>(
+            message: try await self.reportQueue(
                 request: request.message,
                 context: context
             ),
@@ -1827,6 +2033,52 @@ extension Navarch_V1_AdminService {
             deserializer: some GRPCCore.MessageDeserializer<Navarch_V1_RunDiagnosticResponse>,
             options: GRPCCore.CallOptions,
             onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Navarch_V1_RunDiagnosticResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "ResetBreaker" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Closes an open circuit breaker, letting automatic terminations go ahead again.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Navarch_V1_ResetBreakerRequest` message.
+        ///   - serializer: A serializer for `Navarch_V1_ResetBreakerRequest` messages.
+        ///   - deserializer: A deserializer for `Navarch_V1_ResetBreakerResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func resetBreaker<Result>(
+            request: GRPCCore.ClientRequest<Navarch_V1_ResetBreakerRequest>,
+            serializer: some GRPCCore.MessageSerializer<Navarch_V1_ResetBreakerRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Navarch_V1_ResetBreakerResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Navarch_V1_ResetBreakerResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "ReportQueue" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Reports a pool's pending jobs, for the queue autoscaler.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Navarch_V1_ReportQueueRequest` message.
+        ///   - serializer: A serializer for `Navarch_V1_ReportQueueRequest` messages.
+        ///   - deserializer: A deserializer for `Navarch_V1_Pool` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func reportQueue<Result>(
+            request: GRPCCore.ClientRequest<Navarch_V1_ReportQueueRequest>,
+            serializer: some GRPCCore.MessageSerializer<Navarch_V1_ReportQueueRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Navarch_V1_Pool>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Navarch_V1_Pool>) async throws -> Result
         ) async throws -> Result where Result: Sendable
     }
 
@@ -2314,6 +2566,74 @@ extension Navarch_V1_AdminService {
                 onResponse: handleResponse
             )
         }
+
+        /// Call the "ResetBreaker" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Closes an open circuit breaker, letting automatic terminations go ahead again.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Navarch_V1_ResetBreakerRequest` message.
+        ///   - serializer: A serializer for `Navarch_V1_ResetBreakerRequest` messages.
+        ///   - deserializer: A deserializer for `Navarch_V1_ResetBreakerResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func resetBreaker<Result>(
+            request: GRPCCore.ClientRequest<Navarch_V1_ResetBreakerRequest>,
+            serializer: some GRPCCore.MessageSerializer<Navarch_V1_ResetBreakerRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Navarch_V1_ResetBreakerResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Navarch_V1_ResetBreakerResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Navarch_V1_AdminService.Method.ResetBreaker.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "ReportQueue" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Reports a pool's pending jobs, for the queue autoscaler.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Navarch_V1_ReportQueueRequest` message.
+        ///   - serializer: A serializer for `Navarch_V1_ReportQueueRequest` messages.
+        ///   - deserializer: A deserializer for `Navarch_V1_Pool` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func reportQueue<Result>(
+            request: GRPCCore.ClientRequest<Navarch_V1_ReportQueueRequest>,
+            serializer: some GRPCCore.MessageSerializer<Navarch_V1_ReportQueueRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Navarch_V1_Pool>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Navarch_V1_Pool>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Navarch_V1_AdminService.Method.ReportQueue.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
     }
 }
 
@@ -2705,6 +3025,64 @@ extension Navarch_V1_AdminService.ClientProtocol {
             request: request,
             serializer: GRPCProtobuf.ProtobufSerializer<Navarch_V1_RunDiagnosticRequest>(),
             deserializer: GRPCProtobuf.ProtobufDeserializer<Navarch_V1_RunDiagnosticResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ResetBreaker" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Closes an open circuit breaker, letting automatic terminations go ahead again.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Navarch_V1_ResetBreakerRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func resetBreaker<Result>(
+        request: GRPCCore.ClientRequest<Navarch_V1_ResetBreakerRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Navarch_V1_ResetBreakerResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.resetBreaker(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Navarch_V1_ResetBreakerRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Navarch_V1_ResetBreakerResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ReportQueue" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Reports a pool's pending jobs, for the queue autoscaler.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Navarch_V1_ReportQueueRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func reportQueue<Result>(
+        request: GRPCCore.ClientRequest<Navarch_V1_ReportQueueRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Navarch_V1_Pool>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.reportQueue(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Navarch_V1_ReportQueueRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Navarch_V1_Pool>(),
             options: options,
             onResponse: handleResponse
         )
@@ -3158,6 +3536,72 @@ extension Navarch_V1_AdminService.ClientProtocol {
             metadata: metadata
         )
         return try await self.runDiagnostic(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ResetBreaker" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Closes an open circuit breaker, letting automatic terminations go ahead again.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func resetBreaker<Result>(
+        _ message: Navarch_V1_ResetBreakerRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Navarch_V1_ResetBreakerResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Navarch_V1_ResetBreakerRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.resetBreaker(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ReportQueue" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Reports a pool's pending jobs, for the queue autoscaler.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func reportQueue<Result>(
+        _ message: Navarch_V1_ReportQueueRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Navarch_V1_Pool>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Navarch_V1_ReportQueueRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.reportQueue(
             request: request,
             options: options,
             onResponse: handleResponse

@@ -130,6 +130,14 @@ public nonisolated struct Navarch_V1_CreatePoolRequest: Sendable {
   /// proximity placement group (Azure), for low-latency interconnect between them.
   public var placement: String = String()
 
+  /// Autoscaling bounds; 0 and 0 leave the pool at the size asked for.
+  public var minNodes: Int32 = 0
+
+  public var maxNodes: Int32 = 0
+
+  /// Labels every node of the pool carries.
+  public var labels: Dictionary<String,String> = [:]
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -170,6 +178,9 @@ public nonisolated struct Navarch_V1_CordonNodeRequest: Sendable {
 
   public var reason: String = String()
 
+  /// Who asks, for the audit record (for example "operator:alice").
+  public var actor: String = String()
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -184,6 +195,8 @@ public nonisolated struct Navarch_V1_DrainNodeRequest: Sendable {
 
   public var reason: String = String()
 
+  public var actor: String = String()
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -195,6 +208,59 @@ public nonisolated struct Navarch_V1_UncordonNodeRequest: Sendable {
   // methods supported on all messages.
 
   public var nodeID: String = String()
+
+  /// Put an unhealthy or repairing node back in service without a passed validation.
+  public var force: Bool = false
+
+  public var reason: String = String()
+
+  public var actor: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Navarch_V1_ResetBreakerRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// "fleet", a pool name, or empty for every open breaker.
+  public var scope: String = String()
+
+  public var actor: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Navarch_V1_ResetBreakerResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// The breakers that were open and are now closed.
+  public var reset: [Navarch_V1_Breaker] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Navarch_V1_ReportQueueRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var pool: String = String()
+
+  /// Jobs waiting for the pool.
+  public var depth: Int32 = 0
+
+  /// Jobs running per node, when the scheduler knows them.
+  public var nodeJobs: Dictionary<String,Int32> = [:]
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -271,6 +337,9 @@ public nonisolated struct Navarch_V1_ServerInfo: Sendable {
   public var startedAtUnixMs: Int64 = 0
 
   public var heartbeatIntervalMs: Int64 = 0
+
+  /// Every circuit breaker, open or closed.
+  public var breakers: [Navarch_V1_Breaker] = []
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -546,7 +615,7 @@ nonisolated extension Navarch_V1_ListPoolsResponse: SwiftProtobuf.Message, Swift
 
 nonisolated extension Navarch_V1_CreatePoolRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".CreatePoolRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}name\0\u{1}provider\0\u{3}gpu_type\0\u{1}gpus\0\u{1}spot\0\u{3}spot_fallback\0\u{1}placement\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}name\0\u{1}provider\0\u{3}gpu_type\0\u{1}gpus\0\u{1}spot\0\u{3}spot_fallback\0\u{1}placement\0\u{3}min_nodes\0\u{3}max_nodes\0\u{1}labels\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -561,6 +630,9 @@ nonisolated extension Navarch_V1_CreatePoolRequest: SwiftProtobuf.Message, Swift
       case 5: try { try decoder.decodeSingularBoolField(value: &self.spot) }()
       case 6: try { try decoder.decodeSingularStringField(value: &self.spotFallback) }()
       case 7: try { try decoder.decodeSingularStringField(value: &self.placement) }()
+      case 8: try { try decoder.decodeSingularInt32Field(value: &self.minNodes) }()
+      case 9: try { try decoder.decodeSingularInt32Field(value: &self.maxNodes) }()
+      case 10: try { try decoder.decodeMapField(fieldType: SwiftProtobuf._ProtobufMap<SwiftProtobuf.ProtobufString,SwiftProtobuf.ProtobufString>.self, value: &self.labels) }()
       default: break
       }
     }
@@ -588,6 +660,15 @@ nonisolated extension Navarch_V1_CreatePoolRequest: SwiftProtobuf.Message, Swift
     if !self.placement.isEmpty {
       try visitor.visitSingularStringField(value: self.placement, fieldNumber: 7)
     }
+    if self.minNodes != 0 {
+      try visitor.visitSingularInt32Field(value: self.minNodes, fieldNumber: 8)
+    }
+    if self.maxNodes != 0 {
+      try visitor.visitSingularInt32Field(value: self.maxNodes, fieldNumber: 9)
+    }
+    if !self.labels.isEmpty {
+      try visitor.visitMapField(fieldType: SwiftProtobuf._ProtobufMap<SwiftProtobuf.ProtobufString,SwiftProtobuf.ProtobufString>.self, value: self.labels, fieldNumber: 10)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -599,6 +680,9 @@ nonisolated extension Navarch_V1_CreatePoolRequest: SwiftProtobuf.Message, Swift
     if lhs.spot != rhs.spot {return false}
     if lhs.spotFallback != rhs.spotFallback {return false}
     if lhs.placement != rhs.placement {return false}
+    if lhs.minNodes != rhs.minNodes {return false}
+    if lhs.maxNodes != rhs.maxNodes {return false}
+    if lhs.labels != rhs.labels {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -671,7 +755,7 @@ nonisolated extension Navarch_V1_DeletePoolRequest: SwiftProtobuf.Message, Swift
 
 nonisolated extension Navarch_V1_CordonNodeRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".CordonNodeRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}node_id\0\u{1}reason\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}node_id\0\u{1}reason\0\u{1}actor\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -681,6 +765,7 @@ nonisolated extension Navarch_V1_CordonNodeRequest: SwiftProtobuf.Message, Swift
       switch fieldNumber {
       case 1: try { try decoder.decodeSingularStringField(value: &self.nodeID) }()
       case 2: try { try decoder.decodeSingularStringField(value: &self.reason) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.actor) }()
       default: break
       }
     }
@@ -692,6 +777,9 @@ nonisolated extension Navarch_V1_CordonNodeRequest: SwiftProtobuf.Message, Swift
     }
     if !self.reason.isEmpty {
       try visitor.visitSingularStringField(value: self.reason, fieldNumber: 2)
+    }
+    if !self.actor.isEmpty {
+      try visitor.visitSingularStringField(value: self.actor, fieldNumber: 3)
     }
     try unknownFields.traverse(visitor: &visitor)
   }
@@ -699,6 +787,7 @@ nonisolated extension Navarch_V1_CordonNodeRequest: SwiftProtobuf.Message, Swift
   public static func ==(lhs: Navarch_V1_CordonNodeRequest, rhs: Navarch_V1_CordonNodeRequest) -> Bool {
     if lhs.nodeID != rhs.nodeID {return false}
     if lhs.reason != rhs.reason {return false}
+    if lhs.actor != rhs.actor {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -706,7 +795,7 @@ nonisolated extension Navarch_V1_CordonNodeRequest: SwiftProtobuf.Message, Swift
 
 nonisolated extension Navarch_V1_DrainNodeRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".DrainNodeRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}node_id\0\u{1}reason\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}node_id\0\u{1}reason\0\u{1}actor\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -716,6 +805,7 @@ nonisolated extension Navarch_V1_DrainNodeRequest: SwiftProtobuf.Message, SwiftP
       switch fieldNumber {
       case 1: try { try decoder.decodeSingularStringField(value: &self.nodeID) }()
       case 2: try { try decoder.decodeSingularStringField(value: &self.reason) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.actor) }()
       default: break
       }
     }
@@ -728,12 +818,16 @@ nonisolated extension Navarch_V1_DrainNodeRequest: SwiftProtobuf.Message, SwiftP
     if !self.reason.isEmpty {
       try visitor.visitSingularStringField(value: self.reason, fieldNumber: 2)
     }
+    if !self.actor.isEmpty {
+      try visitor.visitSingularStringField(value: self.actor, fieldNumber: 3)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Navarch_V1_DrainNodeRequest, rhs: Navarch_V1_DrainNodeRequest) -> Bool {
     if lhs.nodeID != rhs.nodeID {return false}
     if lhs.reason != rhs.reason {return false}
+    if lhs.actor != rhs.actor {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -741,7 +835,7 @@ nonisolated extension Navarch_V1_DrainNodeRequest: SwiftProtobuf.Message, SwiftP
 
 nonisolated extension Navarch_V1_UncordonNodeRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".UncordonNodeRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}node_id\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}node_id\0\u{1}force\0\u{1}reason\0\u{1}actor\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -750,6 +844,9 @@ nonisolated extension Navarch_V1_UncordonNodeRequest: SwiftProtobuf.Message, Swi
       // enabled. https://github.com/apple/swift-protobuf/issues/1034
       switch fieldNumber {
       case 1: try { try decoder.decodeSingularStringField(value: &self.nodeID) }()
+      case 2: try { try decoder.decodeSingularBoolField(value: &self.force) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.reason) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.actor) }()
       default: break
       }
     }
@@ -759,11 +856,128 @@ nonisolated extension Navarch_V1_UncordonNodeRequest: SwiftProtobuf.Message, Swi
     if !self.nodeID.isEmpty {
       try visitor.visitSingularStringField(value: self.nodeID, fieldNumber: 1)
     }
+    if self.force != false {
+      try visitor.visitSingularBoolField(value: self.force, fieldNumber: 2)
+    }
+    if !self.reason.isEmpty {
+      try visitor.visitSingularStringField(value: self.reason, fieldNumber: 3)
+    }
+    if !self.actor.isEmpty {
+      try visitor.visitSingularStringField(value: self.actor, fieldNumber: 4)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Navarch_V1_UncordonNodeRequest, rhs: Navarch_V1_UncordonNodeRequest) -> Bool {
     if lhs.nodeID != rhs.nodeID {return false}
+    if lhs.force != rhs.force {return false}
+    if lhs.reason != rhs.reason {return false}
+    if lhs.actor != rhs.actor {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Navarch_V1_ResetBreakerRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ResetBreakerRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}scope\0\u{1}actor\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.scope) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.actor) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.scope.isEmpty {
+      try visitor.visitSingularStringField(value: self.scope, fieldNumber: 1)
+    }
+    if !self.actor.isEmpty {
+      try visitor.visitSingularStringField(value: self.actor, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Navarch_V1_ResetBreakerRequest, rhs: Navarch_V1_ResetBreakerRequest) -> Bool {
+    if lhs.scope != rhs.scope {return false}
+    if lhs.actor != rhs.actor {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Navarch_V1_ResetBreakerResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ResetBreakerResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}reset\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedMessageField(value: &self.reset) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.reset.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.reset, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Navarch_V1_ResetBreakerResponse, rhs: Navarch_V1_ResetBreakerResponse) -> Bool {
+    if lhs.reset != rhs.reset {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Navarch_V1_ReportQueueRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ReportQueueRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}pool\0\u{1}depth\0\u{3}node_jobs\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.pool) }()
+      case 2: try { try decoder.decodeSingularInt32Field(value: &self.depth) }()
+      case 3: try { try decoder.decodeMapField(fieldType: SwiftProtobuf._ProtobufMap<SwiftProtobuf.ProtobufString,SwiftProtobuf.ProtobufInt32>.self, value: &self.nodeJobs) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.pool.isEmpty {
+      try visitor.visitSingularStringField(value: self.pool, fieldNumber: 1)
+    }
+    if self.depth != 0 {
+      try visitor.visitSingularInt32Field(value: self.depth, fieldNumber: 2)
+    }
+    if !self.nodeJobs.isEmpty {
+      try visitor.visitMapField(fieldType: SwiftProtobuf._ProtobufMap<SwiftProtobuf.ProtobufString,SwiftProtobuf.ProtobufInt32>.self, value: self.nodeJobs, fieldNumber: 3)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Navarch_V1_ReportQueueRequest, rhs: Navarch_V1_ReportQueueRequest) -> Bool {
+    if lhs.pool != rhs.pool {return false}
+    if lhs.depth != rhs.depth {return false}
+    if lhs.nodeJobs != rhs.nodeJobs {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -905,7 +1119,7 @@ nonisolated extension Navarch_V1_GetServerInfoRequest: SwiftProtobuf.Message, Sw
 
 nonisolated extension Navarch_V1_ServerInfo: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ServerInfo"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}version\0\u{3}default_provider\0\u{1}providers\0\u{3}started_at_unix_ms\0\u{3}heartbeat_interval_ms\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}version\0\u{3}default_provider\0\u{1}providers\0\u{3}started_at_unix_ms\0\u{3}heartbeat_interval_ms\0\u{1}breakers\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -918,6 +1132,7 @@ nonisolated extension Navarch_V1_ServerInfo: SwiftProtobuf.Message, SwiftProtobu
       case 3: try { try decoder.decodeRepeatedStringField(value: &self.providers) }()
       case 4: try { try decoder.decodeSingularInt64Field(value: &self.startedAtUnixMs) }()
       case 5: try { try decoder.decodeSingularInt64Field(value: &self.heartbeatIntervalMs) }()
+      case 6: try { try decoder.decodeRepeatedMessageField(value: &self.breakers) }()
       default: break
       }
     }
@@ -939,6 +1154,9 @@ nonisolated extension Navarch_V1_ServerInfo: SwiftProtobuf.Message, SwiftProtobu
     if self.heartbeatIntervalMs != 0 {
       try visitor.visitSingularInt64Field(value: self.heartbeatIntervalMs, fieldNumber: 5)
     }
+    if !self.breakers.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.breakers, fieldNumber: 6)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -948,6 +1166,7 @@ nonisolated extension Navarch_V1_ServerInfo: SwiftProtobuf.Message, SwiftProtobu
     if lhs.providers != rhs.providers {return false}
     if lhs.startedAtUnixMs != rhs.startedAtUnixMs {return false}
     if lhs.heartbeatIntervalMs != rhs.heartbeatIntervalMs {return false}
+    if lhs.breakers != rhs.breakers {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

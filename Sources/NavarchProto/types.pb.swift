@@ -203,6 +203,13 @@ public nonisolated enum Navarch_V1_CommandKind: SwiftProtobuf.Enum, Swift.CaseIt
 
   /// Run an active diagnostic; parameters name the suite and level.
   case runDiagnostic // = 5
+
+  /// Reset one GPU (`nvidia-smi -r -i N`) after draining, then run the boot checks again;
+  /// parameters name the GPU ("gpu").
+  case resetGpu // = 6
+
+  /// Reboot the machine; the agent registers again once it is back.
+  case reboot // = 7
   case UNRECOGNIZED(Int)
 
   public init() {
@@ -217,6 +224,8 @@ public nonisolated enum Navarch_V1_CommandKind: SwiftProtobuf.Enum, Swift.CaseIt
     case 3: self = .uncordon
     case 4: self = .terminate
     case 5: self = .runDiagnostic
+    case 6: self = .resetGpu
+    case 7: self = .reboot
     default: self = .UNRECOGNIZED(rawValue)
     }
   }
@@ -229,6 +238,8 @@ public nonisolated enum Navarch_V1_CommandKind: SwiftProtobuf.Enum, Swift.CaseIt
     case .uncordon: return 3
     case .terminate: return 4
     case .runDiagnostic: return 5
+    case .resetGpu: return 6
+    case .reboot: return 7
     case .UNRECOGNIZED(let i): return i
     }
   }
@@ -241,6 +252,8 @@ public nonisolated enum Navarch_V1_CommandKind: SwiftProtobuf.Enum, Swift.CaseIt
     .uncordon,
     .terminate,
     .runDiagnostic,
+    .resetGpu,
+    .reboot,
   ]
 
 }
@@ -386,6 +399,19 @@ public nonisolated struct Navarch_V1_Pool: Sendable {
   /// "" or "cluster".
   public var placement: String = String()
 
+  /// Bounds the autoscaler keeps desired_nodes within (0 and 0: no autoscaling bounds).
+  public var minNodes: Int32 = 0
+
+  public var maxNodes: Int32 = 0
+
+  /// The pool's autoscaler, described ("" when it has none).
+  public var autoscaler: String = String()
+
+  /// Jobs waiting, as last reported with ReportQueue.
+  public var queueDepth: Int32 = 0
+
+  public var labels: Dictionary<String,String> = [:]
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -479,6 +505,26 @@ public nonisolated struct Navarch_V1_NodeCommand: Sendable {
   public init() {}
 }
 
+/// A circuit breaker: while open, automatic terminations stop.
+public nonisolated struct Navarch_V1_Breaker: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// "fleet", or "pool NAME".
+  public var scope: String = String()
+
+  public var `open`: Bool = false
+
+  public var reason: String = String()
+
+  public var sinceUnixMs: Int64 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
 // MARK: - Code below here is support for the SwiftProtobuf runtime.
 
 fileprivate nonisolated let _protobuf_package = "navarch.v1"
@@ -496,7 +542,7 @@ nonisolated extension Navarch_V1_InstanceState: SwiftProtobuf._ProtoNameProvidin
 }
 
 nonisolated extension Navarch_V1_CommandKind: SwiftProtobuf._ProtoNameProviding {
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0COMMAND_KIND_UNSPECIFIED\0\u{1}COMMAND_KIND_CORDON\0\u{1}COMMAND_KIND_DRAIN\0\u{1}COMMAND_KIND_UNCORDON\0\u{1}COMMAND_KIND_TERMINATE\0\u{1}COMMAND_KIND_RUN_DIAGNOSTIC\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0COMMAND_KIND_UNSPECIFIED\0\u{1}COMMAND_KIND_CORDON\0\u{1}COMMAND_KIND_DRAIN\0\u{1}COMMAND_KIND_UNCORDON\0\u{1}COMMAND_KIND_TERMINATE\0\u{1}COMMAND_KIND_RUN_DIAGNOSTIC\0\u{1}COMMAND_KIND_RESET_GPU\0\u{1}COMMAND_KIND_REBOOT\0")
 }
 
 nonisolated extension Navarch_V1_GPU: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
@@ -766,7 +812,7 @@ nonisolated extension Navarch_V1_Instance: SwiftProtobuf.Message, SwiftProtobuf.
 
 nonisolated extension Navarch_V1_Pool: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Pool"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}name\0\u{1}provider\0\u{3}gpu_type\0\u{3}gpus_per_node\0\u{3}desired_nodes\0\u{3}created_at_unix_ms\0\u{1}deleting\0\u{1}spot\0\u{3}spot_fallback\0\u{1}placement\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}name\0\u{1}provider\0\u{3}gpu_type\0\u{3}gpus_per_node\0\u{3}desired_nodes\0\u{3}created_at_unix_ms\0\u{1}deleting\0\u{1}spot\0\u{3}spot_fallback\0\u{1}placement\0\u{3}min_nodes\0\u{3}max_nodes\0\u{1}autoscaler\0\u{3}queue_depth\0\u{1}labels\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -784,6 +830,11 @@ nonisolated extension Navarch_V1_Pool: SwiftProtobuf.Message, SwiftProtobuf._Mes
       case 8: try { try decoder.decodeSingularBoolField(value: &self.spot) }()
       case 9: try { try decoder.decodeSingularStringField(value: &self.spotFallback) }()
       case 10: try { try decoder.decodeSingularStringField(value: &self.placement) }()
+      case 11: try { try decoder.decodeSingularInt32Field(value: &self.minNodes) }()
+      case 12: try { try decoder.decodeSingularInt32Field(value: &self.maxNodes) }()
+      case 13: try { try decoder.decodeSingularStringField(value: &self.autoscaler) }()
+      case 14: try { try decoder.decodeSingularInt32Field(value: &self.queueDepth) }()
+      case 15: try { try decoder.decodeMapField(fieldType: SwiftProtobuf._ProtobufMap<SwiftProtobuf.ProtobufString,SwiftProtobuf.ProtobufString>.self, value: &self.labels) }()
       default: break
       }
     }
@@ -820,6 +871,21 @@ nonisolated extension Navarch_V1_Pool: SwiftProtobuf.Message, SwiftProtobuf._Mes
     if !self.placement.isEmpty {
       try visitor.visitSingularStringField(value: self.placement, fieldNumber: 10)
     }
+    if self.minNodes != 0 {
+      try visitor.visitSingularInt32Field(value: self.minNodes, fieldNumber: 11)
+    }
+    if self.maxNodes != 0 {
+      try visitor.visitSingularInt32Field(value: self.maxNodes, fieldNumber: 12)
+    }
+    if !self.autoscaler.isEmpty {
+      try visitor.visitSingularStringField(value: self.autoscaler, fieldNumber: 13)
+    }
+    if self.queueDepth != 0 {
+      try visitor.visitSingularInt32Field(value: self.queueDepth, fieldNumber: 14)
+    }
+    if !self.labels.isEmpty {
+      try visitor.visitMapField(fieldType: SwiftProtobuf._ProtobufMap<SwiftProtobuf.ProtobufString,SwiftProtobuf.ProtobufString>.self, value: self.labels, fieldNumber: 15)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -834,6 +900,11 @@ nonisolated extension Navarch_V1_Pool: SwiftProtobuf.Message, SwiftProtobuf._Mes
     if lhs.spot != rhs.spot {return false}
     if lhs.spotFallback != rhs.spotFallback {return false}
     if lhs.placement != rhs.placement {return false}
+    if lhs.minNodes != rhs.minNodes {return false}
+    if lhs.maxNodes != rhs.maxNodes {return false}
+    if lhs.autoscaler != rhs.autoscaler {return false}
+    if lhs.queueDepth != rhs.queueDepth {return false}
+    if lhs.labels != rhs.labels {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -1029,6 +1100,51 @@ nonisolated extension Navarch_V1_NodeCommand: SwiftProtobuf.Message, SwiftProtob
     if lhs.reason != rhs.reason {return false}
     if lhs.issuedAtUnixMs != rhs.issuedAtUnixMs {return false}
     if lhs.parameters != rhs.parameters {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Navarch_V1_Breaker: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".Breaker"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}scope\0\u{1}open\0\u{1}reason\0\u{3}since_unix_ms\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.scope) }()
+      case 2: try { try decoder.decodeSingularBoolField(value: &self.`open`) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.reason) }()
+      case 4: try { try decoder.decodeSingularInt64Field(value: &self.sinceUnixMs) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.scope.isEmpty {
+      try visitor.visitSingularStringField(value: self.scope, fieldNumber: 1)
+    }
+    if self.`open` != false {
+      try visitor.visitSingularBoolField(value: self.`open`, fieldNumber: 2)
+    }
+    if !self.reason.isEmpty {
+      try visitor.visitSingularStringField(value: self.reason, fieldNumber: 3)
+    }
+    if self.sinceUnixMs != 0 {
+      try visitor.visitSingularInt64Field(value: self.sinceUnixMs, fieldNumber: 4)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Navarch_V1_Breaker, rhs: Navarch_V1_Breaker) -> Bool {
+    if lhs.scope != rhs.scope {return false}
+    if lhs.`open` != rhs.`open` {return false}
+    if lhs.reason != rhs.reason {return false}
+    if lhs.sinceUnixMs != rhs.sinceUnixMs {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -11,6 +11,7 @@ public final class InMemoryStore: Store {
         var events: [FleetEvent] = []
         var commands: [String: NodeCommand] = [:]
         var commandOrder: [String] = []
+        var settings: [String: Data] = [:]
     }
 
     private let state = Mutex(State())
@@ -23,7 +24,7 @@ public final class InMemoryStore: Store {
                 pools: state.pools.values.sorted { $0.name < $1.name },
                 instances: state.instances.values.sorted { $0.createdAt < $1.createdAt },
                 nodes: state.nodes.values.sorted { $0.id < $1.id },
-                lastEventSequence: state.events.last?.sequence ?? 0)
+                lastEventSequence: state.events.last?.sequence ?? 0, settings: state.settings)
         }
     }
 
@@ -66,5 +67,9 @@ public final class InMemoryStore: Store {
         state.withLock { state in
             for (id, time) in heartbeats { state.nodes[id]?.lastHeartbeat = time }
         }
+    }
+
+    public func saveSetting(_ key: String, _ value: Data?) async throws {
+        state.withLock { $0.settings[key] = value }
     }
 }

@@ -48,7 +48,20 @@ public final class SQLiteStore: Store {
                 CREATE INDEX command_pending ON command(node_id, acknowledged, issued);
                 """)
         }
+        migrator.registerMigration("v2-settings") { db in
+            try db.execute(sql: "CREATE TABLE setting (key TEXT PRIMARY KEY NOT NULL, data BLOB NOT NULL)")
+        }
         return migrator
+    }
+
+    public func saveSetting(_ key: String, _ value: Data?) async throws {
+        try await database.write { db in
+            if let value {
+                try db.execute(sql: "INSERT OR REPLACE INTO setting (key, data) VALUES (?, ?)", arguments: [key, value])
+            } else {
+                try db.execute(sql: "DELETE FROM setting WHERE key = ?", arguments: [key])
+            }
+        }
     }
 
     public func loadSnapshot() async throws -> FleetSnapshot {
@@ -68,7 +81,11 @@ public final class SQLiteStore: Store {
                 return node
             }
             let last = try Int64.fetchOne(db, sql: "SELECT MAX(sequence) FROM event") ?? 0
-            return FleetSnapshot(pools: pools, instances: instances, nodes: nodes, lastEventSequence: last)
+            var settings: [String: Data] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT key, data FROM setting") {
+                settings[row["key"] as String] = row["data"] as Data
+            }
+            return FleetSnapshot(pools: pools, instances: instances, nodes: nodes, lastEventSequence: last, settings: settings)
         }
     }
 

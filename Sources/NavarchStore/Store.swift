@@ -23,6 +23,10 @@ public protocol Store: Sendable {
 
     /// Writes a batch of last-heartbeat times (heartbeats are held in memory and flushed in batches).
     func saveHeartbeats(_ heartbeats: [String: Date]) async throws
+
+    /// Stores a piece of control-plane state by key (circuit breakers, autoscaler state);
+    /// `nil` removes it.
+    func saveSetting(_ key: String, _ value: Data?) async throws
 }
 
 /// Everything the control plane loads when it starts.
@@ -31,8 +35,11 @@ public struct FleetSnapshot: Sendable, Equatable {
     public var instances: [Instance]
     public var nodes: [Node]
     public var lastEventSequence: Int64
+    /// Everything saved with ``Store/saveSetting(_:_:)``.
+    public var settings: [String: Data]
 
-    public init(pools: [Pool] = [], instances: [Instance] = [], nodes: [Node] = [], lastEventSequence: Int64 = 0) {
+    public init(pools: [Pool] = [], instances: [Instance] = [], nodes: [Node] = [], lastEventSequence: Int64 = 0, settings: [String: Data] = [:]) {
+        self.settings = settings
         self.pools = pools
         self.instances = instances
         self.nodes = nodes

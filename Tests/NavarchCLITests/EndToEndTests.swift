@@ -9,6 +9,10 @@ import Testing
 /// with simulated GPUs, a real XID line in a node's kernel log, real gRPC throughout.
 @Suite(.serialized) struct EndToEndTests {
     static let xid79 = "[6781741.548779] NVRM: Xid (PCI:0000:18:00): 79, pid='<unknown>', name=<unknown>, GPU has fallen off the bus."
+    /// A double-bit ECC error on GPU 1 (PCI bus 2a): NVIDIA's answer is a GPU reset.
+    static let xid48 = "[6781742.100000] NVRM: Xid (PCI:0000:2a:00): 48, pid='<unknown>', name=<unknown>, An uncorrectable double bit error (DBE) has been detected on GPU in the framebuffer at partition 6, subpartition 0."
+    /// Auxiliary power not connected: check the mechanicals, replace.
+    static let xid54 = "[6781743.200000] NVRM: Xid (PCI:0000:18:00): 54, pid='<unknown>', name=<unknown>, Auxiliary power is not connected to the GPU board"
 
     func kernelLog(of node: Node) throws -> String {
         try #require(node.labels["simulated-kmsg"], "the agent reports its simulated kernel log")
@@ -55,7 +59,30 @@ import Testing
             try injectKernelLogLine(
                 Array(repeating: "NVRM: Xid (PCI:0000:2a:00): 13, pid=7, name=python, Graphics SM Warp Exception", count: 500).joined(separator: "\n"),
                 into: demo1Log)
+            // XID 48 on one GPU of demo-1: drain, reset that GPU, validate, back in service.
+            try injectKernelLogLine(Self.xid48, into: demo1Log)
+            try await eventually("demo-1's GPU 1 is reset and validated", timeout: .seconds(30)) {
+                let events = try await client.events(nodeID: "demo-1")
+                let node = try await client.node("demo-1")
+                return events.contains { $0.kind == "remediation.validated" } && node.state == .active && node.health == .healthy
+            }
+            let demo1Events = try await client.events(nodeID: "demo-1").map(\.kind)
+            for expected in ["remediation.reset_gpu", "node.draining", "node.drained", "node.repairing", "remediation.validated", "node.active"] {
+                #expect(demo1Events.contains(expected), "demo-1 lacks \(expected): \(demo1Events)")
+            }
+            #expect(try await client.events(nodeID: "demo-1").first { $0.kind == "remediation.reset_gpu" }?.attributes["gpu"] == "1")
+
+            // XID 79 on demo-0: a reboot first (the agent's simulated machine starts over).
             let instance0 = demo0.instanceID
+            try injectKernelLogLine(Self.xid79, into: try kernelLog(of: demo0))
+            try await eventually("demo-0 is rebooted and validated", timeout: .seconds(30)) {
+                let node = try await client.node("demo-0")
+                let events = try await client.events(nodeID: "demo-0")
+                return events.contains { $0.kind == "remediation.reboot" } && events.contains { $0.kind == "remediation.validated" }
+                    && node.state == .active && node.health == .healthy
+            }
+            #expect(try await client.instances(pool: "demo").count == 2, "repaired, nothing provisioned")
+            // The same XID again within 24 h: the one reboot allowed is used; replace.
             try injectKernelLogLine(Self.xid79, into: try kernelLog(of: demo0))
 
             try await eventually("demo-0 is cordoned and unhealthy") {
@@ -85,7 +112,7 @@ import Testing
         }
 
         let events = try await navarch(["events", "--server", serve.server, "--node", "demo-0"])
-        for expected in ["node.observation", "XID 79 on GPU 0", "node.health_changed", "node.cordoned", "remediation.replace", "instance.terminated", "node.terminated"] {
+        for expected in ["node.observation", "XID 79 on GPU 0", "node.health_changed", "node.cordoned", "remediation.reboot", "remediation.replace", "instance.terminated", "node.terminated"] {
             #expect(events.stdout.contains(expected), "events lack \(expected):\n\(events.stdout)")
         }
 
@@ -110,7 +137,7 @@ import Testing
 
         let (before, bad) = try await NavarchClient.with(server: serve.server) { client in
             let node = try await client.node("demo-0")
-            try injectKernelLogLine(Self.xid79, into: try kernelLog(of: node))
+            try injectKernelLogLine(Self.xid54, into: try kernelLog(of: node))
             try await eventually("the replacement is requested") {
                 try await client.instances(pool: "demo").contains { $0.replacesInstanceID == node.instanceID }
             }

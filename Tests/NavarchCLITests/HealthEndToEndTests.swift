@@ -17,6 +17,8 @@ import Glibc
             environment + [
                 Binaries.directory + "/navarch-node", "--control-plane", server, "--node-id", id, "--backend", "nvml",
                 "--nvml-library", Binaries.directory + "/libnvidia-ml.so", "--cuda-library", Binaries.directory + "/libcuda.so",
+                // A repair that climbs to a reboot must not reboot the machine running the tests.
+                "--reboot-command", "true",
             ] + extra,
             stdout: log, stderr: log)
         return (child, log)
@@ -81,10 +83,18 @@ import Glibc
             #expect(try await client.node("gpu-1").health == .healthy)
             handle.write(Data("[101.2] NVRM: Xid (PCI:0000:2a:00): 48, pid='<unknown>', name=<unknown>, An uncorrectable double bit error (DBE) has been detected on GPU in the framebuffer at partition 6, subpartition 0.\n".utf8))
             try handle.close()
-            try await eventually("XID 48 makes gpu-1 unhealthy by rule xid-reset-gpu", timeout: .seconds(10)) {
-                let node = try await client.node("gpu-1")
-                return node.health == .unhealthy && node.healthReason.contains("rule xid-reset-gpu") && node.gpus[1].health == .unhealthy
+            try await eventually("XID 48 makes gpu-1 unhealthy by rule xid-reset-gpu and asks for a GPU reset", timeout: .seconds(10)) {
+                let events = try await client.events(nodeID: "gpu-1")
+                let judged = events.contains { $0.kind == "node.health_changed" && $0.attributes["to"] == "unhealthy" && $0.message.contains("rule xid-reset-gpu") }
+                let reset = events.contains { $0.kind == "remediation.reset_gpu" && $0.attributes["gpu"] == "1" }
+                return judged && reset
             }
+            // No nvidia-smi here: the reset fails, and the ladder climbs to a reboot instead of
+            // putting the node back.
+            try await eventually("the failed reset climbs the ladder", timeout: .seconds(15)) {
+                try await client.events(nodeID: "gpu-1").contains { $0.kind == "remediation.validation_failed" && $0.message.contains("nvidia-smi is not installed") }
+            }
+            #expect(try await client.node("gpu-1").state != .active)
         }
         #expect(try String(contentsOfFile: goodLog, encoding: .utf8).contains("kernel log"))
         #expect(try await serve.stop() == 0)

@@ -115,7 +115,11 @@ import Testing
     }
 
     @Test func operatorCordonDrainUncordonReachTheNode() async throws {
-        let plane = ControlPlane(configuration: testConfiguration(), store: InMemoryStore()).with(provider: FakeProvider())
+        // This node never heartbeats: a long interval keeps it from going silent (and unhealthy,
+        // which uncordon refuses without --force) on a loaded machine.
+        var configuration = testConfiguration()
+        configuration.heartbeatInterval = .seconds(60)
+        let plane = ControlPlane(configuration: configuration, store: InMemoryStore()).with(provider: FakeProvider())
         try await withControlPlane(plane) { endpoints in
             try await withNodeClient(endpoints) { agent in
                 _ = try await agent.register(registration(node: "solo", instance: ""))
@@ -171,6 +175,13 @@ import Testing
                 let node = try await client.node(request.nodeID)
                 #expect(node.state == .cordoned)
                 #expect(node.healthReason.hasPrefix("no heartbeat for"))
+                // Silent: the replacement waits one more detection window (an outage would open
+                // the breaker meanwhile), then goes ahead.
+                try await eventually("the replacement waits its grace") {
+                    try await client.events(nodeID: request.nodeID).contains { $0.kind == "remediation.waiting" && $0.attributes["waiting"] == "silence-grace" }
+                }
+                #expect(provider.provisionCalls == 1)
+                clock.advance(by: .seconds(3.5))
                 let replacement = try #require(await requests.next())
                 #expect(replacement.nodeID == "quiet-1")
             }

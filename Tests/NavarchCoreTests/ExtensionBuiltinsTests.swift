@@ -30,12 +30,33 @@ import Testing
         #expect(try await CheapestFirst().choose(from: options)?.provider == "cheap")
     }
 
-    @Test func logNotifierWritesOneLine() async throws {
+    @Test func logNotifierWritesOneJSONLinePerEvent() async throws {
         let lines = Mutex<[String]>([])
         let notifier = LogNotifier { line in lines.withLock { $0.append(line) } }
-        let event = FleetEvent(time: Date(timeIntervalSince1970: 1_800_000_000), kind: "node.cordoned", nodeID: "demo-0", pool: "demo", message: "XID 79")
+        let event = FleetEvent(
+            sequence: 7, time: Date(timeIntervalSince1970: 1_800_000_000), kind: "node.cordoned", nodeID: "demo-0", pool: "demo",
+            message: "XID 79", attributes: ["actor": "navarch"])
         try await notifier.notify(event)
-        #expect(lines.withLock { $0 } == ["2027-01-15T08:00:00.000Z node.cordoned node=demo-0 pool=demo: XID 79"])
+        #expect(lines.withLock { $0 } == [
+            #"{"attributes":{"actor":"navarch"},"event":"node.cordoned","instance":"","message":"XID 79","node":"demo-0","pool":"demo","sequence":7,"severity":"warning","time":"2027-01-15T08:00:00.000Z"}"#
+        ])
+        let text = LogNotifier(style: .text) { line in lines.withLock { $0.append(line) } }
+        try await text.notify(event)
+        #expect(lines.withLock { $0.last } == "2027-01-15T08:00:00.000Z node.cordoned node=demo-0 pool=demo: XID 79")
+    }
+
+    @Test func repairBeforeReplaceFollowsThePolicysRequest() async throws {
+        let node = Node(id: "n", pool: "p", instanceID: "", provider: "", registeredAt: Date())
+        let remediator = RepairBeforeReplace()
+        func observation(_ action: HealthAction, verdict: HealthStatus = .unhealthy) -> HealthObservation {
+            HealthObservation(kind: "xid", code: 48, verdict: verdict, message: "", time: Date(), action: action)
+        }
+        #expect(try await remediator.remediate(node, result: .init(status: .unhealthy, observations: [observation(.resetGPU)])) == .resetGPU)
+        #expect(try await remediator.remediate(node, result: .init(status: .unhealthy, observations: [observation(.resetGPU), observation(.reboot)])) == .reboot)
+        #expect(try await remediator.remediate(node, result: .init(status: .unhealthy, observations: [observation(.replace, verdict: .degraded), observation(.resetGPU)])) == .resetGPU, "only what made it unhealthy counts")
+        #expect(try await remediator.remediate(node, result: .init(status: .unhealthy)) == .cordonAndReplace, "silent: replace")
+        #expect(try await remediator.remediate(node, result: .init(status: .degraded)) == .alert)
+        #expect(RemediationAction.resetGPU.ladderRung == .resetGPU && RemediationAction.cordon.ladderRung == nil)
     }
 
     @Test func catalogRoundsUpToWholeNodes() throws {

@@ -76,14 +76,27 @@ import Testing
         #expect(try await store.loadSnapshot().nodes.first?.lastHeartbeat == now.addingTimeInterval(5))
     }
 
+    @Test(arguments: Kind.allCases)
+    func settingsAreSavedReplacedAndRemoved(_ kind: Kind) async throws {
+        let (store, _) = try Self.make(kind)
+        try await store.saveSetting("breakers", Data("one".utf8))
+        try await store.saveSetting("breakers", Data("two".utf8))
+        try await store.saveSetting("autoscaler", Data("x".utf8))
+        #expect(try await store.loadSnapshot().settings == ["breakers": Data("two".utf8), "autoscaler": Data("x".utf8)])
+        try await store.saveSetting("autoscaler", nil)
+        #expect(try await store.loadSnapshot().settings == ["breakers": Data("two".utf8)])
+    }
+
     @Test func sqliteKeepsEverythingAcrossReopen() async throws {
         let (store, directory) = try Self.make(.sqlite)
         try await store.savePool(Pool(name: "demo", provider: "local", gpuType: "h100", gpusPerNode: 8, desiredNodes: 2, createdAt: now))
         _ = try await store.appendEvent(FleetEvent(time: now, kind: "pool.created", pool: "demo", message: "made"))
+        try await store.saveSetting("breakers", Data("open".utf8))
         let reopened = try SQLiteStore(path: directory + "/navarch.db")
         let snapshot = try await reopened.loadSnapshot()
         #expect(snapshot.pools.map(\.name) == ["demo"])
         #expect(snapshot.lastEventSequence == 1)
+        #expect(snapshot.settings["breakers"] == Data("open".utf8))
         let next = try await reopened.appendEvent(FleetEvent(time: now, kind: "x", message: "after reopen"))
         #expect(next.sequence == 2)
     }

@@ -1,0 +1,128 @@
+import Foundation
+import NavarchCore
+
+extension FleetController {
+    static let breakersSetting = "circuit-breakers"
+    static let fleetScope = "fleet"
+
+    static func poolScope(_ pool: String) -> String { "pool \(pool)" }
+
+    /// The breaker of `scope`, closed when it never opened.
+    func breaker(_ scope: String) -> CircuitBreaker {
+        breakers[scope] ?? CircuitBreaker(scope: scope, settings: configuration.circuitBreaker)
+    }
+
+    /// Open breakers saved before a restart stay open: only an operator closes them.
+    func loadBreakers(from settings: [String: Data]) {
+        guard let data = settings[Self.breakersSetting],
+              let states = try? JSONDecoder().decode([String: CircuitBreaker.State].self, from: data)
+        else { return }
+        for (scope, state) in states {
+            breakers[scope] = CircuitBreaker(scope: scope, settings: configuration.circuitBreaker, state: state)
+        }
+    }
+
+    func saveBreakers() async {
+        let open = breakers.filter(\.value.isOpen).mapValues(\.state)
+        do { try await store.saveSetting(Self.breakersSetting, try JSONEncoder().encode(open)) } catch {
+            logger.error("cannot store the circuit breakers", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Every breaker: the fleet's, then each pool's.
+    func breakerList() -> [CircuitBreaker] {
+        [breaker(Self.fleetScope)] + pools.keys.sorted().map { breaker(Self.poolScope($0)) }
+            + breakers.values.filter { $0.scope != Self.fleetScope && !pools.keys.map(Self.poolScope).contains($0.scope) }
+    }
+
+    /// The open breaker that holds automatic terminations in `pool`, if any.
+    func openBreaker(forPool pool: String) -> (scope: String, reason: String)? {
+        for scope in [Self.poolScope(pool), Self.fleetScope] {
+            if case .open(_, let reason) = breaker(scope).state { return (scope, reason) }
+        }
+        return nil
+    }
+
+    /// A node turned unhealthy: counted by its pool's breaker and the fleet's.
+    func noteTurnedUnhealthy(_ node: Node) async {
+        let now = clock.now
+        let live = nodes.values.filter { $0.state != .terminated }
+        let scopes = [(Self.poolScope(node.pool), live.filter { $0.pool == node.pool }.count), (Self.fleetScope, live.count)]
+        for (scope, total) in scopes {
+            var breaker = breaker(scope)
+            let opened = breaker.nodeTurnedUnhealthy(node.id, at: now, nodes: total)
+            breakers[scope] = breaker
+            if let opened { await breakerOpened(breaker, state: opened, evidence: node.id) }
+        }
+    }
+
+    /// Every node of a zone or provider is silent at once: open the fleet breaker.
+    func checkSilentGroups() async {
+        let now = clock.now
+        let live = nodes.values.filter { $0.state != .terminated && (instances[$0.instanceID]?.state.isLive ?? true) }
+        let timeout = configuration.heartbeatInterval.timeInterval * Double(configuration.missedHeartbeatsBeforeUnhealthy)
+        func silent(_ node: Node) -> Bool {
+            guard let last = heartbeats.lastHeartbeat(of: node.id) else { return false }
+            return now.timeIntervalSince(last) >= timeout
+        }
+        var groups: [String: [Node]] = [:]
+        for node in live {
+            if !node.provider.isEmpty { groups["provider \(node.provider)", default: []].append(node) }
+            if let zone = node.labels["topology.zone"], !zone.isEmpty { groups["zone \(zone)", default: []].append(node) }
+        }
+        for (group, members) in groups.sorted(by: { $0.key < $1.key }) where members.count >= 2 && members.allSatisfy(silent) {
+            var fleet = breaker(Self.fleetScope)
+            if let opened = fleet.groupWentSilent(group, nodes: members.count, at: now) {
+                breakers[Self.fleetScope] = fleet
+                await breakerOpened(fleet, state: opened, evidence: members.map(\.id).sorted().joined(separator: ","))
+            }
+        }
+    }
+
+    func breakerOpened(_ breaker: CircuitBreaker, state: CircuitBreaker.State, evidence: String) async {
+        guard case .open(_, let reason) = state else { return }
+        await saveBreakers()
+        let pool = breaker.scope.hasPrefix("pool ") ? String(breaker.scope.dropFirst(5)) : ""
+        await record(
+            "breaker.opened", "circuit breaker of \(breaker.scope) opened: \(reason); automatic terminations stop until `navarch breaker reset`",
+            pool: pool, attributes: ["actor": "navarch/circuit-breaker", "scope": breaker.scope, "evidence": evidence])
+    }
+
+    /// Closes open breakers (`scope` "fleet", a pool name, or empty for all); replacements they
+    /// held go ahead.
+    func resetBreakers(scope requested: String, actor: String) async throws -> [CircuitBreaker] {
+        let scopes: [String]
+        switch requested {
+        case "": scopes = breakers.filter(\.value.isOpen).map(\.key).sorted()
+        case Self.fleetScope: scopes = [Self.fleetScope]
+        default:
+            let scope = requested.hasPrefix("pool ") ? requested : Self.poolScope(requested)
+            guard pools[String(scope.dropFirst(5))] != nil || breakers[scope] != nil else {
+                throw NavarchError.notFound("no pool \(scope.dropFirst(5)); breakers: fleet, \(pools.keys.sorted().joined(separator: ", "))")
+            }
+            scopes = [scope]
+        }
+        var closed: [CircuitBreaker] = []
+        for scope in scopes {
+            var breaker = breaker(scope)
+            let before = breaker
+            guard breaker.reset() else { continue }
+            breakers[scope] = breaker
+            closed.append(before)
+            let pool = scope.hasPrefix("pool ") ? String(scope.dropFirst(5)) : ""
+            await record(
+                "breaker.reset", "circuit breaker of \(scope) reset by \(actor)", pool: pool,
+                attributes: ["actor": actor.isEmpty ? "operator" : actor, "scope": scope])
+        }
+        guard !closed.isEmpty else { return [] }
+        await saveBreakers()
+        // Held replacements are looked at again; those still under an open breaker stay held.
+        let now = clock.now
+        for var node in nodes.values where node.remediation?.waiting?.reason == .breaker {
+            node.remediation?.waiting?.notBefore = now
+            try await save(node)
+        }
+        await processRemediations()
+        return closed
+    }
+}

@@ -1,0 +1,323 @@
+import Foundation
+import NavarchCore
+
+/// Who took an automatic action, for the audit record.
+let ladderActor = "navarch/remediation"
+
+extension FleetController {
+    /// Why a verdict asks for remediation, from the observations that made it (the worst one
+    /// the policy asked the most of) and the events that recorded them.
+    func cause(of result: HealthResult, requested: HealthAction, evidence: [Int64], silent: Bool) -> NodeRemediation.Cause {
+        let worst = result.observations.filter { $0.verdict == result.status }.max { $0.action < $1.action }
+        var cause = NodeRemediation.Cause(
+            requested: requested, reason: result.reason.isEmpty ? "health \(result.status.rawValue)" : result.reason,
+            rule: worst?.rule ?? "", evidence: evidence, gpuIndex: worst?.gpuIndex, silent: silent)
+        if worst?.kind == "xid" { cause.xid = worst?.code }
+        return cause
+    }
+
+    /// Audit attributes of an action: who, which rule, which evidence.
+    func audit(_ cause: NodeRemediation.Cause, actor: String = ladderActor, extra: [String: String] = [:]) -> [String: String] {
+        var attributes = ["actor": actor, "requested": cause.requested.rawValue]
+        if !cause.rule.isEmpty { attributes["rule"] = cause.rule }
+        if !cause.evidence.isEmpty { attributes["evidence"] = cause.evidence.map(String.init).joined(separator: ",") }
+        if let gpu = cause.gpuIndex { attributes["gpu"] = "\(gpu)" }
+        if let xid = cause.xid { attributes["xid"] = "\(xid)" }
+        return attributes.merging(extra) { _, new in new }
+    }
+
+    /// Carries out a remediator's answer for a node: alerts and cordons at once; repairs and
+    /// replacements through the node's ladder, the pool's concurrency limit and the breakers.
+    func execute(_ action: RemediationAction, on nodeID: String, cause: NodeRemediation.Cause) async throws {
+        guard let node = nodes[nodeID], node.state != .terminated else { return }
+        switch action {
+        case .none:
+            return
+        case .alert:
+            await record("remediation.alert", cause.reason, node: node.id, instance: node.instanceID, pool: node.pool, attributes: audit(cause))
+        case .cordon:
+            try await cordonForRemediation(nodeID, reason: cause.reason)
+        case .resetGPU, .reboot, .cordonAndReplace:
+            try await cordonForRemediation(nodeID, reason: cause.reason)
+            guard let current = nodes[nodeID] else { return }
+            // A repair under way is validated (or times out) before anything else is decided;
+            // a node already being replaced needs nothing more.
+            if current.remediation?.repair != nil { return }
+            if let instance = instances[current.instanceID], instance.condemned { return }
+            let ladder = RemediationLadder(limits: configuration.remediationLimits, history: current.remediation?.history ?? [])
+            let step = ladder.next(requested: action.ladderRung ?? .replace, gpuIndex: cause.gpuIndex, now: clock.now)
+            try await perform(step, on: nodeID, cause: cause)
+        }
+    }
+
+    /// Takes a node out of service for remediation (cordoning goes on whatever the breakers say).
+    func cordonForRemediation(_ nodeID: String, reason: String) async throws {
+        guard let node = nodes[nodeID], NodeLifecycle.allows(.cordon, in: node.state), node.state != .cordoned else { return }
+        try await transition(nodeID: node.id, on: .cordon, reason: reason) { $0.cordonReason = reason }
+        try await send(.cordon, to: node.id, reason: reason)
+    }
+
+    /// Takes the step the ladder chose, unless the pool has too many nodes in remediation, the
+    /// node is silent and its grace has not passed, or a breaker holds replacements.
+    func perform(_ step: RemediationStep, on nodeID: String, cause: NodeRemediation.Cause) async throws {
+        guard let node = nodes[nodeID] else { return }
+        let now = clock.now
+        switch step.action {
+        case .none:
+            return
+        case .alert:
+            await record("remediation.alert", step.reason, node: node.id, instance: node.instanceID, pool: node.pool, attributes: audit(cause))
+        case .resetGPU, .reboot:
+            if cause.silent {
+                // A machine that does not answer cannot reset a GPU or reboot itself.
+                try await perform(RemediationStep(action: .replace, reason: "the node is silent: \(step.reason)"), on: nodeID, cause: cause)
+                return
+            }
+            if remediationsUnderWay(pool: node.pool, excluding: nodeID) >= configuration.maxConcurrentRemediations {
+                try await wait(nodeID, cause: cause, reason: .concurrency, until: now.addingTimeInterval(1),
+                               message: "\(configuration.maxConcurrentRemediations) node(s) of pool \(node.pool) are in remediation already; \(step.action.rawValue) waits its turn")
+                return
+            }
+            try await startRepair(step, on: nodeID, cause: cause)
+        case .replace:
+            let grace = configuration.effectiveSilenceGrace
+            if cause.silent && !cause.graceOver && grace > .zero {
+                // Wait one more detection window: when the node's neighbours go silent too, it
+                // is an outage, the breaker opens, and nothing is replaced.
+                try await wait(nodeID, cause: cause, reason: .silenceGrace, until: now.addingTimeInterval(grace.timeInterval),
+                               message: "replacement in \(Int(grace.timeInterval)) s unless the node answers or a circuit breaker opens")
+                return
+            }
+            if let breaker = openBreaker(forPool: node.pool) {
+                if node.remediation?.waiting?.reason != .breaker {
+                    try await wait(nodeID, cause: cause, reason: .breaker, until: .distantFuture,
+                                   message: "replacement held: circuit breaker of \(breaker.scope) is open (\(breaker.reason)); the node stays cordoned")
+                }
+                return
+            }
+            if remediationsUnderWay(pool: node.pool, excluding: nodeID) >= configuration.maxConcurrentRemediations {
+                try await wait(nodeID, cause: cause, reason: .concurrency, until: now.addingTimeInterval(1),
+                               message: "\(configuration.maxConcurrentRemediations) node(s) of pool \(node.pool) are in remediation already; the replacement waits its turn")
+                return
+            }
+            try await requestReplacement(nodeID, step: step, cause: cause)
+        }
+    }
+
+    /// Nodes of `pool` being repaired or replaced.
+    func remediationsUnderWay(pool: String, excluding nodeID: String) -> Int {
+        nodes.values.filter { node in
+            guard node.pool == pool, node.id != nodeID, node.state != .terminated else { return false }
+            if node.remediation?.repair != nil { return true }
+            if let instance = instances[node.instanceID], instance.condemned, instance.state.isLive { return true }
+            return false
+        }.count
+    }
+
+    /// Parks a remediation with the reason it waits.
+    func wait(_ nodeID: String, cause: NodeRemediation.Cause, reason: NodeRemediation.Waiting.Reason, until: Date, message: String) async throws {
+        guard var node = nodes[nodeID] else { return }
+        let previous = node.remediation?.waiting
+        var remediation = node.remediation ?? NodeRemediation()
+        remediation.waiting = NodeRemediation.Waiting(
+            cause: cause, reason: reason, since: previous?.reason == reason ? previous!.since : clock.now, notBefore: until)
+        node.remediation = remediation
+        try await save(node)
+        if previous?.reason != reason {
+            await record(
+                reason == .breaker ? "remediation.held" : "remediation.waiting", message, node: node.id, instance: node.instanceID,
+                pool: node.pool, attributes: audit(cause, extra: ["waiting": reason.rawValue]))
+        }
+    }
+
+    /// Looks again at remediations that wait, and at repairs that took too long. Runs with the
+    /// heartbeat check.
+    func processRemediations() async {
+        let now = clock.now
+        for node in nodes.values.sorted(by: Self.nodeOrder) where node.state != .terminated {
+            do {
+                if let repair = node.remediation?.repair,
+                   now.timeIntervalSince(repair.startedAt) > configuration.repairTimeout.timeInterval {
+                    try await repairValidated(
+                        node.id, passed: false,
+                        message: "\(repair.action.rawValue) not validated within \(Int(configuration.repairTimeout.timeInterval)) s")
+                    continue
+                }
+                guard let waiting = node.remediation?.waiting, waiting.notBefore <= now else { continue }
+                if waiting.cause.silent, heartbeats.lastHeartbeat(of: node.id).map({ now.timeIntervalSince($0) < configuration.heartbeatInterval.timeInterval * 2 }) == true,
+                   waiting.reason == .silenceGrace {
+                    // It answered again: keep it cordoned for an operator, replace nothing.
+                    try await clearWaiting(node.id, message: "the node answers again; replacement not requested, it stays cordoned", cause: waiting.cause)
+                    continue
+                }
+                var cause = waiting.cause
+                if waiting.reason == .silenceGrace { cause.graceOver = true }
+                let ladder = RemediationLadder(limits: configuration.remediationLimits, history: node.remediation?.history ?? [])
+                let step = ladder.next(requested: cause.requested, gpuIndex: cause.gpuIndex, now: now)
+                try await perform(step, on: node.id, cause: cause)
+            } catch {
+                logger.error("remediation failed", metadata: ["node": "\(node.id)", "error": "\(error)"])
+            }
+        }
+    }
+
+    func clearWaiting(_ nodeID: String, message: String, cause: NodeRemediation.Cause) async throws {
+        guard var node = nodes[nodeID], node.remediation?.waiting != nil else { return }
+        node.remediation?.waiting = nil
+        try await save(node)
+        await record("remediation.cancelled", message, node: node.id, instance: node.instanceID, pool: node.pool, attributes: audit(cause))
+    }
+
+    /// Condemns the node's instance: the reconciler requests the replacement first (same pool,
+    /// so the same provider, region and instance type, failing over as the pool allows) and
+    /// terminates the old machine once the new one is healthy.
+    func requestReplacement(_ nodeID: String, step: RemediationStep, cause: NodeRemediation.Cause) async throws {
+        guard var node = nodes[nodeID], var instance = instances[node.instanceID], instance.state.isLive, !instance.condemned else { return }
+        var remediation = node.remediation ?? NodeRemediation()
+        var ladder = RemediationLadder(limits: configuration.remediationLimits, history: remediation.history)
+        ladder.record(.replace, gpuIndex: cause.gpuIndex, at: clock.now)
+        remediation.history = ladder.history
+        remediation.waiting = nil
+        node.remediation = remediation
+        try await save(node)
+        instance.condemned = true
+        instance.condemnedReason = cause.reason
+        instance.condemnedAt = clock.now
+        instance.updatedAt = clock.now
+        try await save(instance)
+        await record(
+            "remediation.replace", "replacement requested: \(cause.reason) (\(step.reason))", node: node.id, instance: instance.id,
+            pool: instance.pool, attributes: audit(cause, extra: ["ladder": step.reason]))
+        wake()
+    }
+
+    /// Sends a GPU reset or a reboot: the node is drained first (the agent runs commands in
+    /// order), then the repair runs, then the node is validated before it goes back.
+    func startRepair(_ step: RemediationStep, on nodeID: String, cause: NodeRemediation.Cause) async throws {
+        guard var node = nodes[nodeID] else { return }
+        let now = clock.now
+        let gpu = cause.gpuIndex
+        if [.active, .cordoned].contains(node.state) {
+            try await transition(nodeID: nodeID, on: .drain, reason: "\(step.action.rawValue): \(cause.reason)") { $0.cordonReason = cause.reason }
+            try await send(.drain, to: nodeID, reason: "\(step.action.rawValue): \(cause.reason)")
+        }
+        var parameters: [String: String] = [:]
+        if step.action == .resetGPU, let gpu { parameters["gpu"] = "\(gpu)" }
+        let commandID = try await send(step.action == .resetGPU ? .resetGPU : .reboot, to: nodeID, reason: cause.reason, parameters: parameters)
+        guard let current = nodes[nodeID] else { return }
+        node = current
+        var remediation = node.remediation ?? NodeRemediation()
+        var ladder = RemediationLadder(limits: configuration.remediationLimits, history: remediation.history)
+        ladder.record(step.action, gpuIndex: gpu, at: now)
+        remediation.history = ladder.history
+        remediation.waiting = nil
+        remediation.repair = NodeRemediation.Repair(action: step.action, gpuIndex: gpu, commandID: commandID, startedAt: now, cause: cause)
+        node.remediation = remediation
+        try await save(node)
+        let what = step.action == .resetGPU ? "GPU \(gpu.map(String.init) ?? "all") reset requested" : "reboot requested"
+        await record(
+            "remediation.\(step.action.rawValue)", "\(what): \(step.reason)", node: nodeID, instance: node.instanceID, pool: node.pool,
+            attributes: audit(cause, extra: ["command": commandID, "ladder": step.reason]))
+        try await startPendingRepair(nodeID: nodeID)
+    }
+
+    /// A drained (or already unhealthy) node with a repair sent moves to `repairing`.
+    func startPendingRepair(nodeID: String) async throws {
+        guard let node = nodes[nodeID], let repair = node.remediation?.repair, NodeLifecycle.allows(.startRepair, in: node.state),
+              node.state != .cordoned
+        else { return }
+        try await transition(nodeID: nodeID, on: .startRepair, reason: "\(repair.action.rawValue): \(repair.cause.reason)")
+    }
+
+    /// The agent acknowledged a GPU reset or reboot.
+    func repairAcknowledged(_ command: NodeCommand, success: Bool, message: String) async throws {
+        guard var node = nodes[command.nodeID], let repair = node.remediation?.repair, repair.commandID == command.id else { return }
+        // The acknowledgement can overtake the drain's: the agent ran the drain first.
+        if node.state == .draining { try await transition(nodeID: node.id, on: .drainCompleted, reason: "the repair ran, so the node had drained") }
+        try await startPendingRepair(nodeID: node.id)
+        guard success else {
+            try await repairValidated(node.id, passed: false, message: "\(repair.action.rawValue) failed: \(message)")
+            return
+        }
+        switch repair.action {
+        case .reboot:
+            // Validated when the agent registers again after the reboot, with its boot checks.
+            guard let current = nodes[node.id] else { return }
+            node = current
+            node.remediation?.repair?.acknowledged = true
+            try await save(node)
+        default:
+            try await validateAfterRepair(node.id, summary: message)
+        }
+    }
+
+    /// The repair ran and the boot checks passed: a level-1 diagnostic when configured, else done.
+    func validateAfterRepair(_ nodeID: String, summary: String) async throws {
+        guard let node = nodes[nodeID], let repair = node.remediation?.repair else { return }
+        if configuration.validateRepairsWithDiagnostic {
+            if node.state == .repairing { try await transition(nodeID: nodeID, on: .repairCompleted, reason: "\(repair.action.rawValue) done; validating") }
+            let commandID = try await send(
+                .runDiagnostic, to: nodeID, reason: "validation after \(repair.action.rawValue)",
+                parameters: ["suite": "dcgm", "level": "1", "return_to_service": "true", "validation": repair.action.rawValue])
+            await record(
+                "diagnostic.requested", "validation after \(repair.action.rawValue)", node: nodeID, instance: node.instanceID, pool: node.pool,
+                attributes: ["suite": "dcgm", "level": "1", "command": commandID])
+            return
+        }
+        try await repairValidated(nodeID, passed: true, message: summary)
+    }
+
+    /// The outcome of a repair's validation. A pass is the only automatic way an unhealthy node
+    /// goes back in service; a failure climbs the ladder.
+    func repairValidated(_ nodeID: String, passed: Bool, message: String) async throws {
+        guard var node = nodes[nodeID], let repair = node.remediation?.repair else { return }
+        let what = repair.action == .resetGPU ? "GPU \(repair.gpuIndex.map(String.init) ?? "all") reset" : "reboot"
+        node.remediation?.repair = nil
+        if passed {
+            node.health = .healthy
+            node.healthReason = ""
+            node.gpus = node.gpus.map { var gpu = $0; if repair.gpuIndex == nil || gpu.index == repair.gpuIndex { gpu.health = .healthy; gpu.healthReason = "" }; return gpu }
+            try await save(node)
+            if node.state == .repairing { try await transition(nodeID: nodeID, on: .repairCompleted, reason: "\(what) done") }
+            if nodes[nodeID]?.state == .diagnosing {
+                try await transition(nodeID: nodeID, on: .diagnosisPassed, reason: "validated after \(what)") { $0.cordonReason = "" }
+            }
+            await record(
+                "remediation.validated", "\(what) validated, back in service: \(message)", node: nodeID, instance: node.instanceID,
+                pool: node.pool, attributes: audit(repair.cause, extra: ["action": repair.action.rawValue]))
+            try await send(.uncordon, to: nodeID, reason: "validated after \(what)")
+            try await promoteIfReady(nodeID: nodeID)
+        } else {
+            node.health = .unhealthy
+            node.healthReason = message
+            try await save(node)
+            if NodeLifecycle.allows(.markUnhealthy, in: node.state) {
+                try await transition(nodeID: nodeID, on: .markUnhealthy, reason: message)
+            } else if node.state == .diagnosing {
+                try await transition(nodeID: nodeID, on: .diagnosisFailed, reason: message)
+            }
+            let ladder = RemediationLadder(limits: configuration.remediationLimits, history: node.remediation?.history ?? [])
+            let step = ladder.validationFailed(after: repair.action, now: clock.now)
+            await record(
+                "remediation.validation_failed", "\(what) did not bring the node back: \(message); next: \(step.action.rawValue)",
+                node: nodeID, instance: node.instanceID, pool: node.pool, attributes: audit(repair.cause, extra: ["action": repair.action.rawValue, "next": step.action.rawValue]))
+            var cause = repair.cause
+            cause.reason = "\(what) failed validation: \(message)"
+            try await perform(step, on: nodeID, cause: cause)
+        }
+    }
+
+    /// The node registered again; if it was rebooting for a repair, that registration (with its
+    /// boot checks) is the validation.
+    func rebootedNodeRegistered(_ nodeID: String) async throws -> Bool {
+        guard let node = nodes[nodeID], let repair = node.remediation?.repair, repair.action == .reboot, repair.acknowledged else { return false }
+        if node.state == .draining { try await transition(nodeID: nodeID, on: .drainCompleted, reason: "the node rebooted, so it had drained") }
+        try await startPendingRepair(nodeID: nodeID)
+        if node.health == .healthy {
+            try await validateAfterRepair(nodeID, summary: "the node came back from its reboot and passed its boot checks")
+        } else {
+            try await repairValidated(nodeID, passed: false, message: "after the reboot: \(node.healthReason.isEmpty ? "health \(node.health.rawValue)" : node.healthReason)")
+        }
+        return true
+    }
+}
