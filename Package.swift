@@ -27,6 +27,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
     ],
     targets: [
         // Domain model, extension protocols and the pure decision logic. Imports nothing of ours.
@@ -99,7 +100,7 @@ let package = Package(
             name: "NavarchCLI",
             dependencies: [
                 "NavarchCore", "NavarchClient", "NavarchControlPlane", "NavarchProviders", "NavarchNode",
-                "NavarchStore", "NavarchHealth", "NavarchNotifiers",
+                "NavarchStore", "NavarchHealth", "NavarchNotifiers", "NavarchCoordinators",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -125,6 +126,12 @@ let package = Package(
         // Test support: manual clock and fixtures.
         .target(name: "NavarchTesting", dependencies: ["NavarchCore"]),
         .target(
+            name: "NavarchCoordinators",
+            dependencies: [
+                "NavarchCore", "NavarchNotifiers", .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"), .product(name: "Yams", package: "Yams"),
+            ]),
+        .target(
             name: "NavarchNotifiers",
             dependencies: [
                 "NavarchCore", "NavarchHealth", .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -147,7 +154,7 @@ let package = Package(
             name: "NavarchControlPlaneTests",
             dependencies: [
                 "NavarchControlPlane", "NavarchClient", "NavarchProviders", "NavarchStore", "NavarchProto",
-                "NavarchTesting", "NavarchCloudFakes", "NavarchNotifiers", "NavarchHealth", .product(name: "Yams", package: "Yams"),
+                "NavarchTesting", "NavarchCloudFakes", "NavarchNotifiers", "NavarchCoordinators", "NavarchHealth", .product(name: "Yams", package: "Yams"),
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
             ]

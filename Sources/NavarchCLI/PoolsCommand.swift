@@ -15,7 +15,7 @@ struct PoolsCommand: AsyncParsableCommand {
                 [
                     pool.name, pool.provider, pool.gpuType, "\(pool.desiredNodes)",
                     pool.minNodes > 0 || pool.maxNodes > 0 ? "\(pool.minNodes)-\(pool.maxNodes)" : "-",
-                    pool.autoscaling?.autoscaler.summary ?? "-", "\(pool.queueDepth)", pool.deleting ? "deleting" : "ok",
+                    pool.autoscalerSummary.isEmpty ? "-" : pool.autoscalerSummary, "\(pool.queueDepth)", pool.deleting ? "deleting" : "ok",
                 ]
             })
     }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import NavarchControlPlane
+import NavarchCoordinators
 import NavarchCore
 import NavarchNotifiers
 import NavarchProviders
@@ -98,6 +99,10 @@ public struct ServeCommand: AsyncParsableCommand {
             logger.info("cloud provider", metadata: ["provider": "\(cloud.name)"])
             plane = plane.with(provider: cloud)
         }
+        if let settings = configuration.coordinator {
+            plane = plane.with(coordinator: try Self.coordinator(settings))
+            logger.info("workload-scheduler coordinator", metadata: ["type": "\(settings.kind.rawValue)"])
+        }
         let notifierLogger = logger
         let dataDirectory = configuration.dataDirectory
         try await plane
@@ -107,5 +112,19 @@ public struct ServeCommand: AsyncParsableCommand {
                 print("navarch control plane \(NavarchVersion.current): gRPC \(endpoints.grpcAddress), HTTP \(endpoints.httpHost):\(endpoints.httpPort), data \(dataDirectory)")
                 Output.flush()
             }
+    }
+
+    /// The coordinator `coordinator:` in navarch.yaml describes.
+    static func coordinator(_ settings: CoordinatorSettings) throws -> any Coordinator {
+        switch settings.kind {
+        case .kubernetes:
+            var kubernetes = settings.kubeconfig.isEmpty ? try KubernetesSettings.inCluster() : try KubernetesSettings.kubeconfig(path: settings.kubeconfig)
+            kubernetes.nodeLabel = settings.nodeLabel
+            return try KubernetesCoordinator(settings: kubernetes)
+        case .slurm:
+            return SlurmCoordinator(scontrol: settings.scontrol)
+        case .webhook:
+            return WebhookCoordinator(url: settings.url, secret: settings.secret)
+        }
     }
 }

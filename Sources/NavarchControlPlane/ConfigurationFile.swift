@@ -30,6 +30,7 @@ public enum ConfigurationFile {
         "autoscaling.interval": .duration,
         "pools": .pools,
         "notifications": .notifications,
+        "coordinator": .coordinator,
     ]
 
     /// The keys of each cloud provider's section (`providers.aws.region`), with their kinds.
@@ -64,7 +65,7 @@ public enum ConfigurationFile {
 
     public enum ValueKind: Sendable {
         case string, port, path, logLevel, duration, positiveInteger, healthPolicy, diagnosticSchedules, stringList, boolean, sha256
-        case share, pools, notifications
+        case share, pools, notifications, coordinator
     }
 
     /// Loads the file at `path` over `base`.
@@ -177,6 +178,10 @@ public enum ConfigurationFile {
         }
         if key == "pools" {
             configuration.pools = try PoolsSection.parse(node, file: file)
+            return
+        }
+        if key == "coordinator" {
+            configuration.coordinator = try CoordinatorSection.parse(node, file: file)
             return
         }
         if key == "notifications" {

@@ -38,6 +38,7 @@ public struct ControlPlane: Sendable {
     var scheduler: any Scheduler = FirstAvailable()
     var remediator: any Remediator = RepairBeforeReplace()
     var notifiers: [any Notifier] = []
+    var coordinator: (any Coordinator)?
     var clock: any NavarchClock = SystemClock()
     var logger: Logger
 
@@ -53,7 +54,15 @@ public struct ControlPlane: Sendable {
     public func with(remediator: any Remediator) -> ControlPlane { var copy = self; copy.remediator = remediator; return copy }
     public func with(notifier: any Notifier) -> ControlPlane { var copy = self; copy.notifiers.append(notifier); return copy }
     public func with(notifiers: [any Notifier]) -> ControlPlane { var copy = self; copy.notifiers += notifiers; return copy }
+    /// The workload scheduler (Kubernetes, Slurm, a webhook) told before nodes are drained or terminated.
+    public func with(coordinator: any Coordinator) -> ControlPlane { var copy = self; copy.coordinator = coordinator; return copy }
     public func with(clock: any NavarchClock) -> ControlPlane { var copy = self; copy.clock = clock; return copy }
+
+    func coordinatorServices(_ fleet: FleetController) -> [ServiceGroupConfiguration.ServiceConfiguration] {
+        guard let coordinator else { return [] }
+        let settings = configuration.coordinator ?? CoordinatorSettings(kind: .webhook)
+        return [.init(service: CoordinatorService(fleet: fleet, coordinator: coordinator, jobs: fleet.coordinatorWork, settings: settings, clock: clock))]
+    }
 
     /// Runs until SIGTERM or SIGINT.
     public func run() async throws {
@@ -72,7 +81,7 @@ public struct ControlPlane: Sendable {
         }
         let fleet = FleetController(
             configuration: configuration, store: store, providers: providerTable, scheduler: scheduler,
-            remediator: remediator, notifiers: notifiers, clock: clock, logger: logger)
+            remediator: remediator, notifiers: notifiers, clock: clock, logger: logger, coordinator: coordinator)
         try await fleet.load()
         let bootstrap = try prepareBootstrap()
         for provider in providers {
@@ -154,6 +163,7 @@ public struct ControlPlane: Sendable {
                     .init(service: DiagnosticScheduleService(
                         fleet: fleet, clock: clock, checkEvery: configuration.diagnosticScheduleCheckInterval)),
                     .init(service: NotificationService(notifiers: notifiers, events: fleet.notifications, logger: logger)),
+                ] + coordinatorServices(fleet) + [
                     .init(service: AutoscalerService(fleet: fleet, clock: clock, interval: configuration.autoscaleInterval)),
                 ],
                 gracefulShutdownSignals: signals,

@@ -89,6 +89,8 @@ public struct ControlPlaneConfiguration: Sendable, Equatable {
     public var pools: [PoolDefinition] = []
     /// How often the pools' autoscalers run (`autoscaling.interval`). Default 30 s.
     public var autoscaleInterval: Duration = .seconds(30)
+    /// The workload scheduler told before nodes are drained or terminated (`coordinator`).
+    public var coordinator: CoordinatorSettings?
     /// Where events are sent besides the log (`notifications`).
     public var notifications: [NotificationRoute] = []
 

@@ -147,11 +147,7 @@ extension FleetController {
     func drain(nodeID: String, reason: String, actor: String = "") async throws -> Node {
         let node = try node(nodeID)
         let why = reason.isEmpty ? "drained by operator" : reason
-        let updated = try await transition(nodeID: node.id, on: .drain, reason: why, attributes: ["actor": Self.operatorName(actor)]) {
-            $0.cordonReason = why
-        }
-        try await send(.drain, to: node.id, reason: why)
-        return updated
+        return try await startDrain(node.id, reason: why, attributes: ["actor": Self.operatorName(actor)])
     }
 
     /// Puts a node back in service. A node that is unhealthy, or under repair, goes back only

@@ -24,8 +24,7 @@ extension FleetController {
         try await save(stamped)
         switch node.state {
         case .active, .cordoned:
-            try await transition(nodeID: nodeID, on: .drain, reason: reason) { $0.cordonReason = reason }
-            try await send(.drain, to: nodeID, reason: reason)
+            try await startDrain(nodeID, reason: reason)
         case .drained, .unhealthy:
             break
         default:

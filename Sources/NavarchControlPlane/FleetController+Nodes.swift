@@ -52,7 +52,8 @@ extension FleetController {
         node.gpus = registration.gpus
         node.hostname = registration.hostname
         node.agentVersion = registration.agentVersion
-        node.labels = registration.labels
+        // The pool's labels, under what the agent reports of itself.
+        node.labels = (pools[node.pool]?.labels ?? [:]).merging(registration.labels) { _, reported in reported }
         node.lastHeartbeat = now
         let previousHealth = node.health
         node.health = registration.health

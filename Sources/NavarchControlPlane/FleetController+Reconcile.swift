@@ -105,8 +105,7 @@ extension FleetController {
             guard let instance = instances[instanceID], let node = nodes[instance.nodeID],
                   NodeLifecycle.allows(.drain, in: node.state)
             else { return nil }
-            try await transition(nodeID: node.id, on: .drain, reason: reason, attributes: ["actor": "navarch/autoscaler"]) { $0.cordonReason = reason }
-            try await send(.drain, to: node.id, reason: reason)
+            try await startDrain(node.id, reason: reason, attributes: ["actor": "navarch/autoscaler"])
             return nil
         case .terminate(let instanceID, let reason):
             guard let instance = instances[instanceID], !inFlight.contains(instanceID) else { return nil }
@@ -120,6 +119,14 @@ extension FleetController {
                 return nil
             }
             heldTerminations.remove(instanceID)
+            if coordinator != nil, instance.state != .failed, let node = nodes[instance.nodeID] {
+                // The workload scheduler moves the node's work before the machine goes.
+                if NodeLifecycle.allows(.drain, in: node.state) && [.active, .cordoned].contains(node.state) {
+                    try await startDrain(node.id, reason: reason)
+                    return nil
+                }
+                if node.state == .draining { return nil }
+            }
             let updated = try await transition(instanceID: instanceID, on: .terminate, reason: reason)
             if let node = nodes[instance.nodeID], node.state != .terminated {
                 try await send(.terminate, to: node.id, reason: reason)

@@ -197,35 +197,40 @@ extension FleetController {
         guard var node = nodes[nodeID] else { return }
         let now = clock.now
         let gpu = cause.gpuIndex
-        if [.active, .cordoned].contains(node.state) {
-            try await transition(nodeID: nodeID, on: .drain, reason: "\(step.action.rawValue): \(cause.reason)") { $0.cordonReason = cause.reason }
-            try await send(.drain, to: nodeID, reason: "\(step.action.rawValue): \(cause.reason)")
-        }
-        var parameters: [String: String] = [:]
-        if step.action == .resetGPU, let gpu { parameters["gpu"] = "\(gpu)" }
-        let commandID = try await send(step.action == .resetGPU ? .resetGPU : .reboot, to: nodeID, reason: cause.reason, parameters: parameters)
-        guard let current = nodes[nodeID] else { return }
-        node = current
         var remediation = node.remediation ?? NodeRemediation()
         var ladder = RemediationLadder(limits: configuration.remediationLimits, history: remediation.history)
         ladder.record(step.action, gpuIndex: gpu, at: now)
         remediation.history = ladder.history
         remediation.waiting = nil
-        remediation.repair = NodeRemediation.Repair(action: step.action, gpuIndex: gpu, commandID: commandID, startedAt: now, cause: cause)
+        remediation.repair = NodeRemediation.Repair(action: step.action, gpuIndex: gpu, commandID: "", startedAt: now, cause: cause)
         node.remediation = remediation
         try await save(node)
         let what = step.action == .resetGPU ? "GPU \(gpu.map(String.init) ?? "all") reset requested" : "reboot requested"
         await record(
             "remediation.\(step.action.rawValue)", "\(what): \(step.reason)", node: nodeID, instance: node.instanceID, pool: node.pool,
-            attributes: audit(cause, extra: ["command": commandID, "ladder": step.reason]))
+            attributes: audit(cause, extra: ["ladder": step.reason]))
+        if let current = nodes[nodeID], [.active, .cordoned].contains(current.state) {
+            // The repair command goes once the node is drained.
+            try await startDrain(nodeID, reason: "\(step.action.rawValue): \(cause.reason)")
+        }
         try await startPendingRepair(nodeID: nodeID)
     }
 
-    /// A drained (or already unhealthy) node with a repair sent moves to `repairing`.
+    /// A drained (or already unhealthy) node with a repair decided gets the repair command and
+    /// moves to `repairing`.
     func startPendingRepair(nodeID: String) async throws {
-        guard let node = nodes[nodeID], let repair = node.remediation?.repair, NodeLifecycle.allows(.startRepair, in: node.state),
+        guard var node = nodes[nodeID], let repair = node.remediation?.repair, NodeLifecycle.allows(.startRepair, in: node.state),
               node.state != .cordoned
         else { return }
+        if repair.commandID.isEmpty {
+            var parameters: [String: String] = [:]
+            if repair.action == .resetGPU, let gpu = repair.gpuIndex { parameters["gpu"] = "\(gpu)" }
+            let commandID = try await send(repair.action == .resetGPU ? .resetGPU : .reboot, to: nodeID, reason: repair.cause.reason, parameters: parameters)
+            guard let current = nodes[nodeID] else { return }
+            node = current
+            node.remediation?.repair?.commandID = commandID
+            try await save(node)
+        }
         try await transition(nodeID: nodeID, on: .startRepair, reason: "\(repair.action.rawValue): \(repair.cause.reason)")
     }
 

@@ -44,6 +44,13 @@ public actor FleetController {
     var poolTerminationLimiter: RateLimiter
     /// Pools whose calls waited for a rate limit, already recorded (one event per wait).
     var rateLimited: Set<String> = []
+    /// The workload scheduler told before drains and terminations, if any.
+    let coordinator: (any Coordinator)?
+    let coordinatorJobs: AsyncStream<CoordinatorJob>.Continuation
+    let coordinatorWork: AsyncStream<CoordinatorJob>
+    /// Nodes whose work the coordinator is moving; their agent commands wait in `heldCommands`.
+    var coordinatorDraining: Set<String> = []
+    var heldCommands: [String: [NodeCommand]] = [:]
     /// Terminations an open breaker holds, already recorded.
     var heldTerminations: Set<String> = []
     /// Gets a value whenever the reconciler should look at the fleet again.
@@ -60,8 +67,10 @@ public actor FleetController {
     init(
         configuration: ControlPlaneConfiguration, store: any Store, providers: [String: any Provider],
         scheduler: any Scheduler, remediator: any Remediator, notifiers: [any Notifier], clock: any NavarchClock,
-        logger: Logger
+        logger: Logger, coordinator: (any Coordinator)? = nil
     ) {
+        self.coordinator = coordinator
+        (coordinatorWork, coordinatorJobs) = AsyncStream<CoordinatorJob>.makeStream()
         self.configuration = configuration
         self.store = store
         self.providers = providers
@@ -205,6 +214,19 @@ public actor FleetController {
             id: UUID().uuidString.lowercased(), nodeID: nodeID, kind: kind, reason: reason, issuedAt: clock.now,
             parameters: parameters)
         try await store.saveCommand(command)
+        if let coordinator, let node = nodes[nodeID] {
+            switch kind {
+            case .cordon: coordinatorJobs.yield(.cordon(CoordinatedNode(node), reason: reason))
+            case .uncordon: coordinatorJobs.yield(.uncordon(CoordinatedNode(node)))
+            default: break
+            }
+            if coordinatorDraining.contains(nodeID) && kind != .uncordon {
+                // Delivered once the workload scheduler has moved the node's work.
+                heldCommands[nodeID, default: []].append(command)
+                logger.debug("command held for the coordinator's drain", metadata: ["node": "\(nodeID)", "kind": "\(kind.rawValue)", "coordinator": "\(coordinator.name)"])
+                return command.id
+            }
+        }
         let delivered = commands.deliver(command)
         logger.debug("command issued", metadata: ["node": "\(nodeID)", "kind": "\(kind.rawValue)", "delivered": "\(delivered)"])
         return command.id
@@ -232,5 +254,6 @@ public actor FleetController {
         endStreams()
         wakeupContinuation.finish()
         notificationContinuation.finish()
+        coordinatorJobs.finish()
     }
 }

@@ -20,11 +20,15 @@ public struct Pool: Sendable, Codable, Equatable, Identifiable {
     /// Labels every node of the pool carries.
     public var labels: [String: String]
     /// How the pool scales on its own; nil: it keeps the size asked for.
-    public var autoscaling: PoolAutoscaling?
+    public var autoscaling: PoolAutoscaling? {
+        didSet { autoscalerSummary = autoscaling?.autoscaler.summary ?? "" }
+    }
     /// Jobs waiting for the pool and running per node, as last reported (`navarch pools report-queue`).
     public var queueDepth: Int
     public var nodeJobs: [String: Int]
     public var queueReportedAt: Date?
+    /// The autoscaler described, as the API reports it (``autoscaling`` is the control plane's own).
+    public var autoscalerSummary: String
 
     public var id: String { name }
 
@@ -39,6 +43,7 @@ public struct Pool: Sendable, Codable, Equatable, Identifiable {
         self.autoscaling = autoscaling
         self.queueDepth = 0
         self.nodeJobs = [:]
+        self.autoscalerSummary = autoscaling?.autoscaler.summary ?? ""
         self.name = name
         self.provider = provider
         self.gpuType = gpuType
@@ -74,6 +79,7 @@ public struct Pool: Sendable, Codable, Equatable, Identifiable {
         queueDepth = try container.decodeIfPresent(Int.self, forKey: .queueDepth) ?? 0
         nodeJobs = try container.decodeIfPresent([String: Int].self, forKey: .nodeJobs) ?? [:]
         queueReportedAt = try container.decodeIfPresent(Date.self, forKey: .queueReportedAt)
+        autoscalerSummary = autoscaling?.autoscaler.summary ?? ""
     }
 
     /// `desired` within the pool's bounds (when it has any).

@@ -1,3 +1,5 @@
+import NavarchCore
+
 /// How a node agent is set up.
 public struct NodeAgentConfiguration: Sendable {
     /// `host:port` of the control plane's gRPC API.

@@ -104,7 +104,7 @@ extension Navarch_V1_Pool {
     }
 
     public var domain: Pool {
-        Pool(
+        var pool = Pool(
             name: name, provider: provider, gpuType: gpuType, gpusPerNode: Int(gpusPerNode),
             desiredNodes: Int(desiredNodes), createdAt: Timestamp.date(unixMilliseconds: createdAtUnixMs),
             deleting: deleting,
@@ -112,6 +112,9 @@ extension Navarch_V1_Pool {
                 spot: spot, spotFallback: PoolOptions.SpotFallback(rawValue: spotFallback) ?? .none,
                 placement: PoolOptions.Placement(rawValue: placement) ?? .none),
             minNodes: Int(minNodes), maxNodes: Int(maxNodes), labels: labels)
+        pool.queueDepth = Int(queueDepth)
+        pool.autoscalerSummary = autoscaler
+        return pool
     }
 }
 

@@ -116,6 +116,20 @@ import Testing
             #expect(events.stdout.contains(expected), "events lack \(expected):\n\(events.stdout)")
         }
 
+        let history = try await navarch(["nodes", "history", "demo-0", "--server", serve.server])
+        #expect(history.status == 0, "\(history.stderr)")
+        for expected in ["remediation.reboot", "remediation.validated", "remediation.replace", "navarch/remediation", "xid-restart-bare-metal", "#"] {
+            #expect(history.stdout.contains(expected), "history lacks \(expected):\n\(history.stdout)")
+        }
+        let breakers = try await navarch(["breaker", "--server", serve.server])
+        #expect(breakers.status == 0 && breakers.stdout.contains("fleet") && breakers.stdout.contains("closed"), "\(breakers.stdout)")
+        let queue = try await navarch(["pools", "report-queue", "demo", "--depth", "3", "--node-jobs", "demo-1=2", "--server", serve.server])
+        #expect(queue.status == 0 && queue.stdout.contains("pool demo: 3 job(s) waiting"), "\(queue.stdout)\(queue.stderr)")
+        let stranger = try await navarch(["pools", "report-queue", "demo", "--depth", "1", "--node-jobs", "nosuch=1", "--server", serve.server])
+        #expect(stranger.status != 0 && stranger.stderr.contains("node nosuch is not a node of pool demo"), "\(stranger.stderr)")
+        let pools = try await navarch(["pools", "--server", serve.server])
+        #expect(pools.stdout.contains("demo") && pools.stdout.contains("QUEUE"), "\(pools.stdout)")
+
         let down = try await navarch(["down", "demo", "--server", serve.server])
         #expect(down.status == 0, "\(down.stderr)")
         #expect(down.stdout.contains("pool demo is down"))

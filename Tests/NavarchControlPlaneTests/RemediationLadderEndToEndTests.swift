@@ -60,6 +60,14 @@ import Testing
         }
     }
 
+    /// A test configuration whose simulated agents, which do not heartbeat, are not taken for
+    /// silent on a loaded machine.
+    static func quietConfiguration() -> ControlPlaneConfiguration {
+        var configuration = testConfiguration()
+        configuration.heartbeatInterval = .seconds(60)
+        return configuration
+    }
+
     /// A pool of `count` registered nodes on a fake provider.
     static func pool(
         _ name: String, nodes count: Int, client: NavarchClient, agent: Agent, provider: FakeProvider
@@ -77,7 +85,7 @@ import Testing
 
     @Test func xid48IsRepairedByAGPUResetAndValidatedBeforeUncordon() async throws {
         let provider = FakeProvider()
-        let plane = ControlPlane(configuration: testConfiguration(), store: InMemoryStore()).with(provider: provider)
+        let plane = ControlPlane(configuration: Self.quietConfiguration(), store: InMemoryStore()).with(provider: provider)
         try await withControlPlane(plane) { endpoints in
             try await NavarchClient.with(server: endpoints.grpcAddress) { client in
                 try await withNodeClient(endpoints) { agent in
@@ -121,7 +129,7 @@ import Testing
 
     @Test func repeatedXID79RebootsOnceThenReplaces() async throws {
         let provider = FakeProvider()
-        let plane = ControlPlane(configuration: testConfiguration(), store: InMemoryStore()).with(provider: provider)
+        let plane = ControlPlane(configuration: Self.quietConfiguration(), store: InMemoryStore()).with(provider: provider)
         try await withControlPlane(plane) { endpoints in
             try await NavarchClient.with(server: endpoints.grpcAddress) { client in
                 try await withNodeClient(endpoints) { agent in
@@ -173,7 +181,7 @@ import Testing
 
     @Test func aFailedResetClimbsToReboot() async throws {
         let provider = FakeProvider()
-        let plane = ControlPlane(configuration: testConfiguration(), store: InMemoryStore()).with(provider: provider)
+        let plane = ControlPlane(configuration: Self.quietConfiguration(), store: InMemoryStore()).with(provider: provider)
         try await withControlPlane(plane) { endpoints in
             try await NavarchClient.with(server: endpoints.grpcAddress) { client in
                 try await withNodeClient(endpoints) { agent in
@@ -203,7 +211,7 @@ import Testing
     }
 
     @Test func uncordonForceIsTheOperatorsWordAndIsRecorded() async throws {
-        let plane = ControlPlane(configuration: testConfiguration(), store: InMemoryStore()).with(provider: FakeProvider())
+        let plane = ControlPlane(configuration: Self.quietConfiguration(), store: InMemoryStore()).with(provider: FakeProvider())
         try await withControlPlane(plane) { endpoints in
             try await withNodeClient(endpoints) { agent in
                 _ = try await agent.register(registration(node: "solo", instance: ""))
@@ -308,7 +316,7 @@ import Testing
 
     @Test func openBreakersSurviveARestart() async throws {
         let store = InMemoryStore()
-        var configuration = testConfiguration()
+        var configuration = Self.quietConfiguration()
         configuration.circuitBreaker.minimumNodes = 2
         let provider = FakeProvider()
         try await withControlPlane(ControlPlane(configuration: configuration, store: store).with(provider: provider)) { endpoints in

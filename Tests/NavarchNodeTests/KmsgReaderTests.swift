@@ -1,4 +1,5 @@
 import Foundation
+import NavarchCore
 import NavarchHealth
 @testable import NavarchNode
 import Synchronization

@@ -1,12 +1,11 @@
 import Foundation
-import NavarchCore
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
 
-/// Runs the GPU tools the agent relies on (`nvidia-smi`, `dcgmi`, `nvbandwidth`,
+/// Runs command-line tools (the agent's `nvidia-smi`, `dcgmi`, `nvbandwidth`,
 /// `all_reduce_perf`, `gpu_burn`) and collects their output. The wait happens on a thread of its
 /// own, never on the cooperative pool. A tool that is not installed is `nil`, not an error.
 public struct CommandRunner: Sendable {
