@@ -91,7 +91,8 @@ public enum ConfigurationFile {
         let aliases = try providerAliases(mapping, file: file)
         var values: [(key: String, node: Yams.Node)] = []
         try flatten(mapping, prefix: "", file: file, aliases: aliases, into: &values)
-        for (key, node) in values {
+        // Pools last: a pool's `health` is read over the file's, wherever that stands.
+        for (key, node) in values.filter({ $0.key != "pools" }) + values.filter({ $0.key == "pools" }) {
             try apply(key: key, node: node, file: file, aliases: aliases, to: &configuration)
         }
         return configuration
@@ -177,7 +178,7 @@ public enum ConfigurationFile {
             return
         }
         if key == "pools" {
-            configuration.pools = try PoolsSection.parse(node, file: file)
+            configuration.pools = try PoolsSection.parse(node, file: file, policy: configuration.healthPolicy)
             return
         }
         if key == "coordinator" {

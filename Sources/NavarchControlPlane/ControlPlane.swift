@@ -99,7 +99,10 @@ public struct ControlPlane: Sendable {
             services: [
                 NodeServiceHandler(
                     fleet: fleet, heartbeatInterval: configuration.heartbeatInterval,
-                    healthPolicy: HealthPolicyFile.render(configuration.healthPolicy)),
+                    healthPolicy: HealthPolicyFile.render(configuration.healthPolicy),
+                    poolHealthPolicies: Dictionary(
+                        configuration.pools.compactMap { pool in pool.healthPolicy.map { (pool.name, HealthPolicyFile.render($0)) } },
+                        uniquingKeysWith: { first, _ in first })),
                 AdminServiceHandler(
                     fleet: fleet, version: Self.version, defaultProvider: configuration.defaultProvider,
                     heartbeatInterval: configuration.heartbeatInterval),

@@ -63,6 +63,8 @@ extension FleetController {
                 pool.minNodes = definition.minNodes
                 pool.maxNodes = definition.maxNodes
                 pool.labels = definition.labels
+                pool.strategy = definition.strategy
+                pool.zones = definition.zones
                 if let configured = definition.autoscaling {
                     var autoscaling = pool.autoscaling ?? configured
                     autoscaling.update(from: configured)
@@ -80,6 +82,11 @@ extension FleetController {
                     name: definition.name, provider: definition.provider, gpuType: definition.gpuType, gpus: definition.gpus,
                     options: definition.options, minNodes: definition.minNodes, maxNodes: definition.maxNodes, labels: definition.labels,
                     autoscaling: definition.autoscaling, actor: "navarch/config")
+                if var pool = pools[definition.name], definition.strategy != nil || !definition.zones.isEmpty {
+                    pool.strategy = definition.strategy
+                    pool.zones = definition.zones
+                    try await save(pool)
+                }
             }
         }
     }

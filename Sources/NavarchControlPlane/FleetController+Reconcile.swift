@@ -88,7 +88,7 @@ extension FleetController {
             let nodeID = "\(pool.name)-\(pool.nextNodeIndex)"
             pool.nextNodeIndex += 1
             try await save(pool)
-            let provider = await chooseProvider(for: pool, node: nodeID)
+            let provider = await chooseProvider(for: pool, node: nodeID, replacing: replacing.flatMap { instances[$0] })
             let instance = Instance(
                 id: "i-" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(16),
                 pool: pool.name, provider: provider, nodeID: nodeID, instanceType: pool.gpuType,
@@ -144,9 +144,11 @@ extension FleetController {
         }
     }
 
-    /// The provider for a pool's next instance: its only one, or the scheduler's pick among those
-    /// that have not just reported no capacity for it (the one whose report is oldest when all have).
-    func chooseProvider(for pool: Pool, node: String) async -> String {
+    /// The provider for a pool's next instance: its only one; for a replacement, the replaced
+    /// machine's provider (same region and type) unless it just reported no capacity; else the
+    /// scheduler's pick among those that have not just reported no capacity for it (the one whose
+    /// report is oldest when all have).
+    func chooseProvider(for pool: Pool, node: String, replacing: Instance? = nil) async -> String {
         let candidates = pool.providerCandidates
         guard candidates.count > 1, let type = try? InstanceTypeCatalog.named(pool.gpuType) else {
             return candidates.first ?? pool.provider
@@ -154,9 +156,13 @@ extension FleetController {
         let now = clock.now
         let failures = capacityFailures[pool.name] ?? [:]
         let recent = Set(candidates.filter { failures[$0].map { now.timeIntervalSince($0.at) < configuration.capacityRetryAfter.timeInterval } ?? false })
+        if let replaced = replacing?.provider, candidates.contains(replaced), !recent.contains(replaced) {
+            return replaced
+        }
         var eligible = candidates.filter { !recent.contains($0) }
         if eligible.isEmpty { eligible = candidates.sorted { failures[$0]!.at < failures[$1]!.at } }
         let options = eligible.map { ProvisionOption(provider: $0, instanceType: type) }
+        let scheduler = scheduler(for: pool)
         let picked: ProvisionOption?? = try? await scheduler.choose(from: options)
         let chosen = (picked ?? nil) ?? options[0]
         await scheduler.chose(chosen)
@@ -171,6 +177,16 @@ extension FleetController {
         return choice
     }
 
+    /// The pool's own strategy's scheduler (one per pool, so round-robin keeps its place), or
+    /// the control plane's.
+    func scheduler(for pool: Pool) -> any Scheduler {
+        guard let strategy = pool.strategy else { return scheduler }
+        if let existing = poolSchedulers[pool.name], existing.strategy == strategy { return existing.scheduler }
+        let made = strategy.makeScheduler()
+        poolSchedulers[pool.name] = (strategy, made)
+        return made
+    }
+
     private func provisionRequest(for instance: Instance) -> ProvisionRequest? {
         guard let type = try? InstanceTypeCatalog.named(instance.instanceType) else { return nil }
         var request = ProvisionRequest(
@@ -182,6 +198,7 @@ extension FleetController {
             request.onDemandFallback = options.spotFallback == .onDemand
             request.placement = options.placement
         }
+        request.zones = pools[instance.pool]?.zones ?? []
         if let provider = providers[instance.provider], provider.bootstrapsAgent, let joinTokens, let agentDownload {
             let spot = provider.spotNotices.map { ["--spot-notices", $0] } ?? []
             request.userData = AgentBootstrap(

@@ -73,11 +73,7 @@ extension FleetController {
                 try await perform(RemediationStep(action: .replace, reason: "the node is silent: \(step.reason)"), on: nodeID, cause: cause)
                 return
             }
-            if remediationsUnderWay(pool: node.pool, excluding: nodeID) >= configuration.maxConcurrentRemediations {
-                try await wait(nodeID, cause: cause, reason: .concurrency, until: now.addingTimeInterval(1),
-                               message: "\(configuration.maxConcurrentRemediations) node(s) of pool \(node.pool) are in remediation already; \(step.action.rawValue) waits its turn")
-                return
-            }
+            if try await waitsItsTurn(node, step: step, cause: cause) { return }
             try await startRepair(step, on: nodeID, cause: cause)
         case .replace:
             let grace = configuration.effectiveSilenceGrace
@@ -95,13 +91,19 @@ extension FleetController {
                 }
                 return
             }
-            if remediationsUnderWay(pool: node.pool, excluding: nodeID) >= configuration.maxConcurrentRemediations {
-                try await wait(nodeID, cause: cause, reason: .concurrency, until: now.addingTimeInterval(1),
-                               message: "\(configuration.maxConcurrentRemediations) node(s) of pool \(node.pool) are in remediation already; the replacement waits its turn")
-                return
-            }
+            if try await waitsItsTurn(node, step: step, cause: cause) { return }
             try await requestReplacement(nodeID, step: step, cause: cause)
         }
+    }
+
+    /// Parks the step when the node's pool has `remediation.max_concurrent` nodes in
+    /// remediation already; it is looked at again every second.
+    func waitsItsTurn(_ node: Node, step: RemediationStep, cause: NodeRemediation.Cause) async throws -> Bool {
+        let limit = configuration.maxConcurrentRemediations
+        guard remediationsUnderWay(pool: node.pool, excluding: node.id) >= limit else { return false }
+        try await wait(node.id, cause: cause, reason: .concurrency, until: clock.now.addingTimeInterval(1),
+                       message: "\(limit) node(s) of pool \(node.pool) are in remediation already; \(step.action.rawValue) waits its turn")
+        return true
     }
 
     /// Nodes of `pool` being repaired or replaced.

@@ -51,6 +51,8 @@ public actor FleetController {
     /// Nodes whose work the coordinator is moving; their agent commands wait in `heldCommands`.
     var coordinatorDraining: Set<String> = []
     var heldCommands: [String: [NodeCommand]] = [:]
+    /// Schedulers of pools with their own `strategy`.
+    var poolSchedulers: [String: (strategy: ProvisioningStrategy, scheduler: any Scheduler)] = [:]
     /// Terminations an open breaker holds, already recorded.
     var heldTerminations: Set<String> = []
     /// Gets a value whenever the reconciler should look at the fleet again.

@@ -8,6 +8,8 @@ struct NodeServiceHandler: Navarch_V1_NodeService.SimpleServiceProtocol {
     let heartbeatInterval: Duration
     /// The health policy as sent to agents (rendered once).
     let healthPolicy: String
+    /// Pools with a policy of their own (`pools.<name>.health`), rendered.
+    var poolHealthPolicies: [String: String] = [:]
 
     func register(request: Navarch_V1_RegisterRequest, context: ServerContext) async throws -> Navarch_V1_RegisterResponse {
         try await mappingErrors {
@@ -20,7 +22,7 @@ struct NodeServiceHandler: Navarch_V1_NodeService.SimpleServiceProtocol {
             var response = Navarch_V1_RegisterResponse()
             response.nodeID = node.id
             response.heartbeatIntervalMs = heartbeatInterval.milliseconds
-            response.healthPolicy = healthPolicy
+            response.healthPolicy = poolHealthPolicies[node.pool] ?? healthPolicy
             return response
         }
     }

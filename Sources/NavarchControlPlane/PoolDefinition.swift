@@ -1,4 +1,5 @@
 import NavarchCore
+import NavarchHealth
 
 /// A pool as navarch.yaml defines it (`pools.<name>`): created when `serve` starts if it does
 /// not exist, its bounds, labels and autoscaler kept up to date if it does.
@@ -15,6 +16,13 @@ public struct PoolDefinition: Sendable, Equatable {
     public var labels: [String: String]
     public var options: PoolOptions
     public var autoscaling: PoolAutoscaling?
+    /// Zones (Lambda: regions) the pool's machines go to; empty for each provider's own.
+    public var zones: [String] = []
+    /// How the pool picks among its providers; nil for `provisioning.strategy`.
+    public var strategy: ProvisioningStrategy?
+    /// The health policy of the pool's nodes (`pools.<name>.health`, over the file's `health`);
+    /// nil for the control plane's.
+    public var healthPolicy: HealthPolicy?
 
     public init(
         name: String, provider: String = "", gpuType: String, gpus: Int = 0, minNodes: Int = 0, maxNodes: Int = 0,

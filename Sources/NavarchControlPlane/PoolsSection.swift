@@ -1,15 +1,17 @@
 import Foundation
 import NavarchCore
+import NavarchHealth
 import Yams
 
 /// `pools:` in navarch.yaml: a mapping of pool name to its definition.
 enum PoolsSection {
     static let keys = [
         "provider", "type", "gpus", "nodes", "min_nodes", "max_nodes", "labels", "spot", "spot_fallback", "placement",
-        "scale_up_cooldown", "scale_down_cooldown", "autoscaler",
+        "scale_up_cooldown", "scale_down_cooldown", "autoscaler", "strategy", "health", "zones",
     ]
 
-    static func parse(_ node: Yams.Node, file: String) throws -> [PoolDefinition] {
+    /// - Parameter policy: the file's health policy, which a pool's `health` is read over.
+    static func parse(_ node: Yams.Node, file: String, policy: HealthPolicy = .builtin) throws -> [PoolDefinition] {
         guard case .mapping(let mapping) = node else {
             throw ConfigurationError(file: file, key: "pools", line: ConfigurationFile.line(node), problem: "expected a mapping of pool name to its settings")
         }
@@ -50,9 +52,22 @@ enum PoolsSection {
             for candidate in Pool.providerCandidates(provider) {
                 do { try Pool.validateProviderName(candidate) } catch { throw fields.fail("provider", (error as? NavarchError)?.message ?? "\(error)") }
             }
-            return PoolDefinition(
+            var definition = PoolDefinition(
                 name: name, provider: provider, gpuType: type.name, gpus: gpus, minNodes: minNodes, maxNodes: maxNodes,
                 labels: try fields.map("labels") ?? [:], options: options, autoscaling: autoscaling)
+            definition.zones = try fields.strings("zones") ?? []
+            if let text = try fields.string("strategy") {
+                guard let strategy = ProvisioningStrategy(rawValue: text) else {
+                    throw fields.fail("strategy", "expected \(ProvisioningStrategy.allCases.map(\.rawValue).joined(separator: ", ")), got '\(text)'")
+                }
+                definition.strategy = strategy
+            }
+            if let health = fields.node("health") {
+                do { definition.healthPolicy = try HealthPolicyFile.parse(node: health, over: policy, prefix: "\(here).health") } catch let error as HealthPolicyError {
+                    throw ConfigurationError(file: file, key: error.key, line: error.line, problem: error.problem)
+                }
+            }
+            return definition
         }
     }
 

@@ -17,6 +17,10 @@ public struct Pool: Sendable, Codable, Equatable, Identifiable {
     /// Bounds the autoscaler keeps `desiredNodes` within; 0 and 0 mean no bounds.
     public var minNodes: Int
     public var maxNodes: Int
+    /// How the pool picks among its providers; nil for the control plane's `provisioning.strategy`.
+    public var strategy: ProvisioningStrategy?
+    /// Zones (Lambda: regions) the pool's machines go to, in order; empty for each provider's own.
+    public var zones: [String] = []
     /// Labels every node of the pool carries.
     public var labels: [String: String]
     /// How the pool scales on its own; nil: it keeps the size asked for.
@@ -57,7 +61,7 @@ public struct Pool: Sendable, Codable, Equatable, Identifiable {
 
     enum CodingKeys: String, CodingKey {
         case name, provider, gpuType, gpusPerNode, desiredNodes, createdAt, deleting, nextNodeIndex, options
-        case minNodes, maxNodes, labels, autoscaling, queueDepth, nodeJobs, queueReportedAt
+        case minNodes, maxNodes, labels, autoscaling, queueDepth, nodeJobs, queueReportedAt, strategy, zones
     }
 
     /// Decodes pools saved before `options` existed as pools without options.
@@ -79,6 +83,8 @@ public struct Pool: Sendable, Codable, Equatable, Identifiable {
         queueDepth = try container.decodeIfPresent(Int.self, forKey: .queueDepth) ?? 0
         nodeJobs = try container.decodeIfPresent([String: Int].self, forKey: .nodeJobs) ?? [:]
         queueReportedAt = try container.decodeIfPresent(Date.self, forKey: .queueReportedAt)
+        strategy = try container.decodeIfPresent(ProvisioningStrategy.self, forKey: .strategy)
+        zones = try container.decodeIfPresent([String].self, forKey: .zones) ?? []
         autoscalerSummary = autoscaling?.autoscaler.summary ?? ""
     }
 

@@ -16,6 +16,9 @@ public struct ProvisionRequest: Sendable, Equatable {
     public var placement: PoolOptions.Placement
     /// A spot request without capacity may be made again on-demand at the same provider.
     public var onDemandFallback: Bool
+    /// The zones (Lambda: regions) the pool allows, in order of preference; empty for the
+    /// provider's own list.
+    public var zones: [String] = []
 
     public init(
         instanceID: String, nodeID: String, pool: String, instanceType: InstanceType, controlPlaneAddress: String,

@@ -42,7 +42,7 @@ public final class RoundRobinScheduler: Scheduler {
 /// The provisioning strategies `provisioning.strategy` names. Availability is not a scheduler
 /// of its own: under every strategy a provider that just reported no capacity for a pool is
 /// passed over until `capacity_retry_after`.
-public enum ProvisioningStrategy: String, Sendable, CaseIterable {
+public enum ProvisioningStrategy: String, Sendable, CaseIterable, Codable {
     case priority, cost, availability
     case roundRobin = "round-robin"
 

@@ -133,10 +133,11 @@ import Testing
         let down = try await navarch(["down", "demo", "--server", serve.server])
         #expect(down.status == 0, "\(down.stderr)")
         #expect(down.stdout.contains("pool demo is down"))
-        try await eventually("events --follow streamed the whole story", timeout: .seconds(10)) {
+        try await eventually("events --follow streamed the whole story", timeout: .seconds(30)) {
             let lines = ((try? String(contentsOfFile: followed, encoding: .utf8)) ?? "").split(separator: "\n")
             let kinds = lines.compactMap { try? JSONDecoder().decode(EventKind.self, from: Data($0.utf8)).kind }
-            return kinds.first == "pool.created" && kinds.contains("remediation.replace") && kinds.last == "pool.deleted"
+            guard let replaced = kinds.firstIndex(of: "remediation.replace"), let deleted = kinds.lastIndex(of: "pool.deleted") else { return false }
+            return kinds.first == "pool.created" && replaced < deleted
         }
         try await eventually("no agent process is left", timeout: .seconds(10)) { serve.leftoverProcesses().isEmpty }
         #expect(try await serve.stop() == 0, "serve exits cleanly on SIGTERM")

@@ -4,6 +4,7 @@ import GRPCNIOTransportHTTP2
 import NavarchClient
 import NavarchControlPlane
 import NavarchCore
+import NavarchHealth
 import NavarchProto
 import NavarchProviders
 import NavarchStore
@@ -18,9 +19,9 @@ import Testing
         configuration.autoscaleInterval = .milliseconds(200)
         var autoscaling = PoolAutoscaling(autoscaler: .queue(QueueAutoscaler(jobsPerNode: 2)), scaleUpCooldown: .zero, scaleDownCooldown: .zero)
         autoscaling.scaleDownCooldown = .zero
-        configuration.pools = [
-            PoolDefinition(name: "batch", provider: "fake", gpuType: "l4", minNodes: 1, maxNodes: 4, labels: ["team": "ml"], autoscaling: autoscaling)
-        ]
+        var definition = PoolDefinition(name: "batch", provider: "fake", gpuType: "l4", minNodes: 1, maxNodes: 4, labels: ["team": "ml"], autoscaling: autoscaling)
+        definition.healthPolicy = try HealthPolicyFile.parse("ignore_xids: [13]\n")
+        configuration.pools = [definition]
         let provider = FakeProvider()
         let plane = ControlPlane(configuration: configuration, store: InMemoryStore()).with(provider: provider)
         try await withControlPlane(plane) { endpoints in
@@ -31,7 +32,8 @@ import Testing
                     #expect(pool.autoscalerSummary == "queue 2/node")
                     var requests = provider.requests.makeAsyncIterator()
                     let first = try #require(await requests.next())
-                    _ = try await agent.register(registration(node: first.nodeID, instance: first.instanceID, gpus: 1))
+                    let registered = try await agent.register(registration(node: first.nodeID, instance: first.instanceID, gpus: 1))
+                    #expect(registered.healthPolicy.contains("ignore_xids: [13]"), "the pool's own health policy reaches its agents")
                     #expect(try await client.node(first.nodeID).labels["team"] == "ml", "the pool's labels reach its nodes")
 
                     // Five jobs waiting at two per node: three nodes.

@@ -115,6 +115,9 @@ import Testing
             pools:
               train:
                 provider: aws,lambda
+                strategy: cost
+                health:
+                  ignore_xids: [13]
                 type: h100
                 nodes: 2
                 min_nodes: 1
@@ -133,6 +136,8 @@ import Testing
                       time_zone: Europe/Paris
                       windows:
                         - {days: [mon, tue, wed, thu, fri], start: "08:00", end: "20:00", min_nodes: 4, max_nodes: 8}
+            health:
+              ignore_xids: [31]
             notifications:
               - type: slack
                 url: https://hooks.slack.com/services/T/B/X
@@ -146,6 +151,9 @@ import Testing
         let pool = try #require(configuration.pools.first)
         #expect(pool.name == "train" && pool.provider == "aws,lambda" && pool.gpus == 16 && pool.minNodes == 1 && pool.maxNodes == 8)
         #expect(pool.labels == ["team": "ml"] && pool.autoscaling?.scaleUpCooldown == .seconds(120))
+        #expect(pool.strategy == .cost)
+        let policy = try #require(pool.healthPolicy)
+        #expect(policy.ignoredXIDs == [13] && configuration.healthPolicy.ignoredXIDs == [31], "each pool its own")
         #expect(pool.autoscaling?.autoscaler.summary == "max(reactive 30-85%, queue 2/node, scheduled (1 window(s), Europe/Paris))")
         #expect(configuration.notifications.map(\.kind) == [.slack, .pagerduty])
         #expect(configuration.notifications[1].routingKey == "R0UTING" && configuration.notifications[1].minimumSeverity == .critical)
@@ -155,7 +163,7 @@ import Testing
     @Test(arguments: [
         ("pools:\n  train:\n    type: h100\n    max_nodes: 2\n    autoscaler:\n      type: magic\n", "navarch.yaml:6: pools.train.autoscaler.type: expected reactive, queue, scheduled, predictive or composite, got 'magic'"),
         ("pools:\n  train:\n    type: h100\n    gpus: 8\n    autoscaler:\n      type: queue\n", "navarch.yaml:6: pools.train.autoscaler: an autoscaled pool needs max_nodes"),
-        ("pools:\n  train:\n    type: h100\n    gpus: 8\n    colour: red\n", "navarch.yaml:5: pools.train.colour: unknown key; known keys here: autoscaler, gpus, labels, max_nodes, min_nodes, nodes, placement, provider, scale_down_cooldown, scale_up_cooldown, spot, spot_fallback, type"),
+        ("pools:\n  train:\n    type: h100\n    gpus: 8\n    colour: red\n", "navarch.yaml:5: pools.train.colour: unknown key; known keys here: autoscaler, gpus, health, labels, max_nodes, min_nodes, nodes, placement, provider, scale_down_cooldown, scale_up_cooldown, spot, spot_fallback, strategy, type"),
         ("pools:\n  train:\n    type: z900\n    gpus: 8\n", "navarch.yaml:3: pools.train.type: unknown GPU type"),
         ("notifications:\n  - type: webhook\n    url: http://hooks.example\n", "navarch.yaml:2: notifications[0].secret: required: the HMAC key the receiver checks (or secret_file)"),
         ("notifications:\n  - type: slack\n", "navarch.yaml:2: notifications[0].url: required: an http:// or https:// URL"),

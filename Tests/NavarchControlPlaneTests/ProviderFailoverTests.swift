@@ -1,6 +1,7 @@
 import Foundation
 import NavarchClient
 import NavarchCore
+import NavarchProto
 import NavarchProviders
 import NavarchStore
 import NavarchTesting
@@ -33,6 +34,45 @@ struct ProviderFailoverTests {
                 let failover = try #require(try await client.events(pool: "fo").first { $0.kind == "instance.failover" })
                 #expect(failover.message.contains("node fo-1 goes to west: no capacity at east: east RunInstances: InsufficientInstanceCapacity (HTTP 500)"))
                 await #expect(throws: NavarchError.self) { try await client.createPool(name: "bad", gpuType: "h100", gpus: 8, provider: "east,mars") }
+            }
+        }
+    }
+
+    /// A replacement goes where the replaced machine was (same provider, region and type) when
+    /// that provider has capacity, whatever the pool's strategy would pick next.
+    @Test(.timeLimit(.minutes(1))) func aReplacementPrefersTheReplacedMachinesProvider() async throws {
+        let east = FakeProvider(name: "east")
+        let west = FakeProvider(name: "west")
+        var configuration = testConfiguration(defaultProvider: "east")
+        configuration.heartbeatInterval = .seconds(60)
+        var definition = PoolDefinition(name: "rp", provider: "east,west", gpuType: "h100", gpus: 16)
+        definition.strategy = .roundRobin
+        configuration.pools = [definition]
+        let plane = ControlPlane(configuration: configuration, store: InMemoryStore()).with(provider: east).with(provider: west)
+        try await withControlPlane(plane) { endpoints in
+            try await NavarchClient.with(server: endpoints.grpcAddress) { client in
+                var eastRequests = east.requests.makeAsyncIterator()
+                var westRequests = west.requests.makeAsyncIterator()
+                let onEast = try #require(await eastRequests.next())
+                let onWest = try #require(await westRequests.next())
+                try await withNodeClient(endpoints) { agent in
+                    for request in [onEast, onWest] { _ = try await agent.register(registration(node: request.nodeID, instance: request.instanceID)) }
+                    var report = Navarch_V1_ReportHealthRequest()
+                    report.nodeID = onWest.nodeID
+                    report.health = .unhealthy
+                    report.reason = "XID 54"
+                    var observation = Navarch_V1_HealthObservation()
+                    observation.kind = "xid"
+                    observation.code = 54
+                    observation.verdict = .unhealthy
+                    observation.action = "replace"
+                    report.observations = [observation]
+                    _ = try await agent.reportHealth(report)
+                }
+                let replacement = try #require(await westRequests.next())
+                let instances = try await client.instances(pool: "rp")
+                #expect(instances.first { $0.nodeID == replacement.nodeID }?.replacesInstanceID == onWest.instanceID)
+                #expect(east.provisionCalls == 1, "round-robin would have picked east next; the replacement stays on west")
             }
         }
     }

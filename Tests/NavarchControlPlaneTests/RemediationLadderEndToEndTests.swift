@@ -42,14 +42,14 @@ import Testing
     /// Answers the node's commands as an agent would, recording them, until cancelled.
     static func answerCommands(
         _ agent: Agent, node: String, received: Recorder<Navarch_V1_NodeCommand>,
-        answer: @escaping @Sendable (Navarch_V1_NodeCommand) -> (Bool, String) = { _ in (true, "done") }
+        answer: @escaping @Sendable (Navarch_V1_NodeCommand) -> (Bool, String)? = { _ in (true, "done") }
     ) async throws {
         var watch = Navarch_V1_WatchCommandsRequest()
         watch.nodeID = node
         try await agent.watchCommands(watch) { response in
             for try await command in response.messages {
                 received.append(command)
-                let (success, message) = answer(command)
+                guard let (success, message) = answer(command) else { continue }
                 var ack = Navarch_V1_AcknowledgeCommandRequest()
                 ack.nodeID = node
                 ack.commandID = command.id
@@ -205,6 +205,53 @@ import Testing
                     #expect(current.state != .active, "an unvalidated node never goes back on its own")
                     let refused = await #expect(throws: NavarchError.self) { try await client.uncordon(node) }
                     #expect(refused?.message.contains("--force") == true, "\(String(describing: refused))")
+                }
+            }
+        }
+    }
+
+    /// With `max_concurrent: 1`, a second node needing a repair waits until the first is done.
+    @Test func onlyMaxConcurrentNodesOfAPoolAreInRemediationAtOnce() async throws {
+        var configuration = Self.quietConfiguration()
+        configuration.maxConcurrentRemediations = 1
+        let provider = FakeProvider()
+        let plane = ControlPlane(configuration: configuration, store: InMemoryStore()).with(provider: provider)
+        try await withControlPlane(plane) { endpoints in
+            try await NavarchClient.with(server: endpoints.grpcAddress) { client in
+                try await withNodeClient(endpoints) { agent in
+                    let made = try await Self.pool("demo", nodes: 3, client: client, agent: agent, provider: provider)
+                    let (first, second) = (made[0].nodeID, made[1].nodeID)
+                    let held = Recorder<Navarch_V1_NodeCommand>()
+                    let received = Recorder<Navarch_V1_NodeCommand>()
+                    try await withThrowingTaskGroup(of: Void.self) { group in
+                        group.addTask {
+                            // The first node's reset takes its time: it is not acknowledged yet.
+                            try await Self.answerCommands(agent, node: first, received: held) { $0.kind == .resetGpu ? nil : (true, "done") }
+                        }
+                        group.addTask { try await Self.answerCommands(agent, node: second, received: received) }
+                        let fault = Self.observation(xid: 48, gpu: 1, action: "reset_gpu", rule: "xid-reset-gpu")
+                        _ = try await agent.reportHealth(Self.report(first, fault))
+                        try await eventually("the first reset is sent") { held.values.contains { $0.kind == .resetGpu } }
+                        _ = try await agent.reportHealth(Self.report(second, fault))
+                        try await eventually("the second node waits its turn") {
+                            try await client.events(nodeID: second).contains { $0.kind == "remediation.waiting" && $0.attributes["waiting"] == "concurrency" }
+                        }
+                        #expect(!received.values.contains { $0.kind == .resetGpu })
+                        #expect(try await client.node(second).state == .cordoned, "cordoned at once all the same")
+                        // The first reset finishes: the second goes ahead.
+                        let reset = try #require(held.values.first { $0.kind == .resetGpu })
+                        var ack = Navarch_V1_AcknowledgeCommandRequest()
+                        ack.nodeID = first
+                        ack.commandID = reset.id
+                        ack.success = true
+                        ack.message = "GPU 1 reset"
+                        _ = try await agent.acknowledgeCommand(ack)
+                        try await eventually("the second node is repaired in its turn") {
+                            let one = try await client.node(first).state, two = try await client.node(second).state
+                            return one == .active && two == .active
+                        }
+                        group.cancelAll()
+                    }
                 }
             }
         }

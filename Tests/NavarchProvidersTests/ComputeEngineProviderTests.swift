@@ -86,6 +86,15 @@ struct ComputeEngineProviderTests {
         #expect(calls.snapshot.contains { $0.operation == "regionOperations.get" })
     }
 
+    @Test func aPoolsZonesComeBeforeTheProvidersOwn() async throws {
+        let (gcp, cloud, _) = try await setUp(capacity: ["a3-highgpu-8g": ["us-central1-a", "us-east5-a"]], zones: ["us-central1-a", "us-east5-a"])
+        defer { Task { await cloud.stop() } }
+        var pinned = try request("i-00000000000000b1")
+        pinned.zones = ["us-east5-a"]
+        #expect(try await gcp.provision(pinned).zone == "us-east5-a", "the pool's zone, not the provider's first")
+        #expect(try await gcp.provision(try request("i-00000000000000b2")).zone == "us-central1-a")
+    }
+
     @Test func aZoneOutOfCapacityIsTypedAndTheNextZoneIsTried() async throws {
         let (gcp, cloud, _) = try await setUp(capacity: ["a3-highgpu-8g": ["us-east5-a"]], zones: ["us-central1-a", "us-east5-a"])
         defer { Task { await cloud.stop() } }

@@ -98,6 +98,16 @@ struct EC2ProviderTests {
         try await aws.terminate(plain)
     }
 
+    @Test func aPoolsZoneIsAskedForWhenNoSubnetDecides() async throws {
+        let aws = try await provider()
+        var pinned = try request(Self.uniqueID())
+        pinned.zones = ["us-east-1c"]
+        #expect(aws.runInstancesParameters(pinned, machineType: "p5.48xlarge", subnet: nil, zone: "us-east-1c").contains { $0 == ("Placement.AvailabilityZone", "us-east-1c") })
+        let machine = try await aws.provision(pinned)
+        #expect(machine.zone == "us-east-1c", "\(machine)")
+        try await aws.terminate(machine)
+    }
+
     @Test func provisioningTheSameInstanceTwiceStartsOneMachine() async throws {
         let aws = try await provider()
         let id = Self.uniqueID()

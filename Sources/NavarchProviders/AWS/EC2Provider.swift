@@ -54,24 +54,28 @@ public final class EC2Provider: Provider {
                 provider: name, operation: "RunInstances", kind: .invalidRequest,
                 message: "no EC2 instance type for GPU type \(request.instanceType.name)")
         }
-        let subnets: [String?] = settings.subnetIDs.isEmpty ? [nil] : settings.subnetIDs
+        // Subnets decide the zone when there are any; otherwise the pool's zones are asked for
+        // one after the other (`Placement.AvailabilityZone`).
+        let targets: [(subnet: String?, zone: String?)] = !settings.subnetIDs.isEmpty
+            ? settings.subnetIDs.map { ($0, nil) }
+            : request.zones.isEmpty ? [(nil, nil)] : request.zones.map { (nil, $0) }
         var lastCapacityError: CloudAPIError?
-        for subnet in subnets {
+        for (subnet, zone) in targets {
             do {
-                return try await runInstance(request, machineType: machine.machineType, subnet: subnet)
+                return try await runInstance(request, machineType: machine.machineType, subnet: subnet, zone: zone)
             } catch let error as CloudAPIError where error.kind == .capacity {
                 logger.notice(
                     "no capacity; trying the next subnet",
-                    metadata: ["machine": "\(machine.machineType)", "subnet": "\(subnet ?? "default")", "error": "\(error)"])
+                    metadata: ["machine": "\(machine.machineType)", "subnet": "\(subnet ?? zone ?? "default")", "error": "\(error)"])
                 lastCapacityError = error
             }
         }
         throw lastCapacityError!
     }
 
-    private func runInstance(_ request: ProvisionRequest, machineType: String, subnet: String?) async throws -> ProvisionedInstance {
+    private func runInstance(_ request: ProvisionRequest, machineType: String, subnet: String?, zone: String? = nil) async throws -> ProvisionedInstance {
         let group = try await placementGroup(for: request)
-        let answer = try await client.call("RunInstances", runInstancesParameters(request, machineType: machineType, subnet: subnet, placementGroup: group))
+        let answer = try await client.call("RunInstances", runInstancesParameters(request, machineType: machineType, subnet: subnet, placementGroup: group, zone: zone))
         guard let item = answer.items("instancesSet").first, let instance = Self.instance(from: item) else {
             throw CloudAPIError(provider: name, operation: "RunInstances", kind: .malformedResponse, message: "the answer names no instance")
         }
@@ -103,7 +107,7 @@ public final class EC2Provider: Provider {
     }
 
     /// RunInstances' parameters for one machine.
-    func runInstancesParameters(_ request: ProvisionRequest, machineType: String, subnet: String?, placementGroup: String? = nil) -> [(String, String)] {
+    func runInstancesParameters(_ request: ProvisionRequest, machineType: String, subnet: String?, placementGroup: String? = nil, zone: String? = nil) -> [(String, String)] {
         let spot = request.spot || settings.spot
         var parameters: [(String, String)] = [
             ("ImageId", settings.imageID), ("InstanceType", machineType), ("MinCount", "1"), ("MaxCount", "1"),
@@ -122,6 +126,7 @@ public final class EC2Provider: Provider {
         }
         if !request.userData.isEmpty { parameters.append(("UserData", Data(request.userData.utf8).base64EncodedString())) }
         if let subnet { parameters.append(("SubnetId", subnet)) }
+        if let zone { parameters.append(("Placement.AvailabilityZone", zone)) }
         for (index, group) in settings.securityGroupIDs.enumerated() { parameters.append(("SecurityGroupId.\(index + 1)", group)) }
         if let key = settings.keyName { parameters.append(("KeyName", key)) }
         if let profile = settings.instanceProfile { parameters.append(("IamInstanceProfile.Name", profile)) }

@@ -85,7 +85,8 @@ public final class AzureVirtualMachineProvider: Provider {
         guard let machine = catalog.machine(provider: "azure", for: request.instanceType) else {
             throw CloudAPIError(provider: name, operation: "virtualMachines.createOrUpdate", kind: .invalidRequest, message: "no Azure VM size for GPU type \(request.instanceType.name)")
         }
-        let zones: [String?] = settings.zones.isEmpty ? [nil] : settings.zones
+        let allowed = request.zones.isEmpty ? settings.zones : request.zones
+        let zones: [String?] = allowed.isEmpty ? [nil] : allowed
         var lastCapacityError: CloudAPIError?
         for zone in zones {
             do {

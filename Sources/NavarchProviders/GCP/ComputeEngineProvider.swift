@@ -67,7 +67,7 @@ public final class ComputeEngineProvider: Provider {
             throw CloudAPIError(provider: name, operation: "instances.insert", kind: .invalidRequest, message: "no Compute Engine machine type for GPU type \(request.instanceType.name)")
         }
         var lastCapacityError: CloudAPIError?
-        for zone in settings.zones {
+        for zone in request.zones.isEmpty ? settings.zones : request.zones {
             do {
                 return try await insert(request, machineType: machine.machineType, zone: zone)
             } catch let error as CloudAPIError where error.kind == .capacity {

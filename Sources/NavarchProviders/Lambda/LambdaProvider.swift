@@ -46,7 +46,7 @@ public final class LambdaProvider: Provider {
         guard let machine = catalog.machine(provider: "lambda", for: request.instanceType) else {
             throw CloudAPIError(provider: name, operation: "launch", kind: .invalidRequest, message: "no Lambda instance type for GPU type \(request.instanceType.name)")
         }
-        var regions = settings.regions
+        var regions = request.zones.isEmpty ? settings.regions : request.zones
         if regions.isEmpty { regions = try await regionsWithCapacity(machine.machineType) }
         guard !regions.isEmpty else {
             throw CloudAPIError(
