@@ -257,6 +257,63 @@ import Testing
         }
     }
 
+    /// With `validate_with_diagnostic`, a reset GPU goes back only after a level-1 diagnostic passes.
+    @Test func aRepairCanBeValidatedByALevel1Diagnostic() async throws {
+        var configuration = Self.quietConfiguration()
+        configuration.validateRepairsWithDiagnostic = true
+        let provider = FakeProvider()
+        let plane = ControlPlane(configuration: configuration, store: InMemoryStore()).with(provider: provider)
+        try await withControlPlane(plane) { endpoints in
+            try await NavarchClient.with(server: endpoints.grpcAddress) { client in
+                try await withNodeClient(endpoints) { agent in
+                    let node = try await Self.pool("demo", nodes: 1, client: client, agent: agent, provider: provider)[0].nodeID
+                    let received = Recorder<Navarch_V1_NodeCommand>()
+                    try await withThrowingTaskGroup(of: Void.self) { group in
+                        group.addTask {
+                            try await Self.answerCommands(agent, node: node, received: received) { command in
+                                command.kind == .runDiagnostic ? (true, "3 test(s) passed") : (true, "done")
+                            }
+                        }
+                        _ = try await agent.reportHealth(Self.report(node, Self.observation(xid: 48, gpu: 2, action: "reset_gpu", rule: "xid-reset-gpu")))
+                        try await eventually("validated by the diagnostic") {
+                            try await client.events(nodeID: node).contains { $0.kind == "remediation.validated" }
+                        }
+                        group.cancelAll()
+                    }
+                    let kinds = received.values.map(\.kind)
+                    let reset = try #require(kinds.firstIndex(of: .resetGpu)), diagnostic = try #require(kinds.firstIndex(of: .runDiagnostic))
+                    #expect(reset < diagnostic, "\(kinds)")
+                    #expect(received.values[diagnostic].parameters["level"] == "1" && received.values[diagnostic].parameters["validation"] == "reset_gpu")
+                    let current = try await client.node(node)
+                    #expect(current.state == .active && current.health == .healthy)
+                    #expect(try await client.events(nodeID: node).contains { $0.kind == "diagnostic.passed" })
+                }
+            }
+        }
+    }
+
+    /// Every node of a provider silent at once: the fleet's breaker opens even where no pool is
+    /// big enough to trip on its share.
+    @Test func aWholeProviderGoingSilentOpensTheFleetBreaker() async throws {
+        let provider = FakeProvider()
+        let plane = ControlPlane(configuration: testConfiguration(), store: InMemoryStore()).with(provider: provider)
+        try await withControlPlane(plane) { endpoints in
+            try await NavarchClient.with(server: endpoints.grpcAddress) { client in
+                try await withNodeClient(endpoints) { agent in
+                    _ = try await Self.pool("pair", nodes: 2, client: client, agent: agent, provider: provider)
+                    // Nobody heartbeats: both nodes go silent together.
+                    try await eventually("the fleet breaker opens", timeout: .seconds(20)) {
+                        try await client.serverInfo().breakers.contains { $0.scope == "fleet" && $0.open }
+                    }
+                    let fleet = try #require(try await client.serverInfo().breakers.first { $0.scope == "fleet" })
+                    #expect(fleet.reason == "all 2 nodes of provider fake went silent at once", "\(fleet.reason)")
+                    try await Task.sleep(for: .seconds(4))  // past the silence grace
+                    #expect(provider.provisionCalls == 2 && provider.terminated.isEmpty, "nothing replaced while the breaker is open")
+                }
+            }
+        }
+    }
+
     @Test func uncordonForceIsTheOperatorsWordAndIsRecorded() async throws {
         let plane = ControlPlane(configuration: Self.quietConfiguration(), store: InMemoryStore()).with(provider: FakeProvider())
         try await withControlPlane(plane) { endpoints in

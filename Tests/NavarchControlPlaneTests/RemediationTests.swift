@@ -16,7 +16,10 @@ import Testing
     @Test func unhealthyNodeIsCordonedReplacedThenTerminated() async throws {
         let provider = FakeProvider()
         let store = InMemoryStore()
-        let plane = ControlPlane(configuration: testConfiguration(), store: store).with(provider: provider)
+        // These simulated agents do not heartbeat: a long interval keeps them from going silent on a loaded machine.
+        var configuration = testConfiguration()
+        configuration.heartbeatInterval = .seconds(60)
+        let plane = ControlPlane(configuration: configuration, store: store).with(provider: provider)
         try await withControlPlane(plane) { endpoints in
             try await NavarchClient.with(server: endpoints.grpcAddress) { client in
                 let pool = try await client.createPool(name: "demo", gpuType: "h100", gpus: 16)
