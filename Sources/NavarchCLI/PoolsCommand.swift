@@ -42,14 +42,10 @@ struct PoolsCommand: AsyncParsableCommand {
         @Argument(help: "Pool name.")
         var name: String
 
-        @Option(help: "GPU type: \(InstanceTypeCatalog.all.map(\.name).joined(separator: ", ")).")
-        var type: String
+        @OptionGroup var machines: PoolSpecOptions
 
         @Option(help: "Total GPUs wanted, rounded up to whole nodes (default: --min nodes).")
         var gpus = 0
-
-        @Option(help: "Provider, or several in order of preference (aws,lambda).")
-        var provider = ""
 
         @Option(help: "Fewest nodes the pool keeps.")
         var min = 0
@@ -59,15 +55,6 @@ struct PoolsCommand: AsyncParsableCommand {
 
         @Option(name: .customLong("label"), help: "A label every node carries, key=value (repeatable).")
         var labels: [String] = []
-
-        @Flag(help: "Spot (preemptible) machines instead of on-demand.")
-        var spot = false
-
-        @Option(name: .customLong("spot-fallback"), help: "With --spot: 'on-demand' or 'none'.")
-        var spotFallback = "none"
-
-        @Option(help: "'cluster' or 'none'.")
-        var placement = "none"
 
         func validate() throws {
             guard gpus >= 0, min >= 0, max >= 0 else { throw ValidationError("--gpus, --min and --max must not be negative") }
@@ -89,12 +76,9 @@ struct PoolsCommand: AsyncParsableCommand {
         func run() async throws {
             let labels = try parsedLabels()
             try await global.withClient { client in
-                let options: PoolOptions
-                do { options = try PoolOptions(spot: spot, spotFallback: spotFallback, placement: placement) } catch {
-                    throw ValidationError("\(error)")
-                }
                 let pool = try await client.createPool(
-                    name: name, gpuType: type, gpus: gpus, provider: provider, poolOptions: options, minNodes: min, maxNodes: max, labels: labels)
+                    name: name, gpuType: machines.type, gpus: gpus, provider: machines.provider, poolOptions: try machines.poolOptions(),
+                    minNodes: min, maxNodes: max, labels: labels)
                 print(global.output == .json ? try Output.json(pool) : "pool \(pool.name) created: \(pool.desiredNodes) node(s) of \(pool.gpuType) on \(pool.provider)")
             }
         }

@@ -13,23 +13,10 @@ struct UpCommand: AsyncParsableCommand {
     @Option(help: "Total GPUs wanted; rounded up to whole nodes.")
     var gpus: Int
 
-    @Option(help: "GPU type: \(InstanceTypeCatalog.all.map(\.name).joined(separator: ", ")).")
-    var type: String
-
     @Option(help: "Pool name; nodes are named <name>-0, <name>-1, ...")
     var name: String
 
-    @Option(help: "Provider (default: the control plane's default).")
-    var provider = ""
-
-    @Flag(help: "Spot (preemptible) machines instead of on-demand.")
-    var spot = false
-
-    @Option(name: .customLong("spot-fallback"), help: "With --spot: 'on-demand' to take on-demand machines where spot has no capacity, or 'none' (fail over to the next provider).")
-    var spotFallback = "none"
-
-    @Option(help: "'cluster' to place the nodes together (placement group, compact policy, proximity group), or 'none'.")
-    var placement = "none"
+    @OptionGroup var machines: PoolSpecOptions
 
     @Option(help: "Seconds to wait for the nodes to be healthy.")
     var timeout = 180
@@ -40,18 +27,13 @@ struct UpCommand: AsyncParsableCommand {
     func validate() throws {
         guard gpus > 0 else { throw ValidationError("--gpus must be at least 1, got \(gpus)") }
         guard timeout > 0 else { throw ValidationError("--timeout must be positive") }
-        do { _ = try InstanceTypeCatalog.named(type) } catch { throw ValidationError("\(error)") }
         do { try Pool.validate(name: name) } catch { throw ValidationError("\(error)") }
-        do { _ = try poolOptions() } catch { throw ValidationError("\(error.message)") }
-    }
-
-    func poolOptions() throws(NavarchError) -> PoolOptions {
-        try PoolOptions(spot: spot, spotFallback: spotFallback, placement: placement)
     }
 
     func run() async throws {
         try await global.withClient { client in
-            let pool = try await client.createPool(name: name, gpuType: type, gpus: gpus, provider: provider, poolOptions: try poolOptions())
+            let pool = try await client.createPool(
+                name: name, gpuType: machines.type, gpus: gpus, provider: machines.provider, poolOptions: try machines.poolOptions())
             if global.output == .table {
                 let options = pool.options.summary.isEmpty ? "" : ", \(pool.options.summary)"
                 print("pool \(pool.name): \(pool.desiredNodes) node(s) of \(pool.gpusPerNode) \(pool.gpuType) GPU(s) on \(pool.provider)\(options)")

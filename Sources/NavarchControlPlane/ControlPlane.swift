@@ -81,7 +81,7 @@ public struct ControlPlane: Sendable {
         }
         let fleet = FleetController(
             configuration: configuration, store: store, providers: providerTable, scheduler: scheduler,
-            remediator: remediator, notifiers: notifiers, clock: clock, logger: logger, coordinator: coordinator)
+            remediator: remediator, clock: clock, logger: logger, coordinator: coordinator)
         try await fleet.load()
         let bootstrap = try prepareBootstrap()
         for provider in providers {
@@ -163,12 +163,13 @@ public struct ControlPlane: Sendable {
                     .init(service: ReconcilerService(fleet: fleet, clock: clock, logger: logger)),
                     .init(service: OrphanSweepService(
                         fleet: fleet, providers: providers, clock: clock, interval: configuration.orphanSweepInterval, logger: logger)),
-                    .init(service: DiagnosticScheduleService(
-                        fleet: fleet, clock: clock, checkEvery: configuration.diagnosticScheduleCheckInterval)),
+                    // The pools' scheduled diagnostics, then their autoscalers.
+                    .init(service: PeriodicService(interval: configuration.diagnosticScheduleCheckInterval, clock: clock) {
+                        await fleet.runScheduledDiagnostics()
+                    }),
                     .init(service: NotificationService(notifiers: notifiers, events: fleet.notifications, logger: logger)),
-                ] + coordinatorServices(fleet) + [
-                    .init(service: AutoscalerService(fleet: fleet, clock: clock, interval: configuration.autoscaleInterval)),
-                ],
+                    .init(service: PeriodicService(interval: configuration.autoscaleInterval, clock: clock) { await fleet.autoscale() }),
+                ] + coordinatorServices(fleet),
                 gracefulShutdownSignals: signals,
                 logger: logger))
         do {

@@ -68,7 +68,7 @@ public actor FleetController {
 
     init(
         configuration: ControlPlaneConfiguration, store: any Store, providers: [String: any Provider],
-        scheduler: any Scheduler, remediator: any Remediator, notifiers: [any Notifier], clock: any NavarchClock,
+        scheduler: any Scheduler, remediator: any Remediator, clock: any NavarchClock,
         logger: Logger, coordinator: (any Coordinator)? = nil
     ) {
         self.coordinator = coordinator
