@@ -24,54 +24,50 @@ import Testing
         configuration.pools = [definition]
         let provider = FakeProvider()
         let plane = ControlPlane(configuration: configuration, store: InMemoryStore()).with(provider: provider)
-        try await withControlPlane(plane) { endpoints in
-            try await NavarchClient.with(server: endpoints.grpcAddress) { client in
-                try await withNodeClient(endpoints) { agent in
-                    let pool = try #require(try await client.pools().first)
-                    #expect(pool.name == "batch" && pool.desiredNodes == 1 && pool.minNodes == 1 && pool.maxNodes == 4)
-                    #expect(pool.autoscalerSummary == "queue 2/node")
-                    var requests = provider.requests.makeAsyncIterator()
-                    let first = try #require(await requests.next())
-                    let registered = try await agent.register(registration(node: first.nodeID, instance: first.instanceID, gpus: 1))
-                    #expect(registered.healthPolicy.contains("ignore_xids: [13]"), "the pool's own health policy reaches its agents")
-                    #expect(try await client.node(first.nodeID).labels["team"] == "ml", "the pool's labels reach its nodes")
+        try await withFleet(plane) { client, agent in
+            let pool = try #require(try await client.pools().first)
+            #expect(pool.name == "batch" && pool.desiredNodes == 1 && pool.minNodes == 1 && pool.maxNodes == 4)
+            #expect(pool.autoscalerSummary == "queue 2/node")
+            var requests = provider.requests.makeAsyncIterator()
+            let first = try #require(await requests.next())
+            let registered = try await agent.register(registration(node: first.nodeID, instance: first.instanceID, gpus: 1))
+            #expect(registered.healthPolicy.contains("ignore_xids: [13]"), "the pool's own health policy reaches its agents")
+            #expect(try await client.node(first.nodeID).labels["team"] == "ml", "the pool's labels reach its nodes")
 
-                    // Five jobs waiting at two per node: three nodes.
-                    _ = try await client.reportQueue(pool: "batch", depth: 5)
-                    let second = try #require(await requests.next()), third = try #require(await requests.next())
-                    for request in [second, third] {
-                        _ = try await agent.register(registration(node: request.nodeID, instance: request.instanceID, gpus: 1))
-                    }
-                    try await eventually("three nodes run") { try await client.instances(pool: "batch").filter { $0.state == .running }.count == 3 }
-                    let scaled = try #require(try await client.events(pool: "batch").last { $0.kind == "pool.scaled" })
-                    #expect(scaled.attributes["actor"] == "navarch/autoscaler" && scaled.message.contains("5 job(s) waiting"), "\(scaled.message)")
-
-                    // The work is done except one job on the second node: back to one node, and
-                    // the idle ones are drained, then terminated; the busy one stays.
-                    let received = Recorder<String>()
-                    try await withThrowingTaskGroup(of: Void.self) { group in
-                        for node in [first.nodeID, third.nodeID] {
-                            group.addTask {
-                                try await RemediationLadderEndToEndTests.answerCommands(agent, node: node, received: Recorder()) { command in
-                                    received.append("\(node) \(command.kind.domain?.rawValue ?? "?")")
-                                    return (true, "done")
-                                }
-                            }
-                        }
-                        _ = try await client.reportQueue(pool: "batch", depth: 0, nodeJobs: [second.nodeID: 1])
-                        try await eventually("the idle nodes are terminated") {
-                            Set(provider.terminated) == [first.instanceID, third.instanceID]
-                        }
-                        group.cancelAll()
-                    }
-                    for node in [first.nodeID, third.nodeID] {
-                        let drain = received.values.firstIndex(of: "\(node) drain"), terminate = received.values.firstIndex(of: "\(node) terminate")
-                        #expect(drain != nil && (terminate == nil || drain! < terminate!), "\(node) drained before termination: \(received.values)")
-                    }
-                    #expect(try await client.pools().first?.desiredNodes == 1)
-                    #expect(try await client.node(second.nodeID).state == .active, "the busy node stays")
-                }
+            // Five jobs waiting at two per node: three nodes.
+            _ = try await client.reportQueue(pool: "batch", depth: 5)
+            let second = try #require(await requests.next()), third = try #require(await requests.next())
+            for request in [second, third] {
+                _ = try await agent.register(registration(node: request.nodeID, instance: request.instanceID, gpus: 1))
             }
+            try await eventually("three nodes run") { try await client.instances(pool: "batch").filter { $0.state == .running }.count == 3 }
+            let scaled = try #require(try await client.events(pool: "batch").last { $0.kind == "pool.scaled" })
+            #expect(scaled.attributes["actor"] == "navarch/autoscaler" && scaled.message.contains("5 job(s) waiting"), "\(scaled.message)")
+
+            // The work is done except one job on the second node: back to one node, and
+            // the idle ones are drained, then terminated; the busy one stays.
+            let received = Recorder<String>()
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for node in [first.nodeID, third.nodeID] {
+                    group.addTask {
+                        try await RemediationLadderEndToEndTests.answerCommands(agent, node: node, received: Recorder()) { command in
+                            received.append("\(node) \(command.kind.domain?.rawValue ?? "?")")
+                            return (true, "done")
+                        }
+                    }
+                }
+                _ = try await client.reportQueue(pool: "batch", depth: 0, nodeJobs: [second.nodeID: 1])
+                try await eventually("the idle nodes are terminated") {
+                    Set(provider.terminated) == [first.instanceID, third.instanceID]
+                }
+                group.cancelAll()
+            }
+            for node in [first.nodeID, third.nodeID] {
+                let drain = received.values.firstIndex(of: "\(node) drain"), terminate = received.values.firstIndex(of: "\(node) terminate")
+                #expect(drain != nil && (terminate == nil || drain! < terminate!), "\(node) drained before termination: \(received.values)")
+            }
+            #expect(try await client.pools().first?.desiredNodes == 1)
+            #expect(try await client.node(second.nodeID).state == .active, "the busy node stays")
         }
     }
 

@@ -74,3 +74,16 @@ func registration(node: String, instance: String, gpus: Int = 8) -> Navarch_V1_R
     }
     return request
 }
+
+/// Runs a control plane and gives `body` an admin client (as the CLI uses) and a node-API
+/// client (as agents use).
+func withFleet<T: Sendable>(
+    _ plane: ControlPlane,
+    _ body: @escaping @Sendable (NavarchClient, Navarch_V1_NodeService.Client<HTTP2ClientTransport.Posix>) async throws -> T
+) async throws -> T {
+    try await withControlPlane(plane) { endpoints in
+        try await NavarchClient.with(server: endpoints.grpcAddress) { client in
+            try await withNodeClient(endpoints) { agent in try await body(client, agent) }
+        }
+    }
+}

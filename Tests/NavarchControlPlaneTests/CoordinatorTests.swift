@@ -176,41 +176,37 @@ import Testing
         let provider = FakeProvider()
         let plane = ControlPlane(configuration: configuration, store: InMemoryStore()).with(provider: provider)
             .with(coordinator: WebhookCoordinator(url: receiver.baseURL + "/navarch", secret: "k"))
-        try await withControlPlane(plane) { endpoints in
-            try await NavarchClient.with(server: endpoints.grpcAddress) { client in
-                try await withNodeClient(endpoints) { agent in
-                    let made = try await RemediationLadderEndToEndTests.pool("train", nodes: 1, client: client, agent: agent, provider: provider)
-                    let nodeID = made[0].nodeID
-                    let received = Recorder<Navarch_V1_NodeCommand>()
-                    try await withThrowingTaskGroup(of: Void.self) { group in
-                        group.addTask {
-                            try await RemediationLadderEndToEndTests.answerCommands(agent, node: nodeID, received: received) { command in
-                                order.append("agent \(command.kind.domain?.rawValue ?? "?")")
-                                return (true, "done")
-                            }
-                        }
-                        _ = try await agent.reportHealth(RemediationLadderEndToEndTests.report(
-                            nodeID, RemediationLadderEndToEndTests.observation(xid: 48, gpu: 3, action: "reset_gpu", rule: "xid-reset-gpu")))
-                        try await eventually("validated and uncordoned everywhere") {
-                            try await client.node(nodeID).state == .active && order.values.contains("scheduler uncordon")
-                        }
-                        group.cancelAll()
+        try await withFleet(plane) { client, agent in
+            let made = try await RemediationLadderEndToEndTests.pool("train", nodes: 1, client: client, agent: agent, provider: provider)
+            let nodeID = made[0].nodeID
+            let received = Recorder<Navarch_V1_NodeCommand>()
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    try await RemediationLadderEndToEndTests.answerCommands(agent, node: nodeID, received: received) { command in
+                        order.append("agent \(command.kind.domain?.rawValue ?? "?")")
+                        return (true, "done")
                     }
-                    let steps = order.values
-                    let lastCheck = try #require(steps.lastIndex(of: "scheduler checked"))
-                    let agentDrain = try #require(steps.firstIndex(of: "agent drain"))
-                    #expect(steps.firstIndex(of: "scheduler drain")! < lastCheck && lastCheck < agentDrain, "the scheduler drained before the node: \(steps)")
-                    #expect(agentDrain < steps.firstIndex(of: "agent reset_gpu")!, "\(steps)")
-                    #expect(steps.filter { $0 == "scheduler checked" }.count == 3)
-                    let kinds = try await client.events(nodeID: nodeID).map(\.kind)
-                    #expect(kinds.contains("coordinator.draining") && kinds.contains("coordinator.drained"), "\(kinds)")
-                    let posted = receiver.requests.filter { $0.method == "POST" }
-                    #expect(posted.allSatisfy { request in
-                        guard let stamp = request.header("X-Navarch-Timestamp").flatMap(Int.init) else { return false }
-                        return WebhookSignature.verify(body: request.body, timestamp: stamp, secret: "k", signature: request.header("X-Navarch-Signature") ?? "")
-                    })
                 }
+                _ = try await agent.reportHealth(RemediationLadderEndToEndTests.report(
+                    nodeID, RemediationLadderEndToEndTests.observation(xid: 48, gpu: 3, action: "reset_gpu", rule: "xid-reset-gpu")))
+                try await eventually("validated and uncordoned everywhere") {
+                    try await client.node(nodeID).state == .active && order.values.contains("scheduler uncordon")
+                }
+                group.cancelAll()
             }
+            let steps = order.values
+            let lastCheck = try #require(steps.lastIndex(of: "scheduler checked"))
+            let agentDrain = try #require(steps.firstIndex(of: "agent drain"))
+            #expect(steps.firstIndex(of: "scheduler drain")! < lastCheck && lastCheck < agentDrain, "the scheduler drained before the node: \(steps)")
+            #expect(agentDrain < steps.firstIndex(of: "agent reset_gpu")!, "\(steps)")
+            #expect(steps.filter { $0 == "scheduler checked" }.count == 3)
+            let kinds = try await client.events(nodeID: nodeID).map(\.kind)
+            #expect(kinds.contains("coordinator.draining") && kinds.contains("coordinator.drained"), "\(kinds)")
+            let posted = receiver.requests.filter { $0.method == "POST" }
+            #expect(posted.allSatisfy { request in
+                guard let stamp = request.header("X-Navarch-Timestamp").flatMap(Int.init) else { return false }
+                return WebhookSignature.verify(body: request.body, timestamp: stamp, secret: "k", signature: request.header("X-Navarch-Signature") ?? "")
+            })
         }
     }
 
@@ -227,24 +223,20 @@ import Testing
         let provider = FakeProvider()
         let plane = ControlPlane(configuration: configuration, store: InMemoryStore()).with(provider: provider)
             .with(coordinator: WebhookCoordinator(url: receiver.baseURL, secret: "k"))
-        try await withControlPlane(plane) { endpoints in
-            try await NavarchClient.with(server: endpoints.grpcAddress) { client in
-                try await withNodeClient(endpoints) { agent in
-                    let made = try await RemediationLadderEndToEndTests.pool("train", nodes: 1, client: client, agent: agent, provider: provider)
-                    let nodeID = made[0].nodeID
-                    let received = Recorder<Navarch_V1_NodeCommand>()
-                    try await withThrowingTaskGroup(of: Void.self) { group in
-                        group.addTask { try await RemediationLadderEndToEndTests.answerCommands(agent, node: nodeID, received: received) }
-                        _ = try await agent.reportHealth(RemediationLadderEndToEndTests.report(
-                            nodeID, RemediationLadderEndToEndTests.observation(xid: 48, gpu: 0, action: "reset_gpu", rule: "xid-reset-gpu")))
-                        try await eventually("the repair goes ahead after the timeout") { received.values.contains { $0.kind == .resetGpu } }
-                        group.cancelAll()
-                    }
-                    let timeout = try #require(try await client.events(nodeID: nodeID).first { $0.kind == "coordinator.drain_timeout" })
-                    #expect(timeout.severity == .critical)
-                    #expect(timeout.message.contains("proceeding"), "\(timeout.message)")
-                }
+        try await withFleet(plane) { client, agent in
+            let made = try await RemediationLadderEndToEndTests.pool("train", nodes: 1, client: client, agent: agent, provider: provider)
+            let nodeID = made[0].nodeID
+            let received = Recorder<Navarch_V1_NodeCommand>()
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await RemediationLadderEndToEndTests.answerCommands(agent, node: nodeID, received: received) }
+                _ = try await agent.reportHealth(RemediationLadderEndToEndTests.report(
+                    nodeID, RemediationLadderEndToEndTests.observation(xid: 48, gpu: 0, action: "reset_gpu", rule: "xid-reset-gpu")))
+                try await eventually("the repair goes ahead after the timeout") { received.values.contains { $0.kind == .resetGpu } }
+                group.cancelAll()
             }
+            let timeout = try #require(try await client.events(nodeID: nodeID).first { $0.kind == "coordinator.drain_timeout" })
+            #expect(timeout.severity == .critical)
+            #expect(timeout.message.contains("proceeding"), "\(timeout.message)")
         }
     }
 

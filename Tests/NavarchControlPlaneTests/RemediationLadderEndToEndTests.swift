@@ -86,127 +86,115 @@ import Testing
     @Test func xid48IsRepairedByAGPUResetAndValidatedBeforeUncordon() async throws {
         let provider = FakeProvider()
         let plane = ControlPlane(configuration: Self.quietConfiguration(), store: InMemoryStore()).with(provider: provider)
-        try await withControlPlane(plane) { endpoints in
-            try await NavarchClient.with(server: endpoints.grpcAddress) { client in
-                try await withNodeClient(endpoints) { agent in
-                    let made = try await Self.pool("demo", nodes: 2, client: client, agent: agent, provider: provider)
-                    let node = made[0].nodeID
-                    let received = Recorder<Navarch_V1_NodeCommand>()
-                    try await withThrowingTaskGroup(of: Void.self) { group in
-                        group.addTask {
-                            try await Self.answerCommands(agent, node: node, received: received) { command in
-                                command.kind == .resetGpu ? (true, "GPU 3 reset; 2 boot check(s) passed") : (true, "done")
-                            }
-                        }
-                        _ = try await agent.reportHealth(Self.report(node, Self.observation(xid: 48, gpu: 3, action: "reset_gpu", rule: "xid-reset-gpu")))
-                        try await eventually("the node is validated and back in service") {
-                            let current = try await client.node(node)
-                            return current.state == .active && current.health == .healthy
-                                && received.values.contains { $0.kind == .uncordon }
-                        }
-                        group.cancelAll()
+        try await withFleet(plane) { client, agent in
+            let made = try await Self.pool("demo", nodes: 2, client: client, agent: agent, provider: provider)
+            let node = made[0].nodeID
+            let received = Recorder<Navarch_V1_NodeCommand>()
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    try await Self.answerCommands(agent, node: node, received: received) { command in
+                        command.kind == .resetGpu ? (true, "GPU 3 reset; 2 boot check(s) passed") : (true, "done")
                     }
-                    let kinds = received.values.map(\.kind)
-                    #expect(Array(kinds.prefix(3)) == [.cordon, .drain, .resetGpu], "cordon, drain, then reset: \(kinds)")
-                    #expect(received.values.first { $0.kind == .resetGpu }?.parameters["gpu"] == "3")
-                    let events = try await client.events(nodeID: node)
-                    let reset = try #require(events.first { $0.kind == "remediation.reset_gpu" })
-                    #expect(reset.attributes["actor"] == "navarch/remediation" && reset.attributes["rule"] == "xid-reset-gpu")
-                    #expect(reset.attributes["gpu"] == "3" && reset.attributes["xid"] == "48")
-                    let evidence = try #require(reset.attributes["evidence"]).split(separator: ",").compactMap { Int64($0) }
-                    #expect(evidence.contains { sequence in events.contains { $0.sequence == sequence && $0.kind == "node.observation" } }, "the evidence names the observation")
-                    let states = events.filter { $0.kind.hasPrefix("node.") }.map(\.kind)
-                    for expected in ["node.cordoned", "node.draining", "node.drained", "node.repairing", "node.active"] {
-                        #expect(states.contains(expected), "\(expected) in \(states)")
-                    }
-                    #expect(events.contains { $0.kind == "remediation.validated" })
-                    #expect(provider.provisionCalls == 2, "repaired, not replaced")
-                    #expect(provider.terminated.isEmpty)
                 }
+                _ = try await agent.reportHealth(Self.report(node, Self.observation(xid: 48, gpu: 3, action: "reset_gpu", rule: "xid-reset-gpu")))
+                try await eventually("the node is validated and back in service") {
+                    let current = try await client.node(node)
+                    return current.state == .active && current.health == .healthy
+                        && received.values.contains { $0.kind == .uncordon }
+                }
+                group.cancelAll()
             }
+            let kinds = received.values.map(\.kind)
+            #expect(Array(kinds.prefix(3)) == [.cordon, .drain, .resetGpu], "cordon, drain, then reset: \(kinds)")
+            #expect(received.values.first { $0.kind == .resetGpu }?.parameters["gpu"] == "3")
+            let events = try await client.events(nodeID: node)
+            let reset = try #require(events.first { $0.kind == "remediation.reset_gpu" })
+            #expect(reset.attributes["actor"] == "navarch/remediation" && reset.attributes["rule"] == "xid-reset-gpu")
+            #expect(reset.attributes["gpu"] == "3" && reset.attributes["xid"] == "48")
+            let evidence = try #require(reset.attributes["evidence"]).split(separator: ",").compactMap { Int64($0) }
+            #expect(evidence.contains { sequence in events.contains { $0.sequence == sequence && $0.kind == "node.observation" } }, "the evidence names the observation")
+            let states = events.filter { $0.kind.hasPrefix("node.") }.map(\.kind)
+            for expected in ["node.cordoned", "node.draining", "node.drained", "node.repairing", "node.active"] {
+                #expect(states.contains(expected), "\(expected) in \(states)")
+            }
+            #expect(events.contains { $0.kind == "remediation.validated" })
+            #expect(provider.provisionCalls == 2, "repaired, not replaced")
+            #expect(provider.terminated.isEmpty)
         }
     }
 
     @Test func repeatedXID79RebootsOnceThenReplaces() async throws {
         let provider = FakeProvider()
         let plane = ControlPlane(configuration: Self.quietConfiguration(), store: InMemoryStore()).with(provider: provider)
-        try await withControlPlane(plane) { endpoints in
-            try await NavarchClient.with(server: endpoints.grpcAddress) { client in
-                try await withNodeClient(endpoints) { agent in
-                    let made = try await Self.pool("demo", nodes: 2, client: client, agent: agent, provider: provider)
-                    let node = made[0]
-                    let received = Recorder<Navarch_V1_NodeCommand>()
-                    let xid79 = Self.observation(xid: 79, gpu: 0, action: "reboot", rule: "xid-restart-bare-metal")
-                    try await withThrowingTaskGroup(of: Void.self) { group in
-                        group.addTask {
-                            try await Self.answerCommands(agent, node: node.nodeID, received: received) { command in
-                                command.kind == .reboot ? (true, "rebooting") : (true, "done")
-                            }
-                        }
-                        _ = try await agent.reportHealth(Self.report(node.nodeID, xid79))
-                        try await eventually("the reboot is sent") { received.values.contains { $0.kind == .reboot } }
-                        try await eventually("the node waits for its reboot") {
-                            try await client.node(node.nodeID).state == .repairing
-                        }
-                        // The machine comes back: the agent registers again, boot checks passed.
-                        _ = try await agent.register(registration(node: node.nodeID, instance: node.instanceID))
-                        try await eventually("the reboot is validated") {
-                            let current = try await client.node(node.nodeID)
-                            return current.state == .active && current.health == .healthy
-                        }
-                        #expect(provider.provisionCalls == 2)
-
-                        // The same fault again within 24 h: one reboot is the limit; replace.
-                        var requests = provider.requests.makeAsyncIterator()
-                        let started = ContinuousClock.now
-                        _ = try await agent.reportHealth(Self.report(node.nodeID, xid79))
-                        let replacement = try #require(await requests.next())
-                        let latency = ContinuousClock.now - started
-                        print("figure: unhealthy verdict to replacement requested: \(latency.milliseconds) ms")
-                        #expect(replacement.nodeID == "demo-2")
-                        let instances = try await client.instances(pool: "demo")
-                        #expect(instances.first { $0.nodeID == "demo-2" }?.replacesInstanceID == node.instanceID, "the same pool, provider and type")
-                        #expect(provider.terminated.isEmpty, "surge first")
-                        group.cancelAll()
+        try await withFleet(plane) { client, agent in
+            let made = try await Self.pool("demo", nodes: 2, client: client, agent: agent, provider: provider)
+            let node = made[0]
+            let received = Recorder<Navarch_V1_NodeCommand>()
+            let xid79 = Self.observation(xid: 79, gpu: 0, action: "reboot", rule: "xid-restart-bare-metal")
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    try await Self.answerCommands(agent, node: node.nodeID, received: received) { command in
+                        command.kind == .reboot ? (true, "rebooting") : (true, "done")
                     }
-                    let events = try await client.events(nodeID: node.nodeID)
-                    let replace = try #require(events.last { $0.kind == "remediation.replace" })
-                    #expect(replace.attributes["ladder"]?.contains("1 reboot(s) in 24h already") == true, "\(replace.attributes)")
-                    #expect(replace.attributes["rule"] == "xid-restart-bare-metal")
-                    #expect(events.filter { $0.kind == "remediation.reboot" }.count == 1)
                 }
+                _ = try await agent.reportHealth(Self.report(node.nodeID, xid79))
+                try await eventually("the reboot is sent") { received.values.contains { $0.kind == .reboot } }
+                try await eventually("the node waits for its reboot") {
+                    try await client.node(node.nodeID).state == .repairing
+                }
+                // The machine comes back: the agent registers again, boot checks passed.
+                _ = try await agent.register(registration(node: node.nodeID, instance: node.instanceID))
+                try await eventually("the reboot is validated") {
+                    let current = try await client.node(node.nodeID)
+                    return current.state == .active && current.health == .healthy
+                }
+                #expect(provider.provisionCalls == 2)
+
+                // The same fault again within 24 h: one reboot is the limit; replace.
+                var requests = provider.requests.makeAsyncIterator()
+                let started = ContinuousClock.now
+                _ = try await agent.reportHealth(Self.report(node.nodeID, xid79))
+                let replacement = try #require(await requests.next())
+                let latency = ContinuousClock.now - started
+                print("figure: unhealthy verdict to replacement requested: \(latency.milliseconds) ms")
+                #expect(replacement.nodeID == "demo-2")
+                let instances = try await client.instances(pool: "demo")
+                #expect(instances.first { $0.nodeID == "demo-2" }?.replacesInstanceID == node.instanceID, "the same pool, provider and type")
+                #expect(provider.terminated.isEmpty, "surge first")
+                group.cancelAll()
             }
+            let events = try await client.events(nodeID: node.nodeID)
+            let replace = try #require(events.last { $0.kind == "remediation.replace" })
+            #expect(replace.attributes["ladder"]?.contains("1 reboot(s) in 24h already") == true, "\(replace.attributes)")
+            #expect(replace.attributes["rule"] == "xid-restart-bare-metal")
+            #expect(events.filter { $0.kind == "remediation.reboot" }.count == 1)
         }
     }
 
     @Test func aFailedResetClimbsToReboot() async throws {
         let provider = FakeProvider()
         let plane = ControlPlane(configuration: Self.quietConfiguration(), store: InMemoryStore()).with(provider: provider)
-        try await withControlPlane(plane) { endpoints in
-            try await NavarchClient.with(server: endpoints.grpcAddress) { client in
-                try await withNodeClient(endpoints) { agent in
-                    let made = try await Self.pool("demo", nodes: 1, client: client, agent: agent, provider: provider)
-                    let node = made[0].nodeID
-                    let received = Recorder<Navarch_V1_NodeCommand>()
-                    try await withThrowingTaskGroup(of: Void.self) { group in
-                        group.addTask {
-                            try await Self.answerCommands(agent, node: node, received: received) { command in
-                                command.kind == .resetGpu ? (false, "GPU 3 reset, but the boot checks failed: gpu_count: 7 of 8 GPUs") : (true, "done")
-                            }
-                        }
-                        _ = try await agent.reportHealth(Self.report(node, Self.observation(xid: 48, gpu: 3, action: "reset_gpu", rule: "xid-reset-gpu")))
-                        try await eventually("the failed validation climbs to a reboot") { received.values.contains { $0.kind == .reboot } }
-                        group.cancelAll()
+        try await withFleet(plane) { client, agent in
+            let made = try await Self.pool("demo", nodes: 1, client: client, agent: agent, provider: provider)
+            let node = made[0].nodeID
+            let received = Recorder<Navarch_V1_NodeCommand>()
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    try await Self.answerCommands(agent, node: node, received: received) { command in
+                        command.kind == .resetGpu ? (false, "GPU 3 reset, but the boot checks failed: gpu_count: 7 of 8 GPUs") : (true, "done")
                     }
-                    let events = try await client.events(nodeID: node)
-                    let failed = try #require(events.first { $0.kind == "remediation.validation_failed" })
-                    #expect(failed.attributes["next"] == "reboot" && failed.message.contains("7 of 8 GPUs"))
-                    let current = try await client.node(node)
-                    #expect(current.state != .active, "an unvalidated node never goes back on its own")
-                    let refused = await #expect(throws: NavarchError.self) { try await client.uncordon(node) }
-                    #expect(refused?.message.contains("--force") == true, "\(String(describing: refused))")
                 }
+                _ = try await agent.reportHealth(Self.report(node, Self.observation(xid: 48, gpu: 3, action: "reset_gpu", rule: "xid-reset-gpu")))
+                try await eventually("the failed validation climbs to a reboot") { received.values.contains { $0.kind == .reboot } }
+                group.cancelAll()
             }
+            let events = try await client.events(nodeID: node)
+            let failed = try #require(events.first { $0.kind == "remediation.validation_failed" })
+            #expect(failed.attributes["next"] == "reboot" && failed.message.contains("7 of 8 GPUs"))
+            let current = try await client.node(node)
+            #expect(current.state != .active, "an unvalidated node never goes back on its own")
+            let refused = await #expect(throws: NavarchError.self) { try await client.uncordon(node) }
+            #expect(refused?.message.contains("--force") == true, "\(String(describing: refused))")
         }
     }
 
@@ -216,43 +204,39 @@ import Testing
         configuration.maxConcurrentRemediations = 1
         let provider = FakeProvider()
         let plane = ControlPlane(configuration: configuration, store: InMemoryStore()).with(provider: provider)
-        try await withControlPlane(plane) { endpoints in
-            try await NavarchClient.with(server: endpoints.grpcAddress) { client in
-                try await withNodeClient(endpoints) { agent in
-                    let made = try await Self.pool("demo", nodes: 3, client: client, agent: agent, provider: provider)
-                    let (first, second) = (made[0].nodeID, made[1].nodeID)
-                    let held = Recorder<Navarch_V1_NodeCommand>()
-                    let received = Recorder<Navarch_V1_NodeCommand>()
-                    try await withThrowingTaskGroup(of: Void.self) { group in
-                        group.addTask {
-                            // The first node's reset takes its time: it is not acknowledged yet.
-                            try await Self.answerCommands(agent, node: first, received: held) { $0.kind == .resetGpu ? nil : (true, "done") }
-                        }
-                        group.addTask { try await Self.answerCommands(agent, node: second, received: received) }
-                        let fault = Self.observation(xid: 48, gpu: 1, action: "reset_gpu", rule: "xid-reset-gpu")
-                        _ = try await agent.reportHealth(Self.report(first, fault))
-                        try await eventually("the first reset is sent") { held.values.contains { $0.kind == .resetGpu } }
-                        _ = try await agent.reportHealth(Self.report(second, fault))
-                        try await eventually("the second node waits its turn") {
-                            try await client.events(nodeID: second).contains { $0.kind == "remediation.waiting" && $0.attributes["waiting"] == "concurrency" }
-                        }
-                        #expect(!received.values.contains { $0.kind == .resetGpu })
-                        #expect(try await client.node(second).state == .cordoned, "cordoned at once all the same")
-                        // The first reset finishes: the second goes ahead.
-                        let reset = try #require(held.values.first { $0.kind == .resetGpu })
-                        var ack = Navarch_V1_AcknowledgeCommandRequest()
-                        ack.nodeID = first
-                        ack.commandID = reset.id
-                        ack.success = true
-                        ack.message = "GPU 1 reset"
-                        _ = try await agent.acknowledgeCommand(ack)
-                        try await eventually("the second node is repaired in its turn") {
-                            let one = try await client.node(first).state, two = try await client.node(second).state
-                            return one == .active && two == .active
-                        }
-                        group.cancelAll()
-                    }
+        try await withFleet(plane) { client, agent in
+            let made = try await Self.pool("demo", nodes: 3, client: client, agent: agent, provider: provider)
+            let (first, second) = (made[0].nodeID, made[1].nodeID)
+            let held = Recorder<Navarch_V1_NodeCommand>()
+            let received = Recorder<Navarch_V1_NodeCommand>()
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    // The first node's reset takes its time: it is not acknowledged yet.
+                    try await Self.answerCommands(agent, node: first, received: held) { $0.kind == .resetGpu ? nil : (true, "done") }
                 }
+                group.addTask { try await Self.answerCommands(agent, node: second, received: received) }
+                let fault = Self.observation(xid: 48, gpu: 1, action: "reset_gpu", rule: "xid-reset-gpu")
+                _ = try await agent.reportHealth(Self.report(first, fault))
+                try await eventually("the first reset is sent") { held.values.contains { $0.kind == .resetGpu } }
+                _ = try await agent.reportHealth(Self.report(second, fault))
+                try await eventually("the second node waits its turn") {
+                    try await client.events(nodeID: second).contains { $0.kind == "remediation.waiting" && $0.attributes["waiting"] == "concurrency" }
+                }
+                #expect(!received.values.contains { $0.kind == .resetGpu })
+                #expect(try await client.node(second).state == .cordoned, "cordoned at once all the same")
+                // The first reset finishes: the second goes ahead.
+                let reset = try #require(held.values.first { $0.kind == .resetGpu })
+                var ack = Navarch_V1_AcknowledgeCommandRequest()
+                ack.nodeID = first
+                ack.commandID = reset.id
+                ack.success = true
+                ack.message = "GPU 1 reset"
+                _ = try await agent.acknowledgeCommand(ack)
+                try await eventually("the second node is repaired in its turn") {
+                    let one = try await client.node(first).state, two = try await client.node(second).state
+                    return one == .active && two == .active
+                }
+                group.cancelAll()
             }
         }
     }
@@ -263,32 +247,28 @@ import Testing
         configuration.validateRepairsWithDiagnostic = true
         let provider = FakeProvider()
         let plane = ControlPlane(configuration: configuration, store: InMemoryStore()).with(provider: provider)
-        try await withControlPlane(plane) { endpoints in
-            try await NavarchClient.with(server: endpoints.grpcAddress) { client in
-                try await withNodeClient(endpoints) { agent in
-                    let node = try await Self.pool("demo", nodes: 1, client: client, agent: agent, provider: provider)[0].nodeID
-                    let received = Recorder<Navarch_V1_NodeCommand>()
-                    try await withThrowingTaskGroup(of: Void.self) { group in
-                        group.addTask {
-                            try await Self.answerCommands(agent, node: node, received: received) { command in
-                                command.kind == .runDiagnostic ? (true, "3 test(s) passed") : (true, "done")
-                            }
-                        }
-                        _ = try await agent.reportHealth(Self.report(node, Self.observation(xid: 48, gpu: 2, action: "reset_gpu", rule: "xid-reset-gpu")))
-                        try await eventually("validated by the diagnostic") {
-                            try await client.events(nodeID: node).contains { $0.kind == "remediation.validated" }
-                        }
-                        group.cancelAll()
+        try await withFleet(plane) { client, agent in
+            let node = try await Self.pool("demo", nodes: 1, client: client, agent: agent, provider: provider)[0].nodeID
+            let received = Recorder<Navarch_V1_NodeCommand>()
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    try await Self.answerCommands(agent, node: node, received: received) { command in
+                        command.kind == .runDiagnostic ? (true, "3 test(s) passed") : (true, "done")
                     }
-                    let kinds = received.values.map(\.kind)
-                    let reset = try #require(kinds.firstIndex(of: .resetGpu)), diagnostic = try #require(kinds.firstIndex(of: .runDiagnostic))
-                    #expect(reset < diagnostic, "\(kinds)")
-                    #expect(received.values[diagnostic].parameters["level"] == "1" && received.values[diagnostic].parameters["validation"] == "reset_gpu")
-                    let current = try await client.node(node)
-                    #expect(current.state == .active && current.health == .healthy)
-                    #expect(try await client.events(nodeID: node).contains { $0.kind == "diagnostic.passed" })
                 }
+                _ = try await agent.reportHealth(Self.report(node, Self.observation(xid: 48, gpu: 2, action: "reset_gpu", rule: "xid-reset-gpu")))
+                try await eventually("validated by the diagnostic") {
+                    try await client.events(nodeID: node).contains { $0.kind == "remediation.validated" }
+                }
+                group.cancelAll()
             }
+            let kinds = received.values.map(\.kind)
+            let reset = try #require(kinds.firstIndex(of: .resetGpu)), diagnostic = try #require(kinds.firstIndex(of: .runDiagnostic))
+            #expect(reset < diagnostic, "\(kinds)")
+            #expect(received.values[diagnostic].parameters["level"] == "1" && received.values[diagnostic].parameters["validation"] == "reset_gpu")
+            let current = try await client.node(node)
+            #expect(current.state == .active && current.health == .healthy)
+            #expect(try await client.events(nodeID: node).contains { $0.kind == "diagnostic.passed" })
         }
     }
 
@@ -297,20 +277,16 @@ import Testing
     @Test func aWholeProviderGoingSilentOpensTheFleetBreaker() async throws {
         let provider = FakeProvider()
         let plane = ControlPlane(configuration: testConfiguration(), store: InMemoryStore()).with(provider: provider)
-        try await withControlPlane(plane) { endpoints in
-            try await NavarchClient.with(server: endpoints.grpcAddress) { client in
-                try await withNodeClient(endpoints) { agent in
-                    _ = try await Self.pool("pair", nodes: 2, client: client, agent: agent, provider: provider)
-                    // Nobody heartbeats: both nodes go silent together.
-                    try await eventually("the fleet breaker opens", timeout: .seconds(20)) {
-                        try await client.serverInfo().breakers.contains { $0.scope == "fleet" && $0.open }
-                    }
-                    let fleet = try #require(try await client.serverInfo().breakers.first { $0.scope == "fleet" })
-                    #expect(fleet.reason == "all 2 nodes of provider fake went silent at once", "\(fleet.reason)")
-                    try await Task.sleep(for: .seconds(4))  // past the silence grace
-                    #expect(provider.provisionCalls == 2 && provider.terminated.isEmpty, "nothing replaced while the breaker is open")
-                }
+        try await withFleet(plane) { client, agent in
+            _ = try await Self.pool("pair", nodes: 2, client: client, agent: agent, provider: provider)
+            // Nobody heartbeats: both nodes go silent together.
+            try await eventually("the fleet breaker opens", timeout: .seconds(20)) {
+                try await client.serverInfo().breakers.contains { $0.scope == "fleet" && $0.open }
             }
+            let fleet = try #require(try await client.serverInfo().breakers.first { $0.scope == "fleet" })
+            #expect(fleet.reason == "all 2 nodes of provider fake went silent at once", "\(fleet.reason)")
+            try await Task.sleep(for: .seconds(4))  // past the silence grace
+            #expect(provider.provisionCalls == 2 && provider.terminated.isEmpty, "nothing replaced while the breaker is open")
         }
     }
 
@@ -351,69 +327,65 @@ import Testing
         let route = NotificationRoute(kind: .webhook, url: receiver.baseURL + "/hook", secret: "s3cret", minimumSeverity: .critical, kinds: ["breaker.*"])
         let plane = ControlPlane(configuration: testConfiguration(), store: InMemoryStore()).with(provider: provider)
             .with(notifier: RoutedNotifier(route: route))
-        try await withControlPlane(plane) { endpoints in
-            try await NavarchClient.with(server: endpoints.grpcAddress) { client in
-                try await withNodeClient(endpoints) { agent in
-                    let made = try await Self.pool("train", nodes: 5, client: client, agent: agent, provider: provider)
-                    let silent = Set(made.prefix(2).map(\.nodeID))
-                    let all = made.map(\.nodeID)
-                    let stopped = Recorder<String>()
-                    try await withThrowingTaskGroup(of: Void.self) { group in
-                        group.addTask {
-                            while true {
-                                let quiet = Set(stopped.values)
-                                for node in all where !quiet.contains(node) {
-                                    var beat = Navarch_V1_HeartbeatRequest()
-                                    beat.nodeID = node
-                                    _ = try await agent.heartbeat(beat)
-                                }
-                                try await Task.sleep(for: .milliseconds(250))
-                            }
+        try await withFleet(plane) { client, agent in
+            let made = try await Self.pool("train", nodes: 5, client: client, agent: agent, provider: provider)
+            let silent = Set(made.prefix(2).map(\.nodeID))
+            let all = made.map(\.nodeID)
+            let stopped = Recorder<String>()
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    while true {
+                        let quiet = Set(stopped.values)
+                        for node in all where !quiet.contains(node) {
+                            var beat = Navarch_V1_HeartbeatRequest()
+                            beat.nodeID = node
+                            _ = try await agent.heartbeat(beat)
                         }
-                        try await Task.sleep(for: .seconds(1))
-                        let callsBefore = provider.provisionCalls
-                        for node in silent { stopped.append(node) }
-                        try await eventually("the breaker opens", timeout: .seconds(20)) {
-                            try await client.events(pool: "train").contains { $0.kind == "breaker.opened" }
-                        }
-                        try await eventually("both silent nodes are held", timeout: .seconds(20)) {
-                            let held = try await client.events(pool: "train").filter { $0.kind == "remediation.held" }
-                            return Set(held.map(\.nodeID)) == silent
-                        }
-                        // Past the silence grace: still nothing asked of the provider.
-                        try await Task.sleep(for: .seconds(2))
-                        let callsDuringOutage = provider.provisionCalls - callsBefore
-                        print("figure: provider calls during the outage: \(callsDuringOutage) provision(s), \(provider.terminated.count) termination(s)")
-                        #expect(callsDuringOutage == 0)
-                        #expect(provider.terminated.isEmpty)
-                        for node in silent {
-                            let current = try await client.node(node)
-                            #expect(current.state == .cordoned && current.health == .unhealthy, "cordoning goes on: \(current.state)")
-                        }
-                        let info = try await client.serverInfo()
-                        let open = info.breakers.filter(\.open)
-                        #expect(open.map(\.scope).contains("pool train"), "\(info.breakers)")
-                        #expect(open.first?.reason.contains("2 of 5 nodes") == true, "\(open)")
-
-                        try await eventually("the webhook got the breaker, signed") {
-                            received.values.contains { $0.text.contains("\"event\":\"breaker.opened\"") }
-                        }
-                        let hook = try #require(received.values.first { $0.text.contains("breaker.opened") })
-                        let timestamp = try #require(hook.header("X-Navarch-Timestamp").flatMap(Int.init))
-                        #expect(WebhookSignature.verify(body: hook.body, timestamp: timestamp, secret: "s3cret", signature: hook.header("X-Navarch-Signature") ?? ""))
-                        #expect(received.values.allSatisfy { $0.text.contains("breaker.") }, "routing: only breaker events reach this receiver")
-
-                        // The operator looks, finds the machines really dead, and resets the breaker.
-                        let reset = try await client.resetBreaker(actor: "operator:bob")
-                        #expect(Set(reset.map(\.scope)).isSuperset(of: ["pool train"]))
-                        try await eventually("the held replacements go ahead", timeout: .seconds(10)) {
-                            provider.provisionCalls - callsBefore == 2
-                        }
-                        let resetEvent = try #require(try await client.events(pool: "train").first { $0.kind == "breaker.reset" })
-                        #expect(resetEvent.attributes["actor"] == "operator:bob")
-                        group.cancelAll()
+                        try await Task.sleep(for: .milliseconds(250))
                     }
                 }
+                try await Task.sleep(for: .seconds(1))
+                let callsBefore = provider.provisionCalls
+                for node in silent { stopped.append(node) }
+                try await eventually("the breaker opens", timeout: .seconds(20)) {
+                    try await client.events(pool: "train").contains { $0.kind == "breaker.opened" }
+                }
+                try await eventually("both silent nodes are held", timeout: .seconds(20)) {
+                    let held = try await client.events(pool: "train").filter { $0.kind == "remediation.held" }
+                    return Set(held.map(\.nodeID)) == silent
+                }
+                // Past the silence grace: still nothing asked of the provider.
+                try await Task.sleep(for: .seconds(2))
+                let callsDuringOutage = provider.provisionCalls - callsBefore
+                print("figure: provider calls during the outage: \(callsDuringOutage) provision(s), \(provider.terminated.count) termination(s)")
+                #expect(callsDuringOutage == 0)
+                #expect(provider.terminated.isEmpty)
+                for node in silent {
+                    let current = try await client.node(node)
+                    #expect(current.state == .cordoned && current.health == .unhealthy, "cordoning goes on: \(current.state)")
+                }
+                let info = try await client.serverInfo()
+                let open = info.breakers.filter(\.open)
+                #expect(open.map(\.scope).contains("pool train"), "\(info.breakers)")
+                #expect(open.first?.reason.contains("2 of 5 nodes") == true, "\(open)")
+
+                try await eventually("the webhook got the breaker, signed") {
+                    received.values.contains { $0.text.contains("\"event\":\"breaker.opened\"") }
+                }
+                let hook = try #require(received.values.first { $0.text.contains("breaker.opened") })
+                let timestamp = try #require(hook.header("X-Navarch-Timestamp").flatMap(Int.init))
+                #expect(WebhookSignature.verify(body: hook.body, timestamp: timestamp, secret: "s3cret", signature: hook.header("X-Navarch-Signature") ?? ""))
+                #expect(received.values.allSatisfy { $0.text.contains("breaker.") }, "routing: only breaker events reach this receiver")
+
+                // The operator looks, finds the machines really dead, and resets the breaker.
+                let reset = try await client.resetBreaker(actor: "operator:bob")
+                #expect(Set(reset.map(\.scope)).isSuperset(of: ["pool train"]))
+                try await eventually("the held replacements go ahead", timeout: .seconds(10)) {
+                    provider.provisionCalls - callsBefore == 2
+                }
+                let resetEvent = try #require(try await client.events(pool: "train").first { $0.kind == "breaker.reset" })
+                #expect(resetEvent.attributes["actor"] == "operator:bob")
+                group.cancelAll()
             }
         }
     }
