@@ -2,7 +2,8 @@ import ArgumentParser
 import Foundation
 import NavarchClient
 
-/// `navarch breaker status|reset`: the circuit breakers that stop automatic terminations.
+/// `navarch breaker status|reset`: the circuit breakers that stop automatic terminations, and
+/// the provisioning breakers that stop a pool buying machines that never register.
 struct BreakerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "breaker", abstract: "Show or reset the circuit breakers.", subcommands: [Status.self, Reset.self],
@@ -28,7 +29,7 @@ struct BreakerCommand: AsyncParsableCommand {
 
         @OptionGroup var global: GlobalOptions
 
-        @Argument(help: "'fleet', a pool name, or nothing for every open breaker.")
+        @Argument(help: "'fleet', a pool name (its termination and provisioning breakers), or nothing for every open breaker.")
         var scope = ""
 
         func run() async throws {

@@ -27,7 +27,11 @@ struct StatusCommand: AsyncParsableCommand {
             }
             for breaker in report.breakers where breaker.open {
                 print("CIRCUIT BREAKER OPEN (\(breaker.scope), \(Output.age(breaker.since)) ago): \(breaker.reason)")
-                print("  automatic terminations are stopped; `navarch breaker reset \(breaker.scope.hasPrefix("pool ") ? String(breaker.scope.dropFirst(5)) : breaker.scope)` resumes them")
+                if breaker.scope.hasPrefix("provisioning ") {
+                    print("  nothing more is bought for the pool; `navarch breaker reset \(breaker.scope.dropFirst(13))` resumes provisioning")
+                } else {
+                    print("  automatic terminations are stopped; `navarch breaker reset \(breaker.scope.hasPrefix("pool ") ? String(breaker.scope.dropFirst(5)) : breaker.scope)` resumes them")
+                }
             }
             if report.pools.isEmpty && report.nodes.isEmpty {
                 print("no pools; create one with `navarch up --gpus 8 --type h100 --name NAME`")

@@ -15,7 +15,8 @@ public enum ConfigurationFile {
         "provisioning.default_provider": .string, "provisioning.registration_timeout": .duration,
         "provisioning.replacement_timeout": .duration, "provisioning.retry_backoff": .duration,
         "provisioning.orphan_sweep_interval": .duration, "provisioning.strategy": .string,
-        "provisioning.capacity_retry_after": .duration,
+        "provisioning.capacity_retry_after": .duration, "provisioning.max_backoff": .duration,
+        "provisioning.breaker_after_unregistered": .positiveInteger,
         "providers.local.node_binary": .path,
         "bootstrap.agent_binary": .path, "bootstrap.agent_url": .string, "bootstrap.agent_sha256": .sha256,
         "bootstrap.join_token_ttl": .duration, "bootstrap.agent_arguments": .stringList,
@@ -220,6 +221,8 @@ public enum ConfigurationFile {
         case "provisioning.registration_timeout": configuration.registrationTimeout = try duration(text, fail)
         case "provisioning.replacement_timeout": configuration.replacementTimeout = try duration(text, fail)
         case "provisioning.retry_backoff": configuration.provisionRetryBackoff = try duration(text, fail)
+        case "provisioning.max_backoff": configuration.provisionMaxBackoff = try duration(text, fail)
+        case "provisioning.breaker_after_unregistered": configuration.provisioningBreakerAfter = try count(text, fail)
         case "provisioning.strategy":
             guard let strategy = ProvisioningStrategy(rawValue: text) else {
                 throw fail("expected \(ProvisioningStrategy.allCases.map(\.rawValue).joined(separator: ", ")), got '\(text)'")

@@ -85,9 +85,12 @@ public struct ControlPlane: Sendable {
         try await fleet.load()
         let bootstrap = try prepareBootstrap()
         for provider in providers {
-            do { await fleet.adopt(provider: provider.name, machines: try await provider.list()) } catch {
+            let machines: [ProvisionedInstance]
+            do { machines = try await provider.list() } catch {
                 logger.warning("cannot list instances", metadata: ["provider": "\(provider.name)", "error": "\(error)"])
+                continue
             }
+            try await fleet.adopt(provider: provider.name, machines: machines)
         }
 
         let readiness = Readiness()

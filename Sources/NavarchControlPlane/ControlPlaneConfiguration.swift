@@ -28,6 +28,11 @@ public struct ControlPlaneConfiguration: Sendable, Equatable {
     public var replacementTimeout: Duration = .seconds(900)
     /// Pause after a failed instance before provisioning again. Default 5 s.
     public var provisionRetryBackoff: Duration = .seconds(5)
+    /// Each further failed instance in a row doubles the pause, up to this. Default 30 min.
+    public var provisionMaxBackoff: Duration = .seconds(1800)
+    /// Machines of a pool in a row that never register before its provisioning breaker opens
+    /// (nothing more is bought until `navarch breaker reset POOL`); 0 turns it off. Default 3.
+    public var provisioningBreakerAfter = 3
     /// How a pool with several providers picks one: priority, cost, availability, round-robin.
     public var provisioningStrategy: ProvisioningStrategy = .priority
     /// How long a provider that reported no capacity is passed over for that pool. Default 10 min.

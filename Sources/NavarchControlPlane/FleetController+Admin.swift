@@ -22,7 +22,7 @@ extension FleetController {
 
     /// `pool-10` after `pool-9`: numeric suffixes sort as numbers.
     static func nodeOrder(_ a: Node, _ b: Node) -> Bool {
-        a.id.localizedStandardCompare(b.id) == .orderedAscending
+        NaturalOrder.precedes(a.id, b.id)
     }
 
     /// Creates a pool of enough nodes for `gpus` GPUs of `gpuType`.
@@ -93,7 +93,7 @@ extension FleetController {
         if let autoscaling { attributes["autoscaler"] = autoscaling.autoscaler.summary }
         attributes["actor"] = actor.isEmpty ? Self.operatorName("") : actor
         let summary = options.summary.isEmpty ? "" : " (\(options.summary))"
-        await record(
+        try await record(
             "pool.created", "\(pool.desiredNodes) node(s) of \(type.gpusPerNode)x \(type.gpuModel) on \(providerName)\(summary)",
             pool: name, attributes: attributes)
         wake()
@@ -115,7 +115,7 @@ extension FleetController {
         }
         try await save(pool)
         let who = actor.isEmpty ? Self.operatorName("") : actor
-        await record(
+        try await record(
             "pool.scaled", "\(previous) -> \(desiredNodes) node(s)\(reason.isEmpty ? "" : ": \(reason)")", pool: name,
             attributes: ["actor": who, "from": "\(previous)", "to": "\(desiredNodes)"])
         wake()
@@ -128,7 +128,7 @@ extension FleetController {
         if !pool.deleting {
             pool.deleting = true
             try await save(pool)
-            await record("pool.deleting", "terminating every instance of the pool", pool: name)
+            try await record("pool.deleting", "terminating every instance of the pool", pool: name)
         }
         wake()
         return pool
@@ -178,7 +178,7 @@ extension FleetController {
             if unvalidated { $0.remediation?.repair = nil; $0.remediation?.waiting = nil }
         }
         if unvalidated {
-            await record(
+            try await record(
                 "node.uncordoned_forced",
                 "\(who) put the node back in service without validation (health \(node.health.rawValue)\(node.healthReason.isEmpty ? "" : ": \(node.healthReason)"))",
                 node: node.id, instance: node.instanceID, pool: node.pool, attributes: attributes.merging(["health": node.health.rawValue]) { a, _ in a })

@@ -20,7 +20,7 @@ extension FleetController {
         pool.queueReportedAt = clock.now
         try await save(pool)
         if previous != depth {
-            await record("pool.queue", "\(depth) job(s) waiting (was \(previous))", pool: name, attributes: ["depth": "\(depth)"])
+            try await record("pool.queue", "\(depth) job(s) waiting (was \(previous))", pool: name, attributes: ["depth": "\(depth)"])
         }
         return pool
     }
@@ -75,7 +75,7 @@ extension FleetController {
                 pool.desiredNodes = pool.clamped(pool.desiredNodes)
                 if pool != before {
                     try await save(pool)
-                    await record("pool.configured", "updated from the configuration file", pool: pool.name, attributes: ["actor": "navarch/config"])
+                    try await record("pool.configured", "updated from the configuration file", pool: pool.name, attributes: ["actor": "navarch/config"])
                 }
             } else {
                 _ = try await createPool(

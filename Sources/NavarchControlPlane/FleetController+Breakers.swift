@@ -22,17 +22,17 @@ extension FleetController {
         }
     }
 
-    func saveBreakers() async {
-        let open = breakers.filter(\.value.isOpen).mapValues(\.state)
-        do { try await store.saveSetting(Self.breakersSetting, try JSONEncoder().encode(open)) } catch {
-            logger.error("cannot store the circuit breakers", metadata: ["error": "\(error)"])
-        }
+    /// Writes the open breakers (of `states`, or the current ones).
+    func saveBreakers(_ states: [String: CircuitBreaker]? = nil) async throws {
+        let open = (states ?? breakers).filter(\.value.isOpen).mapValues(\.state)
+        try await store.saveSetting(Self.breakersSetting, try JSONEncoder().encode(open))
     }
 
-    /// Every breaker: the fleet's, then each pool's.
+    /// Every breaker: the fleet's, each pool's, then each pool's provisioning breaker.
     func breakerList() -> [CircuitBreaker] {
         [breaker(Self.fleetScope)] + pools.keys.sorted().map { breaker(Self.poolScope($0)) }
-            + breakers.values.filter { $0.scope != Self.fleetScope && !pools.keys.map(Self.poolScope).contains($0.scope) }
+            + breakers.values.filter { $0.scope != Self.fleetScope && !pools.keys.map(Self.poolScope).contains($0.scope) }.sorted { $0.scope < $1.scope }
+            + provisioningBreakers()
     }
 
     /// The open breaker that holds automatic terminations in `pool`, if any.
@@ -44,7 +44,7 @@ extension FleetController {
     }
 
     /// A node turned unhealthy: counted by its pool's breaker and the fleet's.
-    func noteTurnedUnhealthy(_ node: Node) async {
+    func noteTurnedUnhealthy(_ node: Node) async throws {
         let now = clock.now
         let live = nodes.values.filter { $0.state != .terminated }
         let scopes = [(Self.poolScope(node.pool), live.filter { $0.pool == node.pool }.count), (Self.fleetScope, live.count)]
@@ -52,12 +52,12 @@ extension FleetController {
             var breaker = breaker(scope)
             let opened = breaker.nodeTurnedUnhealthy(node.id, at: now, nodes: total)
             breakers[scope] = breaker
-            if let opened { await breakerOpened(breaker, state: opened, evidence: node.id) }
+            if let opened { try await breakerOpened(breaker, state: opened, evidence: node.id) }
         }
     }
 
     /// Every node of a zone or provider is silent at once: open the fleet breaker.
-    func checkSilentGroups() async {
+    func checkSilentGroups() async throws {
         let now = clock.now
         let live = nodes.values.filter { $0.state != .terminated && (instances[$0.instanceID]?.state.isLive ?? true) }
         let timeout = configuration.heartbeatInterval.timeInterval * Double(configuration.missedHeartbeatsBeforeUnhealthy)
@@ -74,51 +74,60 @@ extension FleetController {
             var fleet = breaker(Self.fleetScope)
             if let opened = fleet.groupWentSilent(group, nodes: members.count, at: now) {
                 breakers[Self.fleetScope] = fleet
-                await breakerOpened(fleet, state: opened, evidence: members.map(\.id).sorted().joined(separator: ","))
+                try await breakerOpened(fleet, state: opened, evidence: members.map(\.id).sorted().joined(separator: ","))
             }
         }
     }
 
-    func breakerOpened(_ breaker: CircuitBreaker, state: CircuitBreaker.State, evidence: String) async {
+    func breakerOpened(_ breaker: CircuitBreaker, state: CircuitBreaker.State, evidence: String) async throws {
         guard case .open(_, let reason) = state else { return }
-        await saveBreakers()
+        try await saveBreakers()
         let pool = breaker.scope.hasPrefix("pool ") ? String(breaker.scope.dropFirst(5)) : ""
-        await record(
+        try await record(
             "breaker.opened", "circuit breaker of \(breaker.scope) opened: \(reason); automatic terminations stop until `navarch breaker reset`",
             pool: pool, attributes: ["actor": "navarch/circuit-breaker", "scope": breaker.scope, "evidence": evidence])
     }
 
-    /// Closes open breakers (`scope` "fleet", a pool name, or empty for all); replacements they
-    /// held go ahead.
+    /// Closes open breakers (`scope` "fleet", a pool name, or empty for all): replacements they
+    /// held go ahead, and a pool whose provisioning breaker was open provisions again.
     func resetBreakers(scope requested: String, actor: String) async throws -> [CircuitBreaker] {
         let scopes: [String]
+        var provisioningPools: [String] = []
         switch requested {
-        case "": scopes = breakers.filter(\.value.isOpen).map(\.key).sorted()
+        case "":
+            scopes = breakers.filter(\.value.isOpen).map(\.key).sorted()
+            provisioningPools = provisioningGuard.pools.filter { $0.value.openedAt != nil }.map(\.key).sorted()
         case Self.fleetScope: scopes = [Self.fleetScope]
         default:
-            let scope = requested.hasPrefix("pool ") ? requested : Self.poolScope(requested)
-            guard pools[String(scope.dropFirst(5))] != nil || breakers[scope] != nil else {
-                throw NavarchError.notFound("no pool \(scope.dropFirst(5)); breakers: fleet, \(pools.keys.sorted().joined(separator: ", "))")
+            let pool = requested.hasPrefix("pool ") ? String(requested.dropFirst(5))
+                : requested.hasPrefix("provisioning ") ? String(requested.dropFirst(13)) : requested
+            let scope = Self.poolScope(pool)
+            guard pools[pool] != nil || breakers[scope] != nil || provisioningGuard.isOpen(pool: pool) else {
+                throw NavarchError.notFound("no pool \(pool); breakers: fleet, \(pools.keys.sorted().joined(separator: ", "))")
             }
-            scopes = [scope]
+            scopes = requested.hasPrefix("provisioning ") ? [] : [scope]
+            provisioningPools = [pool]
         }
         var closed: [CircuitBreaker] = []
         for scope in scopes {
             var breaker = breaker(scope)
             let before = breaker
             guard breaker.reset() else { continue }
+            try await saveBreakers(breakers.merging([scope: breaker]) { _, new in new })
             breakers[scope] = breaker
             closed.append(before)
             let pool = scope.hasPrefix("pool ") ? String(scope.dropFirst(5)) : ""
-            await record(
+            try await record(
                 "breaker.reset", "circuit breaker of \(scope) reset by \(actor)", pool: pool,
                 attributes: ["actor": actor.isEmpty ? "operator" : actor, "scope": scope])
         }
+        for pool in provisioningPools {
+            if let breaker = try await resetProvisioningBreaker(pool: pool, actor: actor) { closed.append(breaker) }
+        }
         guard !closed.isEmpty else { return [] }
-        await saveBreakers()
         // Held replacements are looked at again; those still under an open breaker stay held.
         let now = clock.now
-        for var node in nodes.values where node.remediation?.waiting?.reason == .breaker {
+        for var node in nodes.values.sorted(by: Self.nodeOrder) where node.remediation?.waiting?.reason == .breaker {
             node.remediation?.waiting?.notBefore = now
             try await save(node)
         }

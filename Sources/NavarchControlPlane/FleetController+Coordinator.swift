@@ -18,7 +18,7 @@ extension FleetController {
         if let coordinator {
             coordinatorDraining.insert(nodeID)
             coordinatorJobs.yield(.drain(CoordinatedNode(updated), reason: reason))
-            await record(
+            try await record(
                 "coordinator.draining", "asking \(coordinator.name) to move the node's work: \(reason)", node: nodeID,
                 instance: updated.instanceID, pool: updated.pool, attributes: ["coordinator": coordinator.name])
         } else {
@@ -29,13 +29,19 @@ extension FleetController {
 
     /// The coordinator drained the node, or gave up after the drain timeout.
     func coordinatorDrainFinished(nodeID: String, drained: Bool, message: String) async {
+        do { try await finishCoordinatedDrain(nodeID: nodeID, drained: drained, message: message) } catch {
+            logger.error("cannot finish a coordinated drain", metadata: ["node": "\(nodeID)", "error": "\(error)"])
+        }
+    }
+
+    private func finishCoordinatedDrain(nodeID: String, drained: Bool, message: String) async throws {
         guard coordinatorDraining.remove(nodeID) != nil, let node = nodes[nodeID], let coordinator else { return }
         let settings = configuration.coordinator
         if drained {
-            await record("coordinator.drained", message, node: nodeID, instance: node.instanceID, pool: node.pool, attributes: ["coordinator": coordinator.name])
+            try await record("coordinator.drained", message, node: nodeID, instance: node.instanceID, pool: node.pool, attributes: ["coordinator": coordinator.name])
         } else {
             let proceed = settings?.onTimeout != .hold
-            await record(
+            try await record(
                 "coordinator.drain_timeout",
                 "\(coordinator.name) did not drain the node: \(message); \(proceed ? "proceeding" : "holding the node draining (on_drain_timeout: hold)")",
                 node: nodeID, instance: node.instanceID, pool: node.pool, attributes: ["coordinator": coordinator.name])
@@ -44,6 +50,7 @@ extension FleetController {
                 return
             }
         }
+        defer { wake() }
         do {
             guard nodes[nodeID]?.state == .draining else { return }
             try await send(.drain, to: nodeID, reason: node.cordonReason)
@@ -55,17 +62,18 @@ extension FleetController {
                 try await startPendingRepair(nodeID: nodeID)
                 try await startPendingDiagnostic(nodeID: nodeID)
             }
-        } catch {
-            logger.error("cannot finish a coordinated drain", metadata: ["node": "\(nodeID)", "error": "\(error)"])
         }
-        wake()
     }
 
     /// A coordinator call that failed (cordon, uncordon, drain).
     func coordinatorFailed(nodeID: String, action: String, error: String) async {
         guard let node = nodes[nodeID] else { return }
-        await record(
-            "coordinator.failed", "\(action): \(error)", node: nodeID, instance: node.instanceID, pool: node.pool,
-            attributes: ["coordinator": coordinator?.name ?? ""])
+        do {
+            try await record(
+                "coordinator.failed", "\(action): \(error)", node: nodeID, instance: node.instanceID, pool: node.pool,
+                attributes: ["coordinator": coordinator?.name ?? ""])
+        } catch let failure {
+            logger.error("cannot record a coordinator failure", metadata: ["node": "\(nodeID)", "action": "\(action)", "error": "\(failure)"])
+        }
     }
 }

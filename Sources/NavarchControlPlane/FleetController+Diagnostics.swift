@@ -33,7 +33,7 @@ extension FleetController {
         let commandID = try await send(
             .runDiagnostic, to: nodeID, reason: reason,
             parameters: ["suite": suite, "level": "\(level)", "return_to_service": wasInService ? "true" : "false"])
-        await record(
+        try await record(
             "diagnostic.requested", reason, node: nodeID, instance: node.instanceID, pool: node.pool,
             attributes: ["suite": suite, "level": "\(level)", "command": commandID])
         if let current = nodes[nodeID], current.state == .drained || current.state == .unhealthy {
@@ -76,7 +76,7 @@ extension FleetController {
         }
         guard let node = nodes[command.nodeID] else { return }
         let suite = command.parameters["suite"] ?? "dcgm"
-        await record(
+        try await record(
             passed ? "diagnostic.passed" : "diagnostic.failed", "\(command.reason): \(message)", node: node.id,
             instance: node.instanceID, pool: node.pool, attributes: ["suite": suite, "level": command.parameters["level"] ?? ""])
         if command.parameters["validation"] != nil, nodes[node.id]?.remediation?.repair != nil {

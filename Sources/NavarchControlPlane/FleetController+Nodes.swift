@@ -40,7 +40,7 @@ extension FleetController {
            providers[known.provider]?.bootstrapsAgent == true {
             // A cloud machine's first registration: it must carry the token its user data got.
             do { try joinTokens.verify(registration.joinToken, instanceID: known.id, now: now) } catch {
-                await record("node.join_refused", error.message, node: registration.nodeID, instance: known.id, pool: known.pool)
+                try await record("node.join_refused", error.message, node: registration.nodeID, instance: known.id, pool: known.pool)
                 throw error
             }
         }
@@ -60,7 +60,8 @@ extension FleetController {
         node.healthReason = registration.healthReason
         try await save(node)
         heartbeats.watch(node.id, at: now)
-        await record(
+        timersChanged.signal()
+        try await record(
             isNew ? "node.registered" : "node.reregistered",
             "\(registration.gpus.count) GPU(s) \(registration.gpus.first?.model ?? ""), health \(registration.health.rawValue)",
             node: node.id, instance: node.instanceID, pool: node.pool,
@@ -73,6 +74,7 @@ extension FleetController {
                 instance = try await transition(instanceID: current.id, on: event, reason: event == .register ? "node \(node.id) registered" : "")
                 state = instance?.state ?? state
             }
+            try await noteInstanceRegistered(pool: current.pool)
         }
         let rebooted = try await rebootedNodeRegistered(node.id)
         if previousHealth != node.health || isNew {
@@ -108,7 +110,7 @@ extension FleetController {
         for observation in observations {
             let target = observation.gpuIndex.map { "GPU \($0)" } ?? "node"
             let count = observation.count > 1 ? " (x\(observation.count))" : ""
-            let stored = await record(
+            let stored = try await record(
                 "node.observation",
                 "\(observation.kind.uppercased()) \(observation.code) on \(target)\(observation.pciAddress.isEmpty ? "" : " at \(observation.pciAddress)")\(count): \(observation.message)",
                 node: node.id, instance: node.instanceID, pool: node.pool,
@@ -140,12 +142,12 @@ extension FleetController {
         node: Node, from previous: HealthStatus, result: HealthResult, evidence: [Int64] = [], silent: Bool = false, remediate: Bool = true
     ) async throws {
         if previous != result.status {
-            await record(
+            try await record(
                 "node.health_changed",
                 "\(previous.rawValue) -> \(result.status.rawValue)\(result.reason.isEmpty ? "" : ": \(result.reason)")",
                 node: node.id, instance: node.instanceID, pool: node.pool,
                 attributes: ["from": previous.rawValue, "to": result.status.rawValue])
-            if result.status == .unhealthy { await noteTurnedUnhealthy(node) }
+            if result.status == .unhealthy { try await noteTurnedUnhealthy(node) }
         }
         if remediate { try await self.remediate(nodeID: node.id, result: result, evidence: evidence, silent: silent) }
     }
@@ -185,23 +187,29 @@ extension FleetController {
             if let instance = instances[node.instanceID], !instance.state.isLive { continue }
             let silence = Int(now.timeIntervalSince(heartbeats.lastHeartbeat(of: nodeID) ?? now))
             let reason = "no heartbeat for \(silence) s"
-            await record("node.heartbeat_missed", reason, node: node.id, instance: node.instanceID, pool: node.pool)
-            // Recording suspended this actor: start again from the node as it is now.
-            guard let current = nodes[nodeID], current.state != .terminated else { continue }
-            node = current
-            let previous = node.health
-            node.health = .unhealthy
-            node.healthReason = reason
             let result = HealthResult(status: .unhealthy, reason: reason)
             do {
+                try await record("node.heartbeat_missed", reason, node: node.id, instance: node.instanceID, pool: node.pool)
+                // Recording suspended this actor: start again from the node as it is now.
+                guard let current = nodes[nodeID], current.state != .terminated else { continue }
+                node = current
+                let previous = node.health
+                node.health = .unhealthy
+                node.healthReason = reason
                 try await save(node)
                 try await healthChanged(node: node, from: previous, result: result, silent: true, remediate: false)
                 silent.append((nodeID, result))
             } catch {
+                // Looked at again at the next check: the node is still silent then.
                 logger.error("cannot mark silent node unhealthy", metadata: ["node": "\(nodeID)", "error": "\(error)"])
+                heartbeats.rearm(nodeID, at: now.addingTimeInterval(1))
             }
         }
-        if !silent.isEmpty { await checkSilentGroups() }
+        if !silent.isEmpty {
+            do { try await checkSilentGroups() } catch {
+                logger.error("cannot check silent zones and providers", metadata: ["error": "\(error)"])
+            }
+        }
         for (nodeID, result) in silent {
             do { try await remediate(nodeID: nodeID, result: result, evidence: [], silent: true) } catch {
                 logger.error("cannot remediate silent node", metadata: ["node": "\(nodeID)", "error": "\(error)"])
@@ -226,7 +234,7 @@ extension FleetController {
         }
         command.acknowledgedAt = clock.now
         try await store.saveCommand(command)
-        await record(
+        try await record(
             "command.\(success ? "done" : "failed")", "\(command.kind.rawValue)\(message.isEmpty ? "" : ": \(message)")",
             node: nodeID, instance: node.instanceID, pool: node.pool, attributes: ["command": command.kind.rawValue])
         if command.kind == .drain && success && node.state == .draining {

@@ -5,6 +5,13 @@ import NavarchCore
 enum ProviderOperation: Sendable {
     case provision(ProvisionRequest, provider: String)
     case terminate(ProvisionedInstance, provider: String, instanceID: String)
+
+    var instanceID: String {
+        switch self {
+        case .provision(let request, _): request.instanceID
+        case .terminate(_, _, let instanceID): instanceID
+        }
+    }
 }
 
 extension FleetController {
@@ -16,7 +23,9 @@ extension FleetController {
         let health = nodes.mapValues(\.health)
         let states = nodes.mapValues(\.state)
         for pool in pools.values.sorted(by: { $0.name < $1.name }) {
-            let actions = reconciler.plan(pool: pool, instances: Array(instances.values), nodeHealth: health, now: now, nodeStates: states)
+            let actions = reconciler.plan(
+                pool: pool, instances: Array(instances.values), nodeHealth: health, now: now, nodeStates: states,
+                allowance: provisioningGuard.allowance(pool: pool.name))
             for action in actions {
                 do {
                     if let operation = try await apply(action) { operations.append(operation) }
@@ -31,18 +40,24 @@ extension FleetController {
             if instance.state == .requested || instance.state == .provisioning, let request = provisionRequest(for: instance) {
                 inFlight.insert(instance.id)
                 operations.append(.provision(request, provider: instance.provider))
-            } else if instance.state == .terminating {
+            } else if instance.state == .terminating, terminateRetryAt[instance.id].map({ $0 <= now }) ?? true {
+                terminateRetryAt[instance.id] = nil
                 inFlight.insert(instance.id)
                 operations.append(.terminate(provisioned(instance), provider: instance.provider, instanceID: instance.id))
             }
         }
-        return await admitWithinRateLimits(operations)
+        do { return try await admitWithinRateLimits(operations) } catch {
+            // Nothing was handed to a provider: the calls are issued again at the next pass.
+            logger.error("cannot record a rate-limit wait", metadata: ["error": "\(error)"])
+            for operation in operations { inFlight.remove(operation.instanceID) }
+            return []
+        }
     }
 
     /// Keeps the calls the provider and pool rate limits allow now; the others are given back to
     /// the reconciler, which issues them again when tokens are back (an instance stays requested,
     /// or terminating, meanwhile).
-    func admitWithinRateLimits(_ operations: [ProviderOperation]) async -> [ProviderOperation] {
+    func admitWithinRateLimits(_ operations: [ProviderOperation]) async throws -> [ProviderOperation] {
         let now = clock.now
         var admitted: [ProviderOperation] = []
         var deferred: [String: Int] = [:]
@@ -73,7 +88,7 @@ extension FleetController {
             let limit = parts[2] == "provision"
                 ? "\(limits.provisionsPerProvider)/min per provider, \(limits.provisionsPerPool)/min per pool"
                 : "\(limits.terminationsPerProvider)/min per provider, \(limits.terminationsPerPool)/min per pool"
-            await record(
+            try await record(
                 "rate_limit.deferred", "\(count) \(parts[2]) call(s) at \(parts[1]) wait for the rate limit (\(limit))", pool: parts[0],
                 attributes: ["provider": parts[1], "operation": parts[2]])
         }
@@ -88,13 +103,13 @@ extension FleetController {
             let nodeID = "\(pool.name)-\(pool.nextNodeIndex)"
             pool.nextNodeIndex += 1
             try await save(pool)
-            let provider = await chooseProvider(for: pool, node: nodeID, replacing: replacing.flatMap { instances[$0] })
+            let provider = try await chooseProvider(for: pool, node: nodeID, replacing: replacing.flatMap { instances[$0] })
             let instance = Instance(
                 id: "i-" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(16),
                 pool: pool.name, provider: provider, nodeID: nodeID, instanceType: pool.gpuType,
                 createdAt: clock.now, replacesInstanceID: replacing ?? "")
             try await save(instance)
-            await record(
+            try await record(
                 "instance.requested",
                 replacing.map { "node \(nodeID), replacing \(instances[$0]?.nodeID ?? $0)" } ?? "node \(nodeID)",
                 node: nodeID, instance: instance.id, pool: pool.name)
@@ -112,7 +127,7 @@ extension FleetController {
             if instance.state != .failed, pools[instance.pool]?.deleting != true, let breaker = openBreaker(forPool: instance.pool) {
                 // An open breaker stops automatic terminations (a replaced node, a scale-down).
                 if heldTerminations.insert(instanceID).inserted {
-                    await record(
+                    try await record(
                         "remediation.held", "termination held: circuit breaker of \(breaker.scope) is open (\(breaker.reason)): \(reason)",
                         node: instance.nodeID, instance: instanceID, pool: instance.pool, attributes: ["actor": "navarch/circuit-breaker"])
                 }
@@ -134,12 +149,14 @@ extension FleetController {
             inFlight.insert(instanceID)
             return .terminate(provisioned(updated), provider: updated.provider, instanceID: instanceID)
         case .fail(let instanceID, let reason):
-            try await transition(instanceID: instanceID, on: .fail, reason: reason) { $0.failureReason = reason }
+            let failed = try await transition(instanceID: instanceID, on: .fail, reason: reason) { $0.failureReason = reason }
+            try await noteInstanceFailed(failed, neverRegistered: true, reason: reason)
             return nil
         case .forgetPool(let name):
-            pools[name] = nil
             try await store.deletePool(named: name)
-            await record("pool.deleted", "every instance terminated", pool: name)
+            pools[name] = nil
+            if provisioningGuard.reset(pool: name) != nil { try await saveProvisioningGuard() }
+            try await record("pool.deleted", "every instance terminated", pool: name)
             return nil
         }
     }
@@ -148,7 +165,7 @@ extension FleetController {
     /// machine's provider (same region and type) unless it just reported no capacity; else the
     /// scheduler's pick among those that have not just reported no capacity for it (the one whose
     /// report is oldest when all have).
-    func chooseProvider(for pool: Pool, node: String, replacing: Instance? = nil) async -> String {
+    func chooseProvider(for pool: Pool, node: String, replacing: Instance? = nil) async throws -> String {
         let candidates = pool.providerCandidates
         guard candidates.count > 1, let type = try? InstanceTypeCatalog.named(pool.gpuType) else {
             return candidates.first ?? pool.provider
@@ -170,7 +187,7 @@ extension FleetController {
         let passedOver = candidates.filter { recent.contains($0) && $0 != choice }
         if !passedOver.isEmpty {
             let reasons = passedOver.map { "\($0): \(failures[$0]!.reason)" }.joined(separator: "; ")
-            await record(
+            try await record(
                 "instance.failover", "node \(node) goes to \(choice): no capacity at \(reasons)", node: node, pool: pool.name,
                 attributes: ["provider": choice, "passedOver": passedOver.joined(separator: ",")])
         }
@@ -220,33 +237,35 @@ extension FleetController {
     func provider(named name: String) -> (any Provider)? { providers[name] }
 
     /// Marks the start of a provider call for a requested instance.
-    func provisionStarted(instanceID: String) async {
+    func provisionStarted(instanceID: String) async throws {
         guard let instance = instances[instanceID], instance.state == .requested else { return }
-        _ = try? await transition(instanceID: instanceID, on: .startProvisioning)
+        try await transition(instanceID: instanceID, on: .startProvisioning)
     }
 
     /// Records that a spot request found no capacity and goes on-demand at the same provider.
-    func spotFellBack(instanceID: String, provider: String, reason: String) async {
+    func spotFellBack(instanceID: String, provider: String, reason: String) async throws {
         guard let instance = instances[instanceID] else { return }
-        await record(
+        try await record(
             "instance.spot_fallback", "no spot capacity at \(provider); asking for on-demand: \(reason)", node: instance.nodeID,
             instance: instanceID, pool: instance.pool, attributes: ["provider": provider])
     }
 
-    /// Records the outcome of a provision call.
-    func provisionFinished(instanceID: String, result: Result<ProvisionedInstance, any Error>) async {
+    /// Records the outcome of a provision call. When it cannot be stored the instance stays
+    /// as it was, and the next pass asks the provider again (with the same idempotency token).
+    func provisionFinished(instanceID: String, result: Result<ProvisionedInstance, any Error>) async throws {
         inFlight.remove(instanceID)
+        defer { wake() }
         guard let instance = instances[instanceID] else { return }
         switch result {
         case .success(let machine):
             if instance.state == .provisioning {
-                _ = try? await transition(instanceID: instanceID, on: .provisioned, reason: "provider id \(machine.providerInstanceID)") {
+                try await transition(instanceID: instanceID, on: .provisioned, reason: "provider id \(machine.providerInstanceID)") {
                     $0.providerInstanceID = machine.providerInstanceID
                 }
             } else if instance.providerInstanceID != machine.providerInstanceID {
                 var updated = instance
                 updated.providerInstanceID = machine.providerInstanceID
-                try? await save(updated)
+                try await save(updated)
             }
         case .failure(let error):
             if let capacity = error as? any CapacityError, capacity.isInsufficientCapacity {
@@ -254,43 +273,45 @@ extension FleetController {
             }
             let reason = "provision failed: \(error)"
             if InstanceLifecycle.allows(.fail, in: instance.state) {
-                _ = try? await transition(instanceID: instanceID, on: .fail, reason: reason) { $0.failureReason = reason }
+                let failed = try await transition(instanceID: instanceID, on: .fail, reason: reason) { $0.failureReason = reason }
+                try await noteInstanceFailed(failed, neverRegistered: false, reason: reason)
             }
         }
-        wake()
     }
 
     /// Records the outcome of a terminate call.
-    func terminateFinished(instanceID: String, error: (any Error)?) async {
+    func terminateFinished(instanceID: String, error: (any Error)?) async throws {
         inFlight.remove(instanceID)
         guard let instance = instances[instanceID] else { return }
         if let error {
-            await record("instance.terminate_failed", "will retry: \(error)", node: instance.nodeID, instance: instanceID, pool: instance.pool)
+            // Asked again after a pause, not at once: a provider that refuses now likely will again.
+            terminateRetryAt[instanceID] = clock.now.addingTimeInterval(2)
+            try await record("instance.terminate_failed", "will retry: \(error)", node: instance.nodeID, instance: instanceID, pool: instance.pool)
             return
         }
         // The node first: once the instance is terminated the reconciler may forget the pool,
         // and nothing of the pool should be recorded after that.
         heartbeats.forget(instance.nodeID)
         if let node = nodes[instance.nodeID], node.state != .terminated {
-            _ = try? await transition(nodeID: node.id, on: .terminate, reason: "instance \(instanceID) terminated")
+            try await transition(nodeID: node.id, on: .terminate, reason: "instance \(instanceID) terminated")
         }
-        _ = try? await transition(instanceID: instanceID, on: .terminated)
+        try await transition(instanceID: instanceID, on: .terminated)
         wake()
     }
 
     /// The machines of `machines` that are orphans: alive at the provider for an instance this
     /// control plane has terminated. Each is recorded; machines it does not know are reported once.
-    func orphans(provider name: String, machines: [ProvisionedInstance]) async -> [ProvisionedInstance] {
+    func orphans(provider name: String, machines: [ProvisionedInstance]) async throws -> [ProvisionedInstance] {
         var orphans: [ProvisionedInstance] = []
         for machine in machines where machine.isAlive && !inFlight.contains(machine.instanceID) {
             if let instance = instances[machine.instanceID] {
                 guard instance.state == .terminated else { continue }
                 orphans.append(machine)
-                await record(
+                try await record(
                     "instance.orphan", "\(name) still runs \(machine.providerInstanceID) for this terminated instance; terminating it",
                     node: instance.nodeID, instance: instance.id, pool: instance.pool)
             } else if reportedUnknown.insert(machine.instanceID).inserted {
-                await record(
+                try await record(
                     "instance.unknown", "\(name) runs \(machine.providerInstanceID) (node \(machine.nodeID)) that this control plane does not know",
                     node: machine.nodeID, instance: machine.instanceID, pool: machine.pool)
             }
@@ -300,26 +321,26 @@ extension FleetController {
 
     /// Reconciles the providers' view with ours after a start: known instances the provider no
     /// longer has are marked terminated, machines it has that we do not know are reported.
-    func adopt(provider name: String, machines: [ProvisionedInstance]) async {
+    func adopt(provider name: String, machines: [ProvisionedInstance]) async throws {
         let alive = Dictionary(machines.filter(\.isAlive).map { ($0.instanceID, $0) }, uniquingKeysWith: { a, _ in a })
         for instance in instances.values where instance.provider == name && instance.state != .terminated {
             if let machine = alive[instance.id] {
                 if instance.providerInstanceID != machine.providerInstanceID, instance.state != .requested {
                     var updated = instance
                     updated.providerInstanceID = machine.providerInstanceID
-                    try? await save(updated)
+                    try await save(updated)
                 }
-                await record("instance.found", "still running at \(name) as \(machine.providerInstanceID)", node: instance.nodeID, instance: instance.id, pool: instance.pool)
+                try await record("instance.found", "still running at \(name) as \(machine.providerInstanceID)", node: instance.nodeID, instance: instance.id, pool: instance.pool)
             } else if [.booting, .registered, .running, .terminating, .failed].contains(instance.state) {
-                _ = try? await transition(instanceID: instance.id, on: .vanish, reason: "\(name) no longer has it")
+                try await transition(instanceID: instance.id, on: .vanish, reason: "\(name) no longer has it")
                 if let node = nodes[instance.nodeID], node.state != .terminated {
-                    _ = try? await transition(nodeID: node.id, on: .terminate, reason: "instance gone from \(name)")
+                    try await transition(nodeID: node.id, on: .terminate, reason: "instance gone from \(name)")
                 }
                 heartbeats.forget(instance.nodeID)
             }
         }
         for machine in alive.values where instances[machine.instanceID] == nil && reportedUnknown.insert(machine.instanceID).inserted {
-            await record(
+            try await record(
                 "instance.unknown", "\(name) runs \(machine.providerInstanceID) (node \(machine.nodeID)) that this control plane does not know",
                 node: machine.nodeID, instance: machine.instanceID, pool: machine.pool)
         }

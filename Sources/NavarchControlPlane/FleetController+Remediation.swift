@@ -34,7 +34,7 @@ extension FleetController {
         case .none:
             return
         case .alert:
-            await record("remediation.alert", cause.reason, node: node.id, instance: node.instanceID, pool: node.pool, attributes: audit(cause))
+            try await record("remediation.alert", cause.reason, node: node.id, instance: node.instanceID, pool: node.pool, attributes: audit(cause))
         case .cordon:
             try await cordonForRemediation(nodeID, reason: cause.reason)
         case .resetGPU, .reboot, .cordonAndReplace:
@@ -66,7 +66,7 @@ extension FleetController {
         case .none:
             return
         case .alert:
-            await record("remediation.alert", step.reason, node: node.id, instance: node.instanceID, pool: node.pool, attributes: audit(cause))
+            try await record("remediation.alert", step.reason, node: node.id, instance: node.instanceID, pool: node.pool, attributes: audit(cause))
         case .resetGPU, .reboot:
             if cause.silent {
                 // A machine that does not answer cannot reset a GPU or reboot itself.
@@ -126,20 +126,22 @@ extension FleetController {
         node.remediation = remediation
         try await save(node)
         if previous?.reason != reason {
-            await record(
+            try await record(
                 reason == .breaker ? "remediation.held" : "remediation.waiting", message, node: node.id, instance: node.instanceID,
                 pool: node.pool, attributes: audit(cause, extra: ["waiting": reason.rawValue]))
         }
     }
 
-    /// Looks again at remediations that wait, and at repairs that took too long. Runs with the
+    /// Looks again at remediations whose wait ended, and at repairs that took too long: only the
+    /// nodes whose timer came due (``remediationTimers``), never the whole fleet. Runs with the
     /// heartbeat check.
     func processRemediations() async {
         let now = clock.now
-        for node in nodes.values.sorted(by: Self.nodeOrder) where node.state != .terminated {
+        let due = remediationTimers.popDue(at: now).compactMap { nodes[$0] }.sorted(by: Self.nodeOrder)
+        for node in due where node.state != .terminated {
             do {
                 if let repair = node.remediation?.repair,
-                   now.timeIntervalSince(repair.startedAt) > configuration.repairTimeout.timeInterval {
+                   now.timeIntervalSince(repair.startedAt) >= configuration.repairTimeout.timeInterval {
                     try await repairValidated(
                         node.id, passed: false,
                         message: "\(repair.action.rawValue) not validated within \(Int(configuration.repairTimeout.timeInterval)) s")
@@ -160,6 +162,12 @@ extension FleetController {
             } catch {
                 logger.error("remediation failed", metadata: ["node": "\(node.id)", "error": "\(error)"])
             }
+            // A remediation still parked that took no new timer is looked at again in a second,
+            // as a concurrency wait is.
+            if let current = nodes[node.id], remediationTimers.deadline(of: node.id) == nil,
+               current.remediation?.repair != nil || (current.remediation?.waiting.map { $0.notBefore != .distantFuture } ?? false) {
+                remediationTimers.schedule(node.id, at: now.addingTimeInterval(1))
+            }
         }
     }
 
@@ -167,7 +175,7 @@ extension FleetController {
         guard var node = nodes[nodeID], node.remediation?.waiting != nil else { return }
         node.remediation?.waiting = nil
         try await save(node)
-        await record("remediation.cancelled", message, node: node.id, instance: node.instanceID, pool: node.pool, attributes: audit(cause))
+        try await record("remediation.cancelled", message, node: node.id, instance: node.instanceID, pool: node.pool, attributes: audit(cause))
     }
 
     /// Condemns the node's instance: the reconciler requests the replacement first (same pool,
@@ -187,7 +195,7 @@ extension FleetController {
         instance.condemnedAt = clock.now
         instance.updatedAt = clock.now
         try await save(instance)
-        await record(
+        try await record(
             "remediation.replace", "replacement requested: \(cause.reason) (\(step.reason))", node: node.id, instance: instance.id,
             pool: instance.pool, attributes: audit(cause, extra: ["ladder": step.reason]))
         wake()
@@ -208,7 +216,7 @@ extension FleetController {
         node.remediation = remediation
         try await save(node)
         let what = step.action == .resetGPU ? "GPU \(gpu.map(String.init) ?? "all") reset requested" : "reboot requested"
-        await record(
+        try await record(
             "remediation.\(step.action.rawValue)", "\(what): \(step.reason)", node: nodeID, instance: node.instanceID, pool: node.pool,
             attributes: audit(cause, extra: ["ladder": step.reason]))
         if let current = nodes[nodeID], [.active, .cordoned].contains(current.state) {
@@ -266,7 +274,7 @@ extension FleetController {
             let commandID = try await send(
                 .runDiagnostic, to: nodeID, reason: "validation after \(repair.action.rawValue)",
                 parameters: ["suite": "dcgm", "level": "1", "return_to_service": "true", "validation": repair.action.rawValue])
-            await record(
+            try await record(
                 "diagnostic.requested", "validation after \(repair.action.rawValue)", node: nodeID, instance: node.instanceID, pool: node.pool,
                 attributes: ["suite": "dcgm", "level": "1", "command": commandID])
             return
@@ -289,7 +297,7 @@ extension FleetController {
             if nodes[nodeID]?.state == .diagnosing {
                 try await transition(nodeID: nodeID, on: .diagnosisPassed, reason: "validated after \(what)") { $0.cordonReason = "" }
             }
-            await record(
+            try await record(
                 "remediation.validated", "\(what) validated, back in service: \(message)", node: nodeID, instance: node.instanceID,
                 pool: node.pool, attributes: audit(repair.cause, extra: ["action": repair.action.rawValue]))
             try await send(.uncordon, to: nodeID, reason: "validated after \(what)")
@@ -305,7 +313,7 @@ extension FleetController {
             }
             let ladder = RemediationLadder(limits: configuration.remediationLimits, history: node.remediation?.history ?? [])
             let step = ladder.validationFailed(after: repair.action, now: clock.now)
-            await record(
+            try await record(
                 "remediation.validation_failed", "\(what) did not bring the node back: \(message); next: \(step.action.rawValue)",
                 node: nodeID, instance: node.instanceID, pool: node.pool, attributes: audit(repair.cause, extra: ["action": repair.action.rawValue, "next": step.action.rawValue]))
             var cause = repair.cause

@@ -26,10 +26,17 @@ public actor FleetController {
     var instances: [String: Instance] = [:]
     var nodes: [String: Node] = [:]
     var heartbeats: HeartbeatTracker
+    /// When each node's remediation must be looked at again: a wait that ends, a repair that
+    /// times out. Kept with every saved node, so that no pass looks at the whole fleet.
+    var remediationTimers = DeadlineQueue<String>()
+    /// Tells the heartbeat monitor that a deadline earlier than the one it sleeps for may exist.
+    let timersChanged = WakeUpSignal()
     /// Heartbeat times not yet written to the store.
     var unsavedHeartbeats: [String: Date] = [:]
     /// Instances with a provider call in flight.
     var inFlight: Set<String> = []
+    /// Terminations that failed, and when they are asked for again.
+    var terminateRetryAt: [String: Date] = [:]
     /// Provider machines not known here that were already reported.
     var reportedUnknown: Set<String> = []
     /// The last capacity error per pool and provider: that provider is passed over for the
@@ -53,6 +60,8 @@ public actor FleetController {
     var heldCommands: [String: [NodeCommand]] = [:]
     /// Schedulers of pools with their own `strategy`.
     var poolSchedulers: [String: (strategy: ProvisioningStrategy, scheduler: any Scheduler)] = [:]
+    /// Back-offs and provisioning breakers of pools whose machines fail or never register.
+    var provisioningGuard: ProvisioningGuard
     /// Terminations an open breaker holds, already recorded.
     var heldTerminations: Set<String> = []
     /// Gets a value whenever the reconciler should look at the fleet again.
@@ -82,6 +91,9 @@ public actor FleetController {
         self.clock = clock
         self.logger = logger
         self.startedAt = clock.now
+        self.provisioningGuard = ProvisioningGuard(settings: .init(
+            baseBackoff: configuration.provisionRetryBackoff, maxBackoff: configuration.provisionMaxBackoff,
+            breakerAfter: configuration.provisioningBreakerAfter))
         self.heartbeats = HeartbeatTracker(
             interval: configuration.heartbeatInterval,
             missedBeforeUnhealthy: configuration.missedHeartbeatsBeforeUnhealthy)
@@ -107,8 +119,11 @@ public actor FleetController {
         nodes = Dictionary(uniqueKeysWithValues: snapshot.nodes.map { ($0.id, $0) })
         for node in snapshot.nodes where node.state != .terminated {
             heartbeats.watch(node.id, at: now)
+            scheduleRemediationTimer(for: node)
         }
+        timersChanged.signal()
         loadBreakers(from: snapshot.settings)
+        try loadProvisioningGuard(from: snapshot.settings)
         logger.info(
             "fleet loaded",
             metadata: [
@@ -133,39 +148,79 @@ public actor FleetController {
 
     // MARK: - Recording
 
-    /// Persists and publishes an event.
+    /// Persists and publishes an event. A failed write fails the caller: nothing is published
+    /// that is not stored.
     @discardableResult
     func record(
         _ kind: String, _ message: String, node: String = "", instance: String = "", pool: String = "",
         attributes: [String: String] = [:]
-    ) async -> FleetEvent {
+    ) async throws -> FleetEvent {
         let event = FleetEvent(
             time: clock.now, kind: kind, nodeID: node, instanceID: instance, pool: pool, message: message,
             attributes: attributes)
-        do {
-            let stored = try await store.appendEvent(event)
-            events.publish(stored)
-            notificationContinuation.yield(stored)
-            return stored
-        } catch {
-            logger.error("cannot store event", metadata: ["error": "\(error)", "event": "\(kind)"])
-            return event
+        let stored = try await store.appendEvent(event)
+        events.publish(stored)
+        notificationContinuation.yield(stored)
+        return stored
+    }
+
+    /// Keeps the instance and writes it. Other calls see it at once; when the store refuses it,
+    /// the previous value comes back (unless another call changed it meanwhile) and the call fails.
+    func save(_ instance: Instance) async throws {
+        let previous = instances[instance.id]
+        instances[instance.id] = instance
+        do { try await store.saveInstance(instance) } catch {
+            if instances[instance.id] == instance { instances[instance.id] = previous }
+            throw error
         }
     }
 
-    func save(_ instance: Instance) async throws {
-        instances[instance.id] = instance
-        try await store.saveInstance(instance)
-    }
-
     func save(_ node: Node) async throws {
+        let previous = nodes[node.id]
         nodes[node.id] = node
-        try await store.saveNode(node)
+        scheduleRemediationTimer(for: node)
+        do { try await store.saveNode(node) } catch {
+            if nodes[node.id] == node {
+                nodes[node.id] = previous
+                if let previous { scheduleRemediationTimer(for: previous) } else { remediationTimers.cancel(node.id) }
+            }
+            throw error
+        }
     }
 
     func save(_ pool: Pool) async throws {
+        let previous = pools[pool.name]
         pools[pool.name] = pool
-        try await store.savePool(pool)
+        do { try await store.savePool(pool) } catch {
+            if pools[pool.name] == pool { pools[pool.name] = previous }
+            throw error
+        }
+    }
+
+    /// Keeps ``remediationTimers`` true to the node: the end of its repair's time, or of the
+    /// wait of its parked remediation, whichever comes first.
+    func scheduleRemediationTimer(for node: Node) {
+        var due: Date?
+        if node.state != .terminated, let remediation = node.remediation {
+            if let repair = remediation.repair { due = repair.startedAt.addingTimeInterval(configuration.repairTimeout.timeInterval) }
+            if let waiting = remediation.waiting, waiting.notBefore != .distantFuture {
+                due = min(due ?? waiting.notBefore, waiting.notBefore)
+            }
+        }
+        guard let due else {
+            remediationTimers.cancel(node.id)
+            return
+        }
+        if remediationTimers.deadline(of: node.id) != due {
+            remediationTimers.schedule(node.id, at: due)
+            timersChanged.signal()
+        }
+    }
+
+    /// When the heartbeat monitor must look at the fleet next: the earliest heartbeat deadline
+    /// or remediation timer; nil when nothing is due at any time.
+    func nextWakeUp() -> Date? {
+        [heartbeats.nextDeadline(), remediationTimers.nextDeadline()].compactMap { $0 }.min()
     }
 
     /// Applies a lifecycle event to an instance, persists it and records the transition.
@@ -183,7 +238,7 @@ public actor FleetController {
         try await save(instance)
         if previous != next {
             let message = reason.isEmpty ? "\(previous.rawValue) -> \(next.rawValue)" : "\(previous.rawValue) -> \(next.rawValue): \(reason)"
-            await record("instance.\(next.rawValue)", message, node: instance.nodeID, instance: instance.id, pool: instance.pool)
+            try await record("instance.\(next.rawValue)", message, node: instance.nodeID, instance: instance.id, pool: instance.pool)
         }
         return instance
     }
@@ -204,7 +259,7 @@ public actor FleetController {
             let message = reason.isEmpty ? "\(previous.rawValue) -> \(next.rawValue)" : "\(previous.rawValue) -> \(next.rawValue): \(reason)"
             var audit = attributes
             if audit["actor"] == nil { audit["actor"] = "navarch" }
-            await record("node.\(next.rawValue)", message, node: node.id, instance: node.instanceID, pool: node.pool, attributes: audit)
+            try await record("node.\(next.rawValue)", message, node: node.id, instance: node.instanceID, pool: node.pool, attributes: audit)
         }
         return node
     }

@@ -1,23 +1,42 @@
+import Foundation
 import NavarchCore
 import ServiceLifecycle
 
-/// Marks nodes that stop heartbeating unhealthy, and writes heartbeat times in batches.
+/// Marks nodes that stop heartbeating unhealthy and takes up parked remediations when their
+/// time comes, and writes heartbeat times in batches. It sleeps until the fleet's next
+/// deadline (or until a nearer one is set), not on a fixed tick.
 struct HeartbeatMonitorService: Service {
     let fleet: FleetController
     let clock: any NavarchClock
-    var checkEvery: Duration = .milliseconds(500)
-    var flushEvery = 10
+    var flushEvery: Duration = .seconds(5)
 
     func run() async throws {
         await cancelWhenGracefulShutdown {
-            var ticks = 0
+            var nextFlush = clock.now.addingTimeInterval(flushEvery.timeInterval)
             while !Task.isCancelled {
-                do { try await clock.sleep(for: checkEvery) } catch { break }
+                let wakeUp = min(await fleet.nextWakeUp() ?? nextFlush, nextFlush)
+                await sleep(until: wakeUp)
+                if Task.isCancelled { break }
+                let now = clock.now
+                if now >= nextFlush {
+                    await fleet.flushHeartbeats()
+                    nextFlush = now.addingTimeInterval(flushEvery.timeInterval)
+                }
                 await fleet.checkHeartbeats()
-                ticks += 1
-                if ticks % flushEvery == 0 { await fleet.flushHeartbeats() }
             }
         }
         await fleet.flushHeartbeats()
+    }
+
+    /// Sleeps until `time` on the fleet's clock, or until the fleet sets a new timer.
+    private func sleep(until time: Date) async {
+        let seconds = time.timeIntervalSince(clock.now)
+        guard seconds > 0 else { return }
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { try? await clock.sleep(for: .milliseconds(Int64((seconds * 1000).rounded(.up)))) }
+            group.addTask { await fleet.timersChanged.wait() }
+            await group.next()
+            group.cancelAll()
+        }
     }
 }

@@ -28,7 +28,12 @@ struct OrphanSweepService: Service {
             logger.warning("orphan sweep cannot list instances", metadata: ["provider": "\(provider.name)", "error": "\(error)"])
             return
         }
-        for orphan in await fleet.orphans(provider: provider.name, machines: machines) {
+        let orphans: [ProvisionedInstance]
+        do { orphans = try await fleet.orphans(provider: provider.name, machines: machines) } catch {
+            logger.error("orphan sweep cannot record what it found", metadata: ["provider": "\(provider.name)", "error": "\(error)"])
+            return
+        }
+        for orphan in orphans {
             do { try await provider.terminate(orphan) } catch {
                 logger.warning("cannot terminate an orphan", metadata: ["provider": "\(provider.name)", "instance": "\(orphan.instanceID)", "error": "\(error)"])
             }

@@ -30,45 +30,54 @@ struct ReconcilerService: Service {
     }
 
     private func perform(_ operation: ProviderOperation) async {
-        switch operation {
-        case .provision(let request, let providerName):
-            guard let provider = await fleet.provider(named: providerName) else {
-                await fleet.provisionFinished(
-                    instanceID: request.instanceID,
-                    result: .failure(NavarchError.invalidArgument("provider \(providerName) is not configured")))
-                return
-            }
-            await fleet.provisionStarted(instanceID: request.instanceID)
-            do {
-                let machine: ProvisionedInstance
+        do {
+            switch operation {
+            case .provision(let request, let providerName):
+                try await provision(request, at: providerName)
+            case .terminate(let machine, let providerName, let instanceID):
+                let provider = await fleet.provider(named: providerName)
+                let failure: (any Error)?
                 do {
-                    machine = try await provider.provision(request)
-                } catch let error as any CapacityError where error.isInsufficientCapacity && request.spot && request.onDemandFallback {
-                    // The pool's spot fallback: the same provider, on-demand, before any failover.
-                    await fleet.spotFellBack(instanceID: request.instanceID, provider: providerName, reason: "\(error)")
-                    var onDemand = request
-                    onDemand.spot = false
-                    machine = try await provider.provision(onDemand)
+                    guard let provider else { throw NavarchError.invalidArgument("provider \(providerName) is not configured") }
+                    try await provider.terminate(machine)
+                    failure = nil
+                } catch {
+                    logger.warning("terminate failed", metadata: ["instance": "\(instanceID)", "error": "\(error)"])
+                    failure = error
                 }
-                await fleet.provisionFinished(instanceID: request.instanceID, result: .success(machine))
-            } catch {
-                logger.warning("provision failed", metadata: ["instance": "\(request.instanceID)", "error": "\(error)"])
-                await fleet.provisionFinished(instanceID: request.instanceID, result: .failure(error))
+                try await fleet.terminateFinished(instanceID: instanceID, error: failure)
             }
-        case .terminate(let machine, let providerName, let instanceID):
-            guard let provider = await fleet.provider(named: providerName) else {
-                await fleet.terminateFinished(
-                    instanceID: instanceID, error: NavarchError.invalidArgument("provider \(providerName) is not configured"))
-                return
-            }
-            do {
-                try await provider.terminate(machine)
-                await fleet.terminateFinished(instanceID: instanceID, error: nil)
-            } catch {
-                logger.warning("terminate failed", metadata: ["instance": "\(instanceID)", "error": "\(error)"])
-                try? await clock.sleep(for: .seconds(2))
-                await fleet.terminateFinished(instanceID: instanceID, error: error)
-            }
+        } catch {
+            // The fleet could not store the outcome: the instance stays as it was, and the
+            // next pass asks the provider again (provisions are idempotent).
+            logger.error("cannot record a provider call's outcome", metadata: ["instance": "\(operation.instanceID)", "error": "\(error)"])
         }
+    }
+
+    private func provision(_ request: ProvisionRequest, at providerName: String) async throws {
+        guard let provider = await fleet.provider(named: providerName) else {
+            try await fleet.provisionFinished(
+                instanceID: request.instanceID,
+                result: .failure(NavarchError.invalidArgument("provider \(providerName) is not configured")))
+            return
+        }
+        try await fleet.provisionStarted(instanceID: request.instanceID)
+        let result: Result<ProvisionedInstance, any Error>
+        do {
+            do {
+                result = .success(try await provider.provision(request))
+            } catch let error as any CapacityError where error.isInsufficientCapacity && request.spot && request.onDemandFallback {
+                // The pool's spot fallback: the same provider, on-demand, before any failover.
+                try await fleet.spotFellBack(instanceID: request.instanceID, provider: providerName, reason: "\(error)")
+                var onDemand = request
+                onDemand.spot = false
+                result = .success(try await provider.provision(onDemand))
+            }
+        } catch {
+            logger.warning("provision failed", metadata: ["instance": "\(request.instanceID)", "error": "\(error)"])
+            try await fleet.provisionFinished(instanceID: request.instanceID, result: .failure(error))
+            return
+        }
+        try await fleet.provisionFinished(instanceID: request.instanceID, result: result)
     }
 }

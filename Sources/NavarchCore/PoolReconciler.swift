@@ -11,7 +11,10 @@ import Foundation
 ///   provisioned (replacements of condemned instances first), extra ones terminated.
 /// - A condemned instance is terminated once the pool has its desired number of ready,
 ///   healthy instances without it (surge-first replacement), or after `replacementTimeout`.
-/// - After a failure the pool waits `retryBackoff` before provisioning again.
+/// - After a failure the pool waits `retryBackoff` before provisioning again (nothing is bought
+///   in the pass that fails a machine), and it provisions
+///   no more than its ``ProvisioningGuard/Allowance`` lets it (a growing back-off, a limit on
+///   machines coming up, or nothing while its provisioning breaker is open).
 /// - A scale-down picks unhealthy nodes first, then cordoned ones, then idle ones (no jobs),
 ///   then those with the fewest jobs, then the newest; instances not yet registered go before
 ///   all of these. A registered node is drained first and terminated once drained.
@@ -28,7 +31,8 @@ public struct PoolReconciler: Sendable {
 
     /// The actions for `pool` given its `instances` and the health of their nodes (by node id).
     public func plan(
-        pool: Pool, instances: [Instance], nodeHealth: [String: HealthStatus], now: Date, nodeStates: [String: NodeState] = [:]
+        pool: Pool, instances: [Instance], nodeHealth: [String: HealthStatus], now: Date, nodeStates: [String: NodeState] = [:],
+        allowance: ProvisioningGuard.Allowance = .unlimited
     ) -> [FleetAction] {
         var actions: [FleetAction] = []
         let mine = instances.filter { $0.pool == pool.name }
@@ -67,10 +71,18 @@ public struct PoolReconciler: Sendable {
         if missing > 0 {
             let lastFailure = mine.filter { $0.state == .failed || !$0.failureReason.isEmpty }.map(\.updatedAt).max()
             let backingOff = lastFailure.map { now.timeIntervalSince($0) < retryBackoff } ?? false
-            if !backingOff {
+            // A machine that failed just now is counted by the pool's guard before anything
+            // more is bought: the next pass decides with its back-off and limits.
+            var allowed = allowance.stopped || backingOff || !failedNow.isEmpty ? 0 : missing
+            if let notBefore = allowance.notBefore, now < notBefore { allowed = 0 }
+            if let limit = allowance.maxUnregistered {
+                let comingUp = serving.filter { [.requested, .provisioning, .booting].contains($0.state) }.count
+                allowed = min(allowed, max(limit - comingUp, 0))
+            }
+            if allowed > 0 {
                 let replaced = Set(serving.map(\.replacesInstanceID))
                 var toReplace = condemned.map(\.id).filter { !replaced.contains($0) }
-                for _ in 0..<missing {
+                for _ in 0..<allowed {
                     actions.append(.provision(pool: pool.name, replacing: toReplace.isEmpty ? nil : toReplace.removeFirst()))
                 }
             }

@@ -21,7 +21,7 @@ public final class SimulatedGPUBackend: GPUBackend {
 
     public init(count: Int, model: String, memoryMiB: Int, idlePowerWatts: Double, seed: String, metricsPath: String? = nil) {
         self.metricsPath = metricsPath
-        var generator = SeededGenerator(seed: seed)
+        var generator = SeededRandom(seed: seed)
         gpus = (0..<count).map { index in
             let bus = index < Self.hgxBuses.count ? Self.hgxBuses[index] : String(format: "%02x", 0x1b + index * 0x10 % 0xe0)
             let hex = (0..<16).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
@@ -85,27 +85,5 @@ public final class SimulatedGPUBackend: GPUBackend {
             cached = (modified, values)
             return values
         }
-    }
-}
-
-/// A deterministic generator so that a node keeps its GPU UUIDs across restarts.
-struct SeededGenerator: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: String) {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in seed.utf8 {
-            hash ^= UInt64(byte)
-            hash = hash &* 0x100_0000_01b3
-        }
-        state = hash
-    }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9e37_79b9_7f4a_7c15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-        return z ^ (z >> 31)
     }
 }

@@ -43,11 +43,15 @@ public final class ManualClock: NavarchClock {
             try await withCheckedThrowingContinuation { continuation in
                 let resumeNow = state.withLock { state -> Bool in
                     let deadline = state.now.addingTimeInterval(duration.timeInterval)
-                    if deadline <= state.now { return true }
+                    // Cancelled before the sleeper is kept: the cancellation handler has run
+                    // already (or will find it), so it must not wait.
+                    if deadline <= state.now || Task.isCancelled { return true }
                     state.sleepers[id] = Sleeper(deadline: deadline, continuation: continuation)
                     return false
                 }
-                if resumeNow { continuation.resume() }
+                if resumeNow {
+                    if Task.isCancelled { continuation.resume(throwing: CancellationError()) } else { continuation.resume() }
+                }
             }
         } onCancel: {
             let sleeper = state.withLock { $0.sleepers.removeValue(forKey: id) }

@@ -85,3 +85,34 @@ import Testing
         #expect(reconciler.plan(pool: pool(desired: 2, deleting: true), instances: done, nodeHealth: [:], now: clock.now) == [.forgetPool("demo")])
     }
 }
+
+@Suite struct PoolReconcilerAllowanceTests {
+    let now = Date(timeIntervalSince1970: 1_800_000_000)
+    let reconciler = PoolReconciler(registrationTimeout: 60, replacementTimeout: 600, retryBackoff: 5)
+
+    func pool(desired: Int) -> Pool {
+        Pool(name: "demo", provider: "fake", gpuType: "h100", gpusPerNode: 8, desiredNodes: desired, createdAt: now)
+    }
+
+    func booting(_ id: String) -> Instance {
+        Instance(id: id, pool: "demo", provider: "fake", state: .booting, nodeID: "node-\(id)", instanceType: "h100", createdAt: now)
+    }
+
+    @Test func anOpenProvisioningBreakerBuysNothing() {
+        let actions = reconciler.plan(pool: pool(desired: 3), instances: [], nodeHealth: [:], now: now, allowance: .init(stopped: true))
+        #expect(actions.isEmpty)
+    }
+
+    @Test func aBackoffWaitsUntilItEnds() {
+        let allowance = ProvisioningGuard.Allowance(notBefore: now.addingTimeInterval(40))
+        #expect(reconciler.plan(pool: pool(desired: 1), instances: [], nodeHealth: [:], now: now.addingTimeInterval(39), allowance: allowance).isEmpty)
+        #expect(reconciler.plan(pool: pool(desired: 1), instances: [], nodeHealth: [:], now: now.addingTimeInterval(40), allowance: allowance)
+            == [.provision(pool: "demo", replacing: nil)])
+    }
+
+    @Test func machinesComingUpCountAgainstTheLimit() {
+        let allowance = ProvisioningGuard.Allowance(maxUnregistered: 2)
+        let actions = reconciler.plan(pool: pool(desired: 5), instances: [booting("a")], nodeHealth: [:], now: now, allowance: allowance)
+        #expect(actions == [.provision(pool: "demo", replacing: nil)], "one coming up, one more allowed")
+    }
+}

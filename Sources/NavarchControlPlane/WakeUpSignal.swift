@@ -1,0 +1,52 @@
+import Synchronization
+
+/// Wakes one waiting service early: a signal given while nobody waits is kept for the next
+/// wait, signals given meanwhile count as one, and a cancelled wait returns at once.
+final class WakeUpSignal: Sendable {
+    private enum State {
+        case idle
+        case pending
+        case waiting(CheckedContinuation<Void, Never>)
+    }
+
+    private let state = Mutex(State.idle)
+
+    func signal() {
+        let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
+            switch state {
+            case .idle, .pending:
+                state = .pending
+                return nil
+            case .waiting(let continuation):
+                state = .idle
+                return continuation
+            }
+        }
+        waiter?.resume()
+    }
+
+    /// Returns at the next signal (at once if one is pending), or when the task is cancelled.
+    func wait() async {
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                let resumeNow = state.withLock { state -> Bool in
+                    if case .pending = state {
+                        state = .idle
+                        return true
+                    }
+                    if Task.isCancelled { return true }
+                    state = .waiting(continuation)
+                    return false
+                }
+                if resumeNow { continuation.resume() }
+            }
+        } onCancel: {
+            let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
+                guard case .waiting(let continuation) = state else { return nil }
+                state = .idle
+                return continuation
+            }
+            waiter?.resume()
+        }
+    }
+}
