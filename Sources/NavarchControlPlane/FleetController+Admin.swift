@@ -50,7 +50,7 @@ extension FleetController {
         if requested.isEmpty {
             let options = providers.keys.sorted().filter { $0 == configuration.defaultProvider }
                 .compactMap { name in providers[name].flatMap { $0.offers(type) ? ProvisionOption(provider: name, instanceType: type) : nil } }
-            guard let choice = try await scheduler.choose(from: options) else {
+            guard let choice = try scheduler.choose(from: options, context: SchedulingContext(pool: name)) else {
                 throw NavarchError.invalidArgument("no configured provider offers GPU type \(type.name)")
             }
             providerName = choice.provider

@@ -156,7 +156,7 @@ extension FleetController {
     func remediate(nodeID: String, result: HealthResult, evidence: [Int64], silent: Bool) async throws {
         guard let node = nodes[nodeID] else { return }
         let action: RemediationAction
-        do { action = try await remediator.remediate(node, result: result) } catch {
+        do { action = try remediator.remediate(node, result: result) } catch {
             logger.error("remediator failed", metadata: ["node": "\(node.id)", "error": "\(error)"])
             return
         }

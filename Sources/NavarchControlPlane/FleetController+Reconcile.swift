@@ -180,9 +180,15 @@ extension FleetController {
         if eligible.isEmpty { eligible = candidates.sorted { failures[$0]!.at < failures[$1]!.at } }
         let options = eligible.map { ProvisionOption(provider: $0, instanceType: type) }
         let scheduler = scheduler(for: pool)
-        let picked: ProvisionOption?? = try? await scheduler.choose(from: options)
-        let chosen = (picked ?? nil) ?? options[0]
-        await scheduler.chose(chosen)
+        var live: [String: Int] = [:]
+        for instance in instances.values where instance.pool == pool.name && instance.state.isLive { live[instance.provider, default: 0] += 1 }
+        let chosen: ProvisionOption
+        do {
+            chosen = try scheduler.choose(from: options, context: SchedulingContext(pool: pool.name, instancesByProvider: live)) ?? options[0]
+        } catch {
+            logger.error("the scheduler failed; the pool's first eligible provider is used", metadata: ["pool": "\(pool.name)", "error": "\(error)"])
+            chosen = options[0]
+        }
         let choice = chosen.provider
         let passedOver = candidates.filter { recent.contains($0) && $0 != choice }
         if !passedOver.isEmpty {
@@ -194,14 +200,9 @@ extension FleetController {
         return choice
     }
 
-    /// The pool's own strategy's scheduler (one per pool, so round-robin keeps its place), or
-    /// the control plane's.
+    /// The pool's own strategy's scheduler, or the control plane's.
     func scheduler(for pool: Pool) -> any Scheduler {
-        guard let strategy = pool.strategy else { return scheduler }
-        if let existing = poolSchedulers[pool.name], existing.strategy == strategy { return existing.scheduler }
-        let made = strategy.makeScheduler()
-        poolSchedulers[pool.name] = (strategy, made)
-        return made
+        pool.strategy?.makeScheduler() ?? scheduler
     }
 
     private func provisionRequest(for instance: Instance) -> ProvisionRequest? {

@@ -58,8 +58,6 @@ public actor FleetController {
     /// Nodes whose work the coordinator is moving; their agent commands wait in `heldCommands`.
     var coordinatorDraining: Set<String> = []
     var heldCommands: [String: [NodeCommand]] = [:]
-    /// Schedulers of pools with their own `strategy`.
-    var poolSchedulers: [String: (strategy: ProvisioningStrategy, scheduler: any Scheduler)] = [:]
     /// Back-offs and provisioning breakers of pools whose machines fail or never register.
     var provisioningGuard: ProvisioningGuard
     /// Terminations an open breaker holds, already recorded.

@@ -1,10 +1,8 @@
-import Synchronization
-
 /// Prefers providers in the order given (the pool's own order when empty).
 public struct PriorityScheduler: Scheduler {
     public var order: [String]
     public init(order: [String] = []) { self.order = order }
-    public func score(_ option: ProvisionOption) async throws -> Double {
+    public func score(_ option: ProvisionOption, context: SchedulingContext) throws -> Double {
         guard let index = order.firstIndex(of: option.provider) else { return order.isEmpty ? 0 : -Double(order.count) }
         return -Double(index)
     }
@@ -19,7 +17,7 @@ public struct CheapestScheduler: Scheduler {
         self.catalog = catalog
         self.spot = spot
     }
-    public func score(_ option: ProvisionOption) async throws -> Double {
+    public func score(_ option: ProvisionOption, context: SchedulingContext) throws -> Double {
         guard let price = catalog.machine(provider: option.provider, for: option.instanceType)?.hourlyPerGPU(spot: spot) else {
             return -Double.greatestFiniteMagnitude
         }
@@ -27,15 +25,13 @@ public struct CheapestScheduler: Scheduler {
     }
 }
 
-/// Spreads instances over providers: the one chosen least so far wins, ties in pool order.
-public final class RoundRobinScheduler: Scheduler {
-    private let counts = Mutex([String: Int]())
+/// Spreads a pool's instances over its providers: the provider with the fewest live instances
+/// of the pool wins, ties in pool order. It counts what the fleet has, not what it chose
+/// before, so it keeps no state and a restart changes nothing.
+public struct RoundRobinScheduler: Scheduler {
     public init() {}
-    public func score(_ option: ProvisionOption) async throws -> Double {
-        -Double(counts.withLock { $0[option.provider, default: 0] })
-    }
-    public func chose(_ option: ProvisionOption) async {
-        counts.withLock { $0[option.provider, default: 0] += 1 }
+    public func score(_ option: ProvisionOption, context: SchedulingContext) throws -> Double {
+        -Double(context.instancesByProvider[option.provider, default: 0])
     }
 }
 

@@ -26,9 +26,10 @@ public enum RemediationAction: String, Sendable, Codable, Equatable {
 
 /// Decides what to do with an unhealthy node. The control plane passes the answer through the
 /// node's ``RemediationLadder``, which may climb past it (a third GPU reset in a day becomes a
-/// reboot), and through the circuit breakers, which may hold a replacement.
+/// reboot), and through the circuit breakers, which may hold a replacement. A pure, synchronous
+/// decision over the node and the verdict it is given.
 public protocol Remediator: Sendable {
-    func remediate(_ node: Node, result: HealthResult) async throws -> RemediationAction
+    func remediate(_ node: Node, result: HealthResult) throws -> RemediationAction
 }
 
 /// The built-in remediator: repair before replace. An unhealthy node gets what the health
@@ -38,7 +39,7 @@ public protocol Remediator: Sendable {
 public struct RepairBeforeReplace: Remediator {
     public init() {}
 
-    public func remediate(_ node: Node, result: HealthResult) async throws -> RemediationAction {
+    public func remediate(_ node: Node, result: HealthResult) throws -> RemediationAction {
         switch result.status {
         case .unhealthy:
             let requested = result.observations.filter { $0.verdict == .unhealthy }.map(\.action).max() ?? .none
@@ -58,7 +59,7 @@ public struct RepairBeforeReplace: Remediator {
 public struct CordonAndReplace: Remediator {
     public init() {}
 
-    public func remediate(_ node: Node, result: HealthResult) async throws -> RemediationAction {
+    public func remediate(_ node: Node, result: HealthResult) throws -> RemediationAction {
         switch result.status {
         case .unhealthy: .cordonAndReplace
         case .degraded: .alert

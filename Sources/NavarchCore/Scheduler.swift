@@ -11,21 +11,33 @@ public struct ProvisionOption: Sendable, Equatable {
     }
 }
 
-/// Scores provisioning options. Higher scores are preferred; ties keep the given order.
+/// What a scheduler is told of the fleet when it scores a pool's options: enough to decide
+/// without keeping state of its own, so that the same fleet always gets the same choice.
+public struct SchedulingContext: Sendable, Equatable {
+    /// The pool the machine is for.
+    public var pool: String
+    /// The pool's live instances per provider.
+    public var instancesByProvider: [String: Int]
+
+    public init(pool: String = "", instancesByProvider: [String: Int] = [:]) {
+        self.pool = pool
+        self.instancesByProvider = instancesByProvider
+    }
+}
+
+/// Scores provisioning options. Higher scores are preferred; ties keep the given order. A pure,
+/// synchronous decision over the option and the context it is given: no I/O, no clock, no
+/// state kept between calls (what a cost model needs, such as prices, it holds as values).
 public protocol Scheduler: Sendable {
-    func score(_ option: ProvisionOption) async throws -> Double
-    /// Told which option was chosen (round-robin keeps count). Default: nothing.
-    func chose(_ option: ProvisionOption) async
+    func score(_ option: ProvisionOption, context: SchedulingContext) throws -> Double
 }
 
 extension Scheduler {
-    public func chose(_ option: ProvisionOption) async {}
-
     /// The best option by score, the first one on ties; `nil` when there are none.
-    public func choose(from options: [ProvisionOption]) async throws -> ProvisionOption? {
+    public func choose(from options: [ProvisionOption], context: SchedulingContext = SchedulingContext()) throws -> ProvisionOption? {
         var best: (option: ProvisionOption, score: Double)?
         for option in options {
-            let score = try await score(option)
+            let score = try score(option, context: context)
             if best == nil || score > best!.score { best = (option, score) }
         }
         return best?.option
@@ -35,5 +47,5 @@ extension Scheduler {
 /// The built-in scheduler: no preference, so the first available option wins.
 public struct FirstAvailable: Scheduler {
     public init() {}
-    public func score(_ option: ProvisionOption) async throws -> Double { 0 }
+    public func score(_ option: ProvisionOption, context: SchedulingContext) throws -> Double { 0 }
 }

@@ -80,15 +80,16 @@ struct ProviderFailoverTests {
     @Test func strategiesRankProviders() async throws {
         let h100 = try InstanceTypeCatalog.named("h100")
         let options = ["aws", "gcp", "lambda"].map { ProvisionOption(provider: $0, instanceType: h100) }
-        #expect(try await PriorityScheduler().choose(from: options)?.provider == "aws")
-        #expect(try await PriorityScheduler(order: ["lambda", "aws"]).choose(from: options)?.provider == "lambda")
+        #expect(try PriorityScheduler().choose(from: options)?.provider == "aws")
+        #expect(try PriorityScheduler(order: ["lambda", "aws"]).choose(from: options)?.provider == "lambda")
         // Lambda's 8x H100 is the cheapest per GPU-hour in the catalog.
-        #expect(try await CheapestScheduler().choose(from: options)?.provider == "lambda")
+        #expect(try CheapestScheduler().choose(from: options)?.provider == "lambda")
         let robin = RoundRobinScheduler()
         var picks: [String] = []
+        var live: [String: Int] = [:]
         for _ in 0..<6 {
-            let option = try #require(try await robin.choose(from: options))
-            await robin.chose(option)
+            let option = try #require(try robin.choose(from: options, context: SchedulingContext(pool: "p", instancesByProvider: live)))
+            live[option.provider, default: 0] += 1
             picks.append(option.provider)
         }
         #expect(picks == ["aws", "gcp", "lambda", "aws", "gcp", "lambda"])

@@ -8,26 +8,26 @@ import Testing
 
     @Test func cordonAndReplaceFollowsTheVerdict() async throws {
         let remediator = CordonAndReplace()
-        #expect(try await remediator.remediate(node, result: .init(status: .unhealthy)) == .cordonAndReplace)
-        #expect(try await remediator.remediate(node, result: .init(status: .degraded)) == .alert)
-        #expect(try await remediator.remediate(node, result: .init(status: .healthy)) == .none)
+        #expect(try remediator.remediate(node, result: .init(status: .unhealthy)) == .cordonAndReplace)
+        #expect(try remediator.remediate(node, result: .init(status: .degraded)) == .alert)
+        #expect(try remediator.remediate(node, result: .init(status: .healthy)) == .none)
     }
 
     @Test func firstAvailableKeepsTheGivenOrder() async throws {
         let type = try InstanceTypeCatalog.named("h100")
         let options = [ProvisionOption(provider: "b", instanceType: type), ProvisionOption(provider: "a", instanceType: type)]
-        #expect(try await FirstAvailable().choose(from: options)?.provider == "b")
-        #expect(try await FirstAvailable().choose(from: []) == nil)
+        #expect(try FirstAvailable().choose(from: options)?.provider == "b")
+        #expect(try FirstAvailable().choose(from: []) == nil)
     }
 
     struct CheapestFirst: Scheduler {
-        func score(_ option: ProvisionOption) async throws -> Double { option.provider == "cheap" ? 1 : 0 }
+        func score(_ option: ProvisionOption, context: SchedulingContext) throws -> Double { option.provider == "cheap" ? 1 : 0 }
     }
 
     @Test func higherScoreWins() async throws {
         let type = try InstanceTypeCatalog.named("a100-80gb")
         let options = [ProvisionOption(provider: "dear", instanceType: type), ProvisionOption(provider: "cheap", instanceType: type)]
-        #expect(try await CheapestFirst().choose(from: options)?.provider == "cheap")
+        #expect(try CheapestFirst().choose(from: options)?.provider == "cheap")
     }
 
     @Test func logNotifierWritesOneJSONLinePerEvent() async throws {
@@ -51,11 +51,11 @@ import Testing
         func observation(_ action: HealthAction, verdict: HealthStatus = .unhealthy) -> HealthObservation {
             HealthObservation(kind: "xid", code: 48, verdict: verdict, message: "", time: Date(), action: action)
         }
-        #expect(try await remediator.remediate(node, result: .init(status: .unhealthy, observations: [observation(.resetGPU)])) == .resetGPU)
-        #expect(try await remediator.remediate(node, result: .init(status: .unhealthy, observations: [observation(.resetGPU), observation(.reboot)])) == .reboot)
-        #expect(try await remediator.remediate(node, result: .init(status: .unhealthy, observations: [observation(.replace, verdict: .degraded), observation(.resetGPU)])) == .resetGPU, "only what made it unhealthy counts")
-        #expect(try await remediator.remediate(node, result: .init(status: .unhealthy)) == .cordonAndReplace, "silent: replace")
-        #expect(try await remediator.remediate(node, result: .init(status: .degraded)) == .alert)
+        #expect(try remediator.remediate(node, result: .init(status: .unhealthy, observations: [observation(.resetGPU)])) == .resetGPU)
+        #expect(try remediator.remediate(node, result: .init(status: .unhealthy, observations: [observation(.resetGPU), observation(.reboot)])) == .reboot)
+        #expect(try remediator.remediate(node, result: .init(status: .unhealthy, observations: [observation(.replace, verdict: .degraded), observation(.resetGPU)])) == .resetGPU, "only what made it unhealthy counts")
+        #expect(try remediator.remediate(node, result: .init(status: .unhealthy)) == .cordonAndReplace, "silent: replace")
+        #expect(try remediator.remediate(node, result: .init(status: .degraded)) == .alert)
         #expect(RemediationAction.resetGPU.ladderRung == .resetGPU && RemediationAction.cordon.ladderRung == nil)
     }
 

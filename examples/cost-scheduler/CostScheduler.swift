@@ -30,7 +30,7 @@ public struct CostScheduler: Scheduler {
         return list * (1 - (discounts[option.provider] ?? 0))
     }
 
-    public func score(_ option: ProvisionOption) async throws -> Double {
+    public func score(_ option: ProvisionOption, context: SchedulingContext) throws -> Double {
         guard let price = effectivePrice(option), price <= maximumHourlyPerGPU else { return -Double.greatestFiniteMagnitude }
         return -price
     }

@@ -9,6 +9,6 @@ for option in options {
     let price = scheduler.effectivePrice(option).map { String(format: "$%.2f", $0) } ?? "-"
     print("\(option.provider): \(price) per GPU-hour")
 }
-if let best = try await scheduler.choose(from: options) {
+if let best = try scheduler.choose(from: options) {
     print("chosen: \(best.provider)")
 }
