@@ -31,7 +31,7 @@ extension FleetController {
         let now = clock.now
         for name in pools.keys.sorted() {
             guard var pool = pools[name], !pool.deleting, var autoscaling = pool.autoscaling else { continue }
-            let serving = instances.values.filter { $0.pool == name && $0.state.isLive && !$0.condemned }
+            let serving = unfinishedInstances(of: name).filter { $0.state.isLive && !$0.condemned }
             let readings = serving.compactMap { nodes[$0.nodeID] }.flatMap(\.gpus).compactMap { $0.metrics[GPUMetric.utilizationPercent] }
             let utilization = readings.isEmpty ? nil : readings.reduce(0, +) / Double(readings.count)
             if let utilization { autoscaling.remember(UtilizationSample(time: now, percent: utilization)) }

@@ -16,15 +16,20 @@ enum ProviderOperation: Sendable {
 
 extension FleetController {
     /// Looks at every pool and returns the provider calls to make. State changes that need no
-    /// provider (failing, forgetting, requesting) are applied here.
+    /// provider (failing, forgetting, requesting) are applied here. A pool costs its own
+    /// unfinished instances, never the fleet's.
     func reconcile() async -> [ProviderOperation] {
         let now = clock.now
         var operations: [ProviderOperation] = []
-        let health = nodes.mapValues(\.health)
-        let states = nodes.mapValues(\.state)
-        for pool in pools.values.sorted(by: { $0.name < $1.name }) {
+        for name in pools.keys.sorted() {
+            guard let pool = pools[name] else { continue }
+            let mine = unfinishedInstances(of: name)
+            var health: [String: HealthStatus] = [:], states: [String: NodeState] = [:]
+            for instance in mine {
+                if let node = nodes[instance.nodeID] { health[node.id] = node.health; states[node.id] = node.state }
+            }
             let actions = reconciler.plan(
-                pool: pool, instances: Array(instances.values), nodeHealth: health, now: now, nodeStates: states,
+                pool: pool, instances: mine, nodeHealth: health, now: now, nodeStates: states,
                 allowance: provisioningGuard.allowance(pool: pool.name))
             for action in actions {
                 do {
@@ -33,17 +38,17 @@ extension FleetController {
                     logger.error("reconcile action failed", metadata: ["action": "\(action)", "error": "\(error)"])
                 }
             }
-        }
-        // Resume what a crash interrupted: requested instances never handed to a provider,
-        // and terminations never confirmed.
-        for instance in instances.values where !inFlight.contains(instance.id) {
-            if instance.state == .requested || instance.state == .provisioning, let request = provisionRequest(for: instance) {
-                inFlight.insert(instance.id)
-                operations.append(.provision(request, provider: instance.provider))
-            } else if instance.state == .terminating, terminateRetryAt[instance.id].map({ $0 <= now }) ?? true {
-                terminateRetryAt[instance.id] = nil
-                inFlight.insert(instance.id)
-                operations.append(.terminate(provisioned(instance), provider: instance.provider, instanceID: instance.id))
+            // Resume what a crash interrupted: requested instances never handed to a provider,
+            // and terminations never confirmed.
+            for instance in unfinishedInstances(of: name) where !inFlight.contains(instance.id) {
+                if instance.state == .requested || instance.state == .provisioning, let request = provisionRequest(for: instance) {
+                    inFlight.insert(instance.id)
+                    operations.append(.provision(request, provider: instance.provider))
+                } else if instance.state == .terminating, terminateRetryAt[instance.id].map({ $0 <= now }) ?? true {
+                    terminateRetryAt[instance.id] = nil
+                    inFlight.insert(instance.id)
+                    operations.append(.terminate(provisioned(instance), provider: instance.provider, instanceID: instance.id))
+                }
             }
         }
         do { return try await admitWithinRateLimits(operations) } catch {
@@ -52,6 +57,37 @@ extension FleetController {
             for operation in operations { inFlight.remove(operation.instanceID) }
             return []
         }
+    }
+
+    /// The pool's instances that are not terminated, by id.
+    func unfinishedInstances(of pool: String) -> [Instance] {
+        (instancesByPool[pool] ?? []).sorted().compactMap { instances[$0] }
+    }
+
+    /// When the reconciler must look again though nothing changed: the earliest pool deadline
+    /// (a registration timeout, a replacement timeout, the end of a back-off), a termination
+    /// to ask for again, or a rate limit's next token for a deferred call.
+    func nextReconcile() -> Date? {
+        let now = clock.now
+        var candidates: [Date] = []
+        for (name, pool) in pools {
+            if let due = reconciler.nextDeadline(
+                pool: pool, instances: unfinishedInstances(of: name), now: now, allowance: provisioningGuard.allowance(pool: name)) {
+                candidates.append(due)
+            }
+        }
+        candidates += terminateRetryAt.values
+        if !rateLimited.isEmpty {
+            // A deferred call goes when both its limits have a token again.
+            for key in rateLimited {
+                let parts = key.split(separator: "|", omittingEmptySubsequences: false).map(String.init)
+                let provision = parts[2] == "provision"
+                let byProvider = (provision ? provisionLimiter : terminationLimiter).nextToken(parts[1], at: now)
+                let byPool = (provision ? poolProvisionLimiter : poolTerminationLimiter).nextToken(parts[0], at: now)
+                candidates.append(max(byProvider, byPool, now.addingTimeInterval(0.001)))
+            }
+        }
+        return candidates.min()
     }
 
     /// Keeps the calls the provider and pool rate limits allow now; the others are given back to
@@ -181,7 +217,7 @@ extension FleetController {
         let options = eligible.map { ProvisionOption(provider: $0, instanceType: type) }
         let scheduler = scheduler(for: pool)
         var live: [String: Int] = [:]
-        for instance in instances.values where instance.pool == pool.name && instance.state.isLive { live[instance.provider, default: 0] += 1 }
+        for instance in unfinishedInstances(of: pool.name) where instance.state.isLive { live[instance.provider, default: 0] += 1 }
         let chosen: ProvisionOption
         do {
             chosen = try scheduler.choose(from: options, context: SchedulingContext(pool: pool.name, instancesByProvider: live)) ?? options[0]

@@ -24,6 +24,9 @@ public actor FleetController {
 
     var pools: [String: Pool] = [:]
     var instances: [String: Instance] = [:]
+    /// Ids of the instances of each pool that are not terminated, so that a pool's pass costs
+    /// the pool's size, not the fleet's.
+    var instancesByPool: [String: Set<String>] = [:]
     var nodes: [String: Node] = [:]
     var heartbeats: HeartbeatTracker
     /// When each node's remediation must be looked at again: a wait that ends, a repair that
@@ -62,9 +65,8 @@ public actor FleetController {
     var provisioningGuard: ProvisioningGuard
     /// Terminations an open breaker holds, already recorded.
     var heldTerminations: Set<String> = []
-    /// Gets a value whenever the reconciler should look at the fleet again.
-    let wakeups: AsyncStream<Void>
-    let wakeupContinuation: AsyncStream<Void>.Continuation
+    /// Signalled whenever the reconciler should look at the fleet again.
+    let reconcileWanted = WakeUpSignal()
     /// Address given to provisioned agents; set once the gRPC server is bound.
     var controlPlaneAddress = ""
     /// Signs the join tokens of cloud machines; nil when no provider bootstraps agents.
@@ -104,7 +106,6 @@ public actor FleetController {
         self.terminationLimiter = RateLimiter(perMinute: limits.terminationsPerProvider)
         self.poolProvisionLimiter = RateLimiter(perMinute: limits.provisionsPerPool)
         self.poolTerminationLimiter = RateLimiter(perMinute: limits.terminationsPerPool)
-        (wakeups, wakeupContinuation) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
     }
 
     /// Loads the stored fleet. Nodes that are not terminated get a fresh heartbeat deadline:
@@ -114,6 +115,7 @@ public actor FleetController {
         let now = clock.now
         pools = Dictionary(uniqueKeysWithValues: snapshot.pools.map { ($0.name, $0) })
         instances = Dictionary(uniqueKeysWithValues: snapshot.instances.map { ($0.id, $0) })
+        instancesByPool = Dictionary(grouping: snapshot.instances.filter { $0.state != .terminated }, by: \.pool).mapValues { Set($0.map(\.id)) }
         nodes = Dictionary(uniqueKeysWithValues: snapshot.nodes.map { ($0.id, $0) })
         for node in snapshot.nodes where node.state != .terminated {
             heartbeats.watch(node.id, at: now)
@@ -139,9 +141,10 @@ public actor FleetController {
         self.agentDownload = download
     }
 
-    /// Asks the reconciler to run soon.
+    /// Asks the reconciler to run soon. Every saved pool, instance and node asks it: the
+    /// reconciler has no tick of its own.
     nonisolated func wake() {
-        wakeupContinuation.yield()
+        reconcileWanted.signal()
     }
 
     // MARK: - Recording
@@ -167,9 +170,23 @@ public actor FleetController {
     func save(_ instance: Instance) async throws {
         let previous = instances[instance.id]
         instances[instance.id] = instance
+        indexInstance(instance)
+        wake()
         do { try await store.saveInstance(instance) } catch {
-            if instances[instance.id] == instance { instances[instance.id] = previous }
+            if instances[instance.id] == instance {
+                instances[instance.id] = previous
+                if let previous { indexInstance(previous) } else { instancesByPool[instance.pool]?.remove(instance.id) }
+            }
             throw error
+        }
+    }
+
+    private func indexInstance(_ instance: Instance) {
+        if instance.state == .terminated {
+            instancesByPool[instance.pool]?.remove(instance.id)
+            if instancesByPool[instance.pool]?.isEmpty == true { instancesByPool[instance.pool] = nil }
+        } else {
+            instancesByPool[instance.pool, default: []].insert(instance.id)
         }
     }
 
@@ -177,6 +194,7 @@ public actor FleetController {
         let previous = nodes[node.id]
         nodes[node.id] = node
         scheduleRemediationTimer(for: node)
+        wake()
         do { try await store.saveNode(node) } catch {
             if nodes[node.id] == node {
                 nodes[node.id] = previous
@@ -189,6 +207,7 @@ public actor FleetController {
     func save(_ pool: Pool) async throws {
         let previous = pools[pool.name]
         pools[pool.name] = pool
+        wake()
         do { try await store.savePool(pool) } catch {
             if pools[pool.name] == pool { pools[pool.name] = previous }
             throw error
@@ -307,7 +326,6 @@ public actor FleetController {
     func shutdown() async {
         await flushHeartbeats()
         endStreams()
-        wakeupContinuation.finish()
         notificationContinuation.finish()
         coordinatorJobs.finish()
     }

@@ -15,7 +15,7 @@ struct HeartbeatMonitorService: Service {
             var nextFlush = clock.now.addingTimeInterval(flushEvery.timeInterval)
             while !Task.isCancelled {
                 let wakeUp = min(await fleet.nextWakeUp() ?? nextFlush, nextFlush)
-                await sleep(until: wakeUp)
+                await fleet.timersChanged.wait(until: wakeUp, clock: clock)
                 if Task.isCancelled { break }
                 let now = clock.now
                 if now >= nextFlush {
@@ -26,17 +26,5 @@ struct HeartbeatMonitorService: Service {
             }
         }
         await fleet.flushHeartbeats()
-    }
-
-    /// Sleeps until `time` on the fleet's clock, or until the fleet sets a new timer.
-    private func sleep(until time: Date) async {
-        let seconds = time.timeIntervalSince(clock.now)
-        guard seconds > 0 else { return }
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask { try? await clock.sleep(for: .milliseconds(Int64((seconds * 1000).rounded(.up)))) }
-            group.addTask { await fleet.timersChanged.wait() }
-            await group.next()
-            group.cancelAll()
-        }
     }
 }

@@ -2,27 +2,22 @@ import Logging
 import NavarchCore
 import ServiceLifecycle
 
-/// Runs the reconciler whenever the fleet changes (and at least every `tick`), and carries
-/// out the provider calls it asks for as child tasks.
+/// Runs the reconciler whenever the fleet changes and when its next deadline comes (a machine
+/// that must have registered by then, a back-off that ends, a rate limit that refills), not on
+/// a fixed tick, and carries out the provider calls it asks for as child tasks.
 struct ReconcilerService: Service {
     let fleet: FleetController
     let clock: any NavarchClock
     let logger: Logger
-    var tick: Duration = .seconds(1)
 
     func run() async throws {
         await cancelWhenGracefulShutdown {
             await withDiscardingTaskGroup { group in
-                group.addTask {
-                    while !Task.isCancelled {
-                        try? await clock.sleep(for: tick)
-                        fleet.wake()
-                    }
-                }
-                for await _ in fleet.wakeups {
+                while !Task.isCancelled {
                     for operation in await fleet.reconcile() {
                         group.addTask { await perform(operation) }
                     }
+                    await fleet.reconcileWanted.wait(until: await fleet.nextReconcile(), clock: clock)
                 }
                 group.cancelAll()
             }

@@ -1,3 +1,5 @@
+import Foundation
+import NavarchCore
 import Synchronization
 
 /// Wakes one waiting service early: a signal given while nobody waits is kept for the next
@@ -23,6 +25,20 @@ final class WakeUpSignal: Sendable {
             }
         }
         waiter?.resume()
+    }
+
+    /// Returns at `deadline` on `clock` (never, when nil), at the next signal (at once if one is
+    /// pending), or when the task is cancelled, whichever comes first.
+    func wait(until deadline: Date?, clock: any NavarchClock) async {
+        guard let deadline else { return await wait() }
+        let seconds = deadline.timeIntervalSince(clock.now)
+        guard seconds > 0 else { return }
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { try? await clock.sleep(for: .milliseconds(Int64((seconds * 1000).rounded(.up)))) }
+            group.addTask { await self.wait() }
+            await group.next()
+            group.cancelAll()
+        }
     }
 
     /// Returns at the next signal (at once if one is pending), or when the task is cancelled.

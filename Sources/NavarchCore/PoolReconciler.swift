@@ -103,6 +103,30 @@ public struct PoolReconciler: Sendable {
         return actions
     }
 
+    /// The earliest time after `now` at which ``plan(pool:instances:nodeHealth:now:nodeStates:allowance:)``
+    /// could decide something new for the pool without any other change: a machine's
+    /// registration timeout, a condemned machine's replacement timeout, the end of a back-off.
+    /// The control plane sleeps until then (or until the fleet changes) instead of polling.
+    public func nextDeadline(pool: Pool, instances: [Instance], now: Date, allowance: ProvisioningGuard.Allowance = .unlimited) -> Date? {
+        var candidates: [Date] = []
+        let mine = instances.filter { $0.pool == pool.name }
+        for instance in mine {
+            if [.requested, .provisioning, .booting].contains(instance.state) {
+                candidates.append(instance.createdAt.addingTimeInterval(registrationTimeout))
+            }
+            if instance.condemned, instance.state.isLive {
+                candidates.append((instance.condemnedAt ?? now).addingTimeInterval(replacementTimeout))
+            }
+        }
+        if !pool.deleting, mine.filter({ $0.state.isLive && !$0.condemned }).count < pool.desiredNodes {
+            if let lastFailure = mine.filter({ $0.state == .failed || !$0.failureReason.isEmpty }).map(\.updatedAt).max() {
+                candidates.append(lastFailure.addingTimeInterval(retryBackoff))
+            }
+            if !allowance.stopped, let notBefore = allowance.notBefore { candidates.append(notBefore) }
+        }
+        return candidates.filter { $0 > now }.min()
+    }
+
     /// The instances a scale-down removes, in order.
     func scaleDownVictims(
         _ serving: [Instance], count: Int, pool: Pool, nodeHealth: [String: HealthStatus], nodeStates: [String: NodeState]
@@ -118,7 +142,7 @@ public struct PoolReconciler: Sendable {
         }
         return serving.sorted {
             let a = rank($0), b = rank($1)
-            return a != b ? a.lexicographicallyPrecedes(b) : $0.createdAt > $1.createdAt
+            return a != b ? a.lexicographicallyPrecedes(b) : ($0.createdAt, $0.id) > ($1.createdAt, $1.id)
         }.prefix(count).map { $0 }
     }
 }

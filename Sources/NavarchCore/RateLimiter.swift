@@ -37,6 +37,13 @@ public struct RateLimiter: Sendable, Equatable {
         buckets[key] = Bucket(tokens: min(tokens(key, at: now) + 1, Double(perMinute)), updated: now)
     }
 
+    /// When `key` has a token again: `now` if it has one.
+    public func nextToken(_ key: String, at now: Date) -> Date {
+        let available = tokens(key, at: now)
+        guard available < 1 else { return now }
+        return now.addingTimeInterval((1 - available) * 60 / Double(perMinute))
+    }
+
     private func tokens(_ key: String, at now: Date) -> Double {
         guard let bucket = buckets[key] else { return Double(perMinute) }
         let refill = max(0, now.timeIntervalSince(bucket.updated)) * Double(perMinute) / 60

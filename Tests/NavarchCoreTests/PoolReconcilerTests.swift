@@ -116,3 +116,34 @@ import Testing
         #expect(actions == [.provision(pool: "demo", replacing: nil)], "one coming up, one more allowed")
     }
 }
+
+@Suite struct PoolReconcilerDeadlineTests {
+    let now = Date(timeIntervalSince1970: 1_800_000_000)
+    let reconciler = PoolReconciler(registrationTimeout: 60, replacementTimeout: 600, retryBackoff: 5)
+
+    func pool(desired: Int) -> Pool {
+        Pool(name: "demo", provider: "fake", gpuType: "h100", gpusPerNode: 8, desiredNodes: desired, createdAt: now)
+    }
+
+    /// The reconciler is asked again exactly when its answer would change, and not before.
+    @Test func theNextDeadlineIsWhenThePlanChanges() {
+        let booting = Instance(id: "a", pool: "demo", provider: "fake", state: .booting, nodeID: "n-a", instanceType: "h100", createdAt: now)
+        let condemned = Instance(
+            id: "b", pool: "demo", provider: "fake", state: .running, nodeID: "n-b", instanceType: "h100", createdAt: now,
+            condemned: true, condemnedReason: "XID 79", condemnedAt: now.addingTimeInterval(10))
+        let instances = [booting, condemned]
+        let deadline = reconciler.nextDeadline(pool: pool(desired: 2), instances: instances, now: now)
+        #expect(deadline == now.addingTimeInterval(60))
+        #expect(!reconciler.plan(pool: pool(desired: 2), instances: instances, nodeHealth: [:], now: now.addingTimeInterval(59)).contains { if case .fail = $0 { true } else { false } })
+        #expect(reconciler.plan(pool: pool(desired: 2), instances: instances, nodeHealth: [:], now: now.addingTimeInterval(60)).contains(.fail(instanceID: "a", reason: "did not register within 60 s")))
+        #expect(reconciler.nextDeadline(pool: pool(desired: 2), instances: [condemned], now: now.addingTimeInterval(61)) == now.addingTimeInterval(610))
+    }
+
+    @Test func aBackoffAndAnOpenBreakerSetNoDeadlineButTheEndOfTheWait() {
+        let allowance = ProvisioningGuard.Allowance(notBefore: now.addingTimeInterval(30))
+        #expect(reconciler.nextDeadline(pool: pool(desired: 1), instances: [], now: now, allowance: allowance) == now.addingTimeInterval(30))
+        #expect(reconciler.nextDeadline(pool: pool(desired: 1), instances: [], now: now, allowance: .init(stopped: true)) == nil,
+                "an open breaker waits for an operator, not for a time")
+        #expect(reconciler.nextDeadline(pool: pool(desired: 0), instances: [], now: now, allowance: allowance) == nil, "nothing is missing")
+    }
+}

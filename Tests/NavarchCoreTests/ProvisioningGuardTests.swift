@@ -89,3 +89,19 @@ import Testing
         }
     }
 }
+
+@Suite struct RateLimiterNextTokenTests {
+    @Test func theNextTokenComesAfterItsShareOfAMinute() {
+        let now = Date(timeIntervalSince1970: 1_800_000_000)
+        var limiter = RateLimiter(perMinute: 6)
+        #expect(limiter.nextToken("aws", at: now) == now)
+        for _ in 0..<6 {
+            let taken = limiter.take("aws", at: now)
+            #expect(taken)
+        }
+        #expect(!limiter.allows("aws", at: now))
+        let next = limiter.nextToken("aws", at: now)
+        #expect(abs(next.timeIntervalSince(now) - 10) < 1e-6)
+        #expect(limiter.allows("aws", at: next))
+    }
+}
