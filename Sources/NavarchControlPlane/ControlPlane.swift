@@ -40,6 +40,7 @@ public struct ControlPlane: Sendable {
     var notifiers: [any Notifier] = []
     var coordinator: (any Coordinator)?
     var clock: any NavarchClock = SystemClock()
+    var ids = IdentifierGenerator.random
     var logger: Logger
 
     public init(configuration: ControlPlaneConfiguration, store: any Store, logger: Logger = Logger(label: "navarch.control-plane")) {
@@ -57,6 +58,8 @@ public struct ControlPlane: Sendable {
     /// The workload scheduler (Kubernetes, Slurm, a webhook) told before nodes are drained or terminated.
     public func with(coordinator: any Coordinator) -> ControlPlane { var copy = self; copy.coordinator = coordinator; return copy }
     public func with(clock: any NavarchClock) -> ControlPlane { var copy = self; copy.clock = clock; return copy }
+    /// Where instance and command ids come from (seeded ones repeat; default: random).
+    public func with(ids: IdentifierGenerator) -> ControlPlane { var copy = self; copy.ids = ids; return copy }
 
     func coordinatorServices(_ fleet: FleetController) -> [ServiceGroupConfiguration.ServiceConfiguration] {
         guard let coordinator else { return [] }
@@ -81,7 +84,7 @@ public struct ControlPlane: Sendable {
         }
         let fleet = FleetController(
             configuration: configuration, store: store, providers: providerTable, scheduler: scheduler,
-            remediator: remediator, clock: clock, logger: logger, coordinator: coordinator)
+            remediator: remediator, clock: clock, logger: logger, coordinator: coordinator, ids: ids)
         try await fleet.load()
         let bootstrap = try prepareBootstrap()
         for provider in providers {

@@ -141,7 +141,7 @@ extension FleetController {
             try await save(pool)
             let provider = try await chooseProvider(for: pool, node: nodeID, replacing: replacing.flatMap { instances[$0] })
             let instance = Instance(
-                id: "i-" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(16),
+                id: ids.instanceID(),
                 pool: pool.name, provider: provider, nodeID: nodeID, instanceType: pool.gpuType,
                 createdAt: clock.now, replacesInstanceID: replacing ?? "")
             try await save(instance)

@@ -74,12 +74,15 @@ public actor FleetController {
     /// Where cloud machines get the agent; set once the HTTP server is bound.
     var agentDownload: AgentDownload?
     public let startedAt: Date
+    /// Where instance and command ids come from.
+    var ids: IdentifierGenerator
 
     init(
         configuration: ControlPlaneConfiguration, store: any Store, providers: [String: any Provider],
         scheduler: any Scheduler, remediator: any Remediator, clock: any NavarchClock,
-        logger: Logger, coordinator: (any Coordinator)? = nil
+        logger: Logger, coordinator: (any Coordinator)? = nil, ids: IdentifierGenerator = .random
     ) {
+        self.ids = ids
         self.coordinator = coordinator
         (coordinatorWork, coordinatorJobs) = AsyncStream<CoordinatorJob>.makeStream()
         self.configuration = configuration
@@ -285,7 +288,7 @@ public actor FleetController {
     @discardableResult
     func send(_ kind: NodeCommand.Kind, to nodeID: String, reason: String, parameters: [String: String] = [:]) async throws -> String {
         let command = NodeCommand(
-            id: UUID().uuidString.lowercased(), nodeID: nodeID, kind: kind, reason: reason, issuedAt: clock.now,
+            id: ids.commandID(), nodeID: nodeID, kind: kind, reason: reason, issuedAt: clock.now,
             parameters: parameters)
         try await store.saveCommand(command)
         if let coordinator, let node = nodes[nodeID] {
