@@ -32,6 +32,9 @@ let package = Package(
     targets: [
         // Domain model, extension protocols and the pure decision logic. Imports nothing of ours.
         .target(name: "NavarchCore"),
+        // Starting and waiting for processes, off the cooperative pool: the agent's tools, the
+        // local provider's machines, the Slurm coordinator's scontrol.
+        .target(name: "NavarchProcess"),
         // Generated protobuf + gRPC code (committed) and conversions to and from the domain.
         .target(
             name: "NavarchProto",
@@ -53,7 +56,7 @@ let package = Package(
         .target(
             name: "NavarchProviders",
             dependencies: [
-                "NavarchCore", .product(name: "Logging", package: "swift-log"), .product(name: "Crypto", package: "swift-crypto"),
+                "NavarchCore", "NavarchProcess", .product(name: "Logging", package: "swift-log"), .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
@@ -77,7 +80,7 @@ let package = Package(
         .target(
             name: "NavarchNode",
             dependencies: [
-                "NavarchCore", "NavarchProto", "NavarchHealth", "NavarchNVML",
+                "NavarchCore", "NavarchProcess", "NavarchProto", "NavarchHealth", "NavarchNVML",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -118,7 +121,7 @@ let package = Package(
         .target(
             name: "NavarchCloudFakes",
             dependencies: [
-                "NavarchCore", .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Logging", package: "swift-log"),
+                "NavarchCore", "NavarchProcess", .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Logging", package: "swift-log"),
                 .product(name: "HTTPTypes", package: "swift-http-types"), .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
             ]
@@ -128,7 +131,7 @@ let package = Package(
         .target(
             name: "NavarchCoordinators",
             dependencies: [
-                "NavarchCore", "NavarchNotifiers", .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                "NavarchCore", "NavarchProcess", "NavarchNotifiers", .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"), .product(name: "Yams", package: "Yams"),
             ]),
         .target(
@@ -145,6 +148,7 @@ let package = Package(
         .executableTarget(name: "cost-scheduler-example", dependencies: ["NavarchCore"], path: "examples/cost-scheduler", exclude: ["README.md"]),
 
         .testTarget(name: "NavarchCoreTests", dependencies: ["NavarchCore", "NavarchTesting"]),
+        .testTarget(name: "NavarchProcessTests", dependencies: ["NavarchProcess"]),
         .testTarget(name: "NavarchHealthTests", dependencies: ["NavarchHealth"], resources: [.copy("Fixtures")]),
         .testTarget(name: "NavarchStoreTests", dependencies: ["NavarchStore", "NavarchTesting"]),
         .testTarget(
@@ -154,17 +158,17 @@ let package = Package(
             name: "NavarchControlPlaneTests",
             dependencies: [
                 "NavarchControlPlane", "NavarchClient", "NavarchProviders", "NavarchStore", "NavarchProto",
-                "NavarchTesting", "NavarchCloudFakes", "NavarchNotifiers", "NavarchCoordinators", "NavarchHealth", .product(name: "Yams", package: "Yams"),
+                "NavarchTesting", "NavarchCloudFakes", "NavarchNotifiers", "NavarchCoordinators", "NavarchHealth", "NavarchProcess", .product(name: "Yams", package: "Yams"),
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
             ]
         ),
         .testTarget(
-            name: "NavarchNodeTests", dependencies: ["NavarchNode", "NavarchTesting", "NavarchCloudFakes"], resources: [.copy("Fixtures")]),
+            name: "NavarchNodeTests", dependencies: ["NavarchNode", "NavarchProcess", "NavarchTesting", "NavarchCloudFakes"], resources: [.copy("Fixtures")]),
         .testTarget(
             name: "NavarchCLITests",
             dependencies: [
-                "NavarchCLI", "NavarchClient", "NavarchProviders", "NavarchTesting", "NavarchCloudFakes",
+                "NavarchCLI", "NavarchClient", "NavarchProviders", "NavarchTesting", "NavarchCloudFakes", "NavarchProcess",
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
             ]),
     ]

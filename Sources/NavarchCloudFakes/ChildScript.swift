@@ -1,5 +1,6 @@
 import Foundation
 import NavarchCore
+import NavarchProcess
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -13,7 +14,7 @@ enum ChildScript {
     static func run(_ arguments: [String], environment: [String: String]? = nil, timeout: Duration) async throws -> (status: Int32, output: String) {
         let log = FileManager.default.temporaryDirectory.appendingPathComponent("navarch-child-\(UUID().uuidString).log").path
         defer { try? FileManager.default.removeItem(atPath: log) }
-        let pid = try ProcessSpawner.spawn(arguments, stdout: log, stderr: log, environment: environment)
+        let pid = try await ProcessSpawner.spawn(arguments, stdout: log, stderr: log, environment: environment)
         let deadline = ContinuousClock.now + timeout
         var status: Int32 = 0
         while waitpid(pid, &status, WNOHANG) == 0 {

@@ -1,5 +1,6 @@
 import Foundation
 import NavarchCore
+import NavarchProcess
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -51,7 +52,7 @@ public final class MotoServer: Sendable {
         environment["INITIAL_NO_AUTH_ACTION_COUNT"] = "3"
         environment["MOTO_EC2_ENABLE_INSTANCE_TYPE_VALIDATION"] = "true"
         FileManager.default.createFile(atPath: logPath, contents: nil)
-        let pid = try ProcessSpawner.spawn(
+        let pid = try await ProcessSpawner.spawn(
             ["/bin/sh", "-c", watchdog, "moto", python, "\(port)"], stdout: logPath, stderr: logPath, environment: environment)
         let endpoint = "http://127.0.0.1:\(port)"
         let deadline = ContinuousClock.now + .seconds(60)

@@ -1,5 +1,6 @@
 import Foundation
 import NavarchCore
+import NavarchProcess
 
 /// Tells Slurm through `scontrol`: `update nodename=X state=drain reason=...` to cordon and
 /// drain (Slurm's drain lets running jobs finish and takes no new ones), `show node X` until its

@@ -1,4 +1,5 @@
 import NavarchCore
+import NavarchProcess
 import NavarchHealth
 
 /// The checks a node passes before it accepts work: the GPU backend works, the GPUs are the

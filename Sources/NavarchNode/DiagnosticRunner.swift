@@ -1,5 +1,6 @@
 import Foundation
 import NavarchCore
+import NavarchProcess
 import NavarchHealth
 
 /// Runs active diagnostics on a drained node: DCGM's `dcgmi diag -r N -j` (plus `gpu_burn` at

@@ -1,5 +1,6 @@
 import Foundation
 import NavarchCore
+import NavarchProcess
 import NavarchHealth
 
 /// Access to the machine's GPUs. The agent never talks to GPUs any other way, so the NVML

@@ -1,5 +1,6 @@
 import Foundation
 import NavarchCore
+import NavarchProcess
 
 /// Picks how the agent reads the kernel log: `/dev/kmsg` directly; where it cannot be read,
 /// `journalctl -k -f` or `dmesg -W` (their output goes to a private file the agent follows);
@@ -19,7 +20,7 @@ public enum KernelLogSource {
             guard let executable = runner.locate(tool) else { continue }
             let file = FileManager.default.temporaryDirectory.appendingPathComponent("navarch-kernel-log-\(getpid()).log").path
             FileManager.default.createFile(atPath: file, contents: nil)
-            guard let pid = try? ProcessSpawner.spawn([executable] + arguments, stdout: file, stderr: "/dev/null") else { continue }
+            guard let pid = try? ProcessSpawner.spawnNow([executable] + arguments, stdout: file, stderr: "/dev/null") else { continue }
             // The file is new and the tool's own: read it from the start, so that nothing written
             // before the tail begins is lost.
             let tailed = KernelLogTailer(path: file, fromStart: true).lines()

@@ -1,6 +1,7 @@
 import Foundation
 import NavarchNVML
 import NavarchCore
+import NavarchProcess
 import NavarchHealth
 import NavarchNVML
 

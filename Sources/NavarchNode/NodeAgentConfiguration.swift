@@ -1,4 +1,5 @@
 import NavarchCore
+import NavarchProcess
 
 /// How a node agent is set up.
 public struct NodeAgentConfiguration: Sendable {

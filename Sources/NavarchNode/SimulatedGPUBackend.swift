@@ -1,5 +1,6 @@
 import Foundation
 import NavarchCore
+import NavarchProcess
 import NavarchHealth
 import Synchronization
 

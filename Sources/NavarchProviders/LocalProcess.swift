@@ -1,5 +1,6 @@
 import Foundation
 import NavarchCore
+import NavarchProcess
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -13,9 +14,11 @@ import Darwin
 enum LocalProcess {
     /// Starts `arguments[0]` detached (its own session, so a Ctrl-C on `navarch serve` does not
     /// reach it), with stdin from /dev/null and stdout/stderr appended to `logPath`.
+    /// One attempt, under the provider's lock: an executable still being written fails the
+    /// provision, which the control plane asks for again.
     static func spawn(_ arguments: [String], logPath: String) throws -> Int32 {
         do {
-            return try ProcessSpawner.spawn(arguments, stdout: logPath, stderr: logPath, newSession: true)
+            return try ProcessSpawner.spawnNow(arguments, stdout: logPath, stderr: logPath, newSession: true)
         } catch {
             throw LocalProviderError("\(error)")
         }

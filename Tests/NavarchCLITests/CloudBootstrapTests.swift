@@ -57,7 +57,7 @@ struct CloudBootstrapTests {
             let root = scratch + "/" + id
             try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
             try script.joined(separator: "\n").write(toFile: root + "/bootstrap.sh", atomically: true, encoding: .utf8)
-            let installer = try ChildProcess.spawn("/bin/sh", [root + "/bootstrap.sh"], stdout: root + "/cloud-init.log", stderr: root + "/cloud-init.log", environment: ["NAVARCH_ROOT": root])
+            let installer = try await ChildProcess.spawn("/bin/sh", [root + "/bootstrap.sh"], stdout: root + "/cloud-init.log", stderr: root + "/cloud-init.log", environment: ["NAVARCH_ROOT": root])
             guard try await installer.wait(timeout: .seconds(120)) == 0 else {
                 throw NavarchError(.internal, "installer failed: \((try? String(contentsOfFile: root + "/cloud-init.log", encoding: .utf8)) ?? "")")
             }
@@ -70,7 +70,7 @@ struct CloudBootstrapTests {
             // Each machine has its own instance metadata service, for spot notices.
             let imds = try await FakeEC2Metadata.start()
             lock.withLock { metadata[id] = imds }
-            return try ChildProcess.spawn(
+            return try await ChildProcess.spawn(
                 words[0], Array(words.dropFirst()) + ["--kernel-log", "none", "--metadata-endpoint", imds.baseURL],
                 stdout: root + "/agent.log", stderr: root + "/agent.log")
         }

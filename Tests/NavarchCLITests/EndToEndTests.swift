@@ -27,7 +27,7 @@ import Testing
         defer { serve.cleanUp() }
         try await serve.start()
         let followed = serve.dataDirectory + "-events.jsonl"
-        let follower = try ChildProcess.spawn(
+        let follower = try await ChildProcess.spawn(
             Binaries.navarch, ["events", "--follow", "-o", "json", "--server", serve.server], stdout: followed, stderr: followed)
         defer { kill(follower.pid, SIGKILL); _ = follower.exitStatus() }
 

@@ -37,7 +37,7 @@ import Glibc
     func runSmoke(smiDirectory: String) async throws -> CommandResult {
         let base = FileManager.default.temporaryDirectory.appendingPathComponent("smoke-\(UUID().uuidString)").path
         let path = smiDirectory + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")
-        let child = try ChildProcess.spawn(
+        let child = try await ChildProcess.spawn(
             "/usr/bin/env",
             [
                 "PATH=\(path)", "NAVARCH_NVML_LIBRARY=\(Binaries.directory)/libnvidia-ml.so", "NAVARCH_CUDA_LIBRARY=\(Binaries.directory)/libcuda.so",

@@ -10,9 +10,9 @@ import Glibc
 /// Real processes: `navarch serve` with a health section in its config, `navarch-node` agents on
 /// the NVML backend (the test-only libnvidia-ml built with the package), and the CLI.
 @Suite(.serialized, .timeLimit(.minutes(2))) struct HealthEndToEndTests {
-    func agent(_ id: String, server: String, environment: [String] = [], extra: [String] = []) throws -> (ChildProcess, String) {
+    func agent(_ id: String, server: String, environment: [String] = [], extra: [String] = []) async throws -> (ChildProcess, String) {
         let log = FileManager.default.temporaryDirectory.appendingPathComponent("agent-\(id)-\(UUID().uuidString).log").path
-        let child = try ChildProcess.spawn(
+        let child = try await ChildProcess.spawn(
             "/usr/bin/env",
             environment + [
                 Binaries.directory + "/navarch-node", "--control-plane", server, "--node-id", id, "--backend", "nvml",
@@ -41,7 +41,7 @@ import Glibc
         #expect(shown.status == 0 && shown.stdout.contains("ignore_xids: [79]"))
 
         // An agent whose NVML answers "driver not loaded" stays up and is reported unhealthy with the reason.
-        let (broken, brokenLog) = try agent("gpu-nodriver", server: serve.server, environment: ["NAVARCH_FAKE_NVML_INIT_RESULT=9"], extra: ["--kernel-log", "none"])
+        let (broken, brokenLog) = try await agent("gpu-nodriver", server: serve.server, environment: ["NAVARCH_FAKE_NVML_INIT_RESULT=9"], extra: ["--kernel-log", "none"])
         defer { kill(broken.pid, SIGKILL); _ = broken.exitStatus() }
         try await NavarchClient.with(server: serve.server) { client in
             try await eventually("the driverless node registers unhealthy", timeout: .seconds(20)) {
@@ -55,7 +55,7 @@ import Glibc
         // A working agent judges XIDs with the control plane's policy: 79 is ignored, 48 is not.
         let kmsg = FileManager.default.temporaryDirectory.appendingPathComponent("kmsg-\(UUID().uuidString)").path
         FileManager.default.createFile(atPath: kmsg, contents: nil)
-        let (good, goodLog) = try agent("gpu-1", server: serve.server, extra: ["--kernel-log", kmsg, "--expect-gpus", "8", "--expect-gpu-model", "H100"])
+        let (good, goodLog) = try await agent("gpu-1", server: serve.server, extra: ["--kernel-log", kmsg, "--expect-gpus", "8", "--expect-gpu-model", "H100"])
         defer { kill(good.pid, SIGKILL); _ = good.exitStatus() }
         try await NavarchClient.with(server: serve.server) { client in
             try await eventually("gpu-1 registers healthy with its NVML readings", timeout: .seconds(20)) {
@@ -107,7 +107,7 @@ import Glibc
         let serve = try ServeProcess()
         defer { serve.cleanUp() }
         try await serve.start()
-        let (agent, log) = try agent("gpu-badmem", server: serve.server, environment: ["NAVARCH_FAKE_CUDA_CORRUPT_DEVICE=3"], extra: ["--kernel-log", "none"])
+        let (agent, log) = try await agent("gpu-badmem", server: serve.server, environment: ["NAVARCH_FAKE_CUDA_CORRUPT_DEVICE=3"], extra: ["--kernel-log", "none"])
         defer { kill(agent.pid, SIGKILL); _ = agent.exitStatus() }
         try await NavarchClient.with(server: serve.server) { client in
             try await eventually("the node is unhealthy because of GPU 3's memory", timeout: .seconds(30)) {

@@ -8,7 +8,7 @@ import Testing
     @Test func agentWithoutAControlPlaneKeepsRetryingAndExitsCleanlyOnSIGTERM() async throws {
         try Binaries.require()
         let log = FileManager.default.temporaryDirectory.appendingPathComponent("agent-\(UUID().uuidString).log").path
-        let agent = try ChildProcess.spawn(
+        let agent = try await ChildProcess.spawn(
             Binaries.directory + "/navarch-node", ["--control-plane", "127.0.0.1:\(try freePort())", "--node-id", "lonely", "--gpus", "2"],
             stdout: log, stderr: log)
         try await eventually("the agent retries registration", timeout: .seconds(20)) {
@@ -23,7 +23,7 @@ import Testing
     @Test func agentRejectsBadFlags() async throws {
         try Binaries.require()
         let log = FileManager.default.temporaryDirectory.appendingPathComponent("agent-\(UUID().uuidString).log").path
-        let agent = try ChildProcess.spawn(Binaries.directory + "/navarch-node", ["--control-plane", "nowhere", "--backend", "cuda"], stdout: log, stderr: log)
+        let agent = try await ChildProcess.spawn(Binaries.directory + "/navarch-node", ["--control-plane", "nowhere", "--backend", "cuda"], stdout: log, stderr: log)
         #expect(try await agent.wait(timeout: .seconds(10)) != 0)
         #expect(((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").contains("unknown GPU backend 'cuda'"))
     }

@@ -2,6 +2,7 @@ import Foundation
 import NavarchCloudFakes
 import NavarchClient
 import NavarchCore
+import NavarchProcess
 import NavarchProviders
 import NavarchTesting
 #if canImport(Glibc)
@@ -43,9 +44,9 @@ struct ChildProcess: Sendable {
 
     /// Starts `path ARGS` with stdin from /dev/null and stdout/stderr to the given files.
     /// `environment` is added to this process's environment.
-    static func spawn(_ path: String, _ arguments: [String], stdout: String, stderr: String, environment: [String: String] = [:]) throws -> ChildProcess {
+    static func spawn(_ path: String, _ arguments: [String], stdout: String, stderr: String, environment: [String: String] = [:]) async throws -> ChildProcess {
         let merged = environment.isEmpty ? nil : ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
-        return ChildProcess(pid: try ProcessSpawner.spawn([path] + arguments, stdout: stdout, stderr: stderr, environment: merged))
+        return ChildProcess(pid: try await ProcessSpawner.spawn([path] + arguments, stdout: stdout, stderr: stderr, environment: merged))
     }
 
     /// The exit status once the process has ended, or nil while it runs. Reaps it.
@@ -77,7 +78,7 @@ func navarch(_ arguments: [String], environment: [String: String] = [:], timeout
         try? FileManager.default.removeItem(atPath: base + ".out")
         try? FileManager.default.removeItem(atPath: base + ".err")
     }
-    let child = try ChildProcess.spawn(Binaries.navarch, arguments, stdout: base + ".out", stderr: base + ".err", environment: environment)
+    let child = try await ChildProcess.spawn(Binaries.navarch, arguments, stdout: base + ".out", stderr: base + ".err", environment: environment)
     let status = try await child.wait(timeout: timeout)
     let stdout = (try? String(contentsOfFile: base + ".out", encoding: .utf8)) ?? ""
     let stderr = (try? String(contentsOfFile: base + ".err", encoding: .utf8)) ?? ""
@@ -111,7 +112,7 @@ final class ServeProcess: @unchecked Sendable {
         try Binaries.require()
         try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
         if !FileManager.default.fileExists(atPath: logPath) { FileManager.default.createFile(atPath: logPath, contents: nil) }
-        let child = try ChildProcess.spawn(
+        let child = try await ChildProcess.spawn(
             Binaries.navarch,
             [
                 "serve", "--data-dir", dataDirectory, "--grpc-port", "\(grpcPort)", "--http-port", "\(httpPort)",

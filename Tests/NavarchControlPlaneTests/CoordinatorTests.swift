@@ -6,6 +6,7 @@ import NavarchCloudFakes
 import NavarchControlPlane
 import NavarchCoordinators
 import NavarchCore
+import NavarchProcess
 import NavarchNotifiers
 import NavarchProto
 import NavarchProviders

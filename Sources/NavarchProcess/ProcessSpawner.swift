@@ -10,8 +10,26 @@ import Musl
 /// parent's listening sockets would keep its ports bound after the parent died).
 public enum ProcessSpawner {
     /// Starts `arguments[0]` with `arguments`; `newSession` detaches it from the caller's terminal.
-    /// `environment`: the child's whole environment; nil inherits this process's.
+    /// `environment`: the child's whole environment; nil inherits this process's. An executable
+    /// that was just written may be busy for a moment (another thread's fork still holds it
+    /// open): the start is tried again, waiting without holding a thread.
     public static func spawn(
+        _ arguments: [String], stdout: String, stderr: String, newSession: Bool = false, environment: [String: String]? = nil
+    ) async throws -> pid_t {
+        var attempts = 0
+        while true {
+            do {
+                return try spawnNow(arguments, stdout: stdout, stderr: stderr, newSession: newSession, environment: environment)
+            } catch let error as NavarchSpawnError where error.code == ETXTBSY && attempts < 100 {
+                attempts += 1
+                try await Task.sleep(for: .milliseconds(10))
+            }
+        }
+    }
+
+    /// Starts the process at once, or throws (``NavarchSpawnError/code`` is ETXTBSY for an
+    /// executable still being written); for callers that cannot wait, starting installed tools.
+    public static func spawnNow(
         _ arguments: [String], stdout: String, stderr: String, newSession: Bool = false, environment: [String: String]? = nil
     ) throws -> pid_t {
         var actions = posix_spawn_file_actions_t()
@@ -53,16 +71,9 @@ public enum ProcessSpawner {
         defer { environmentBuffer?.deallocate() }
         let envp = environmentBuffer ?? environ
         var pid: pid_t = 0
-        var result = posix_spawn(&pid, arguments[0], &actions, &attributes, cArguments, envp)
-        // ETXTBSY: the executable was just written and another thread's fork still holds it open.
-        var attempts = 0
-        while result == ETXTBSY && attempts < 100 {
-            attempts += 1
-            usleep(10_000)
-            result = posix_spawn(&pid, arguments[0], &actions, &attributes, cArguments, envp)
-        }
+        let result = posix_spawn(&pid, arguments[0], &actions, &attributes, cArguments, envp)
         guard result == 0 else {
-            throw NavarchSpawnError(description: "cannot start \(arguments[0]): \(String(cString: strerror(result)))")
+            throw NavarchSpawnError(code: result, description: "cannot start \(arguments[0]): \(String(cString: strerror(result)))")
         }
         return pid
     }
@@ -89,5 +100,7 @@ public enum ProcessSpawner {
 
 /// A process could not be started.
 public struct NavarchSpawnError: Error, Sendable, CustomStringConvertible {
+    /// The `errno` value posix_spawn answered.
+    public let code: Int32
     public let description: String
 }
