@@ -46,8 +46,7 @@ extension FleetController {
     /// A node turned unhealthy: counted by its pool's breaker and the fleet's.
     func noteTurnedUnhealthy(_ node: Node) async throws {
         let now = clock.now
-        let live = nodes.values.filter { $0.state != .terminated }
-        let scopes = [(Self.poolScope(node.pool), live.filter { $0.pool == node.pool }.count), (Self.fleetScope, live.count)]
+        let scopes = [(Self.poolScope(node.pool), state.liveNodeCount(of: node.pool)), (Self.fleetScope, state.liveNodeCount)]
         for (scope, total) in scopes {
             var breaker = breaker(scope)
             let opened = breaker.nodeTurnedUnhealthy(node.id, at: now, nodes: total)
@@ -62,7 +61,7 @@ extension FleetController {
         let live = nodes.values.filter { $0.state != .terminated && (instances[$0.instanceID]?.state.isLive ?? true) }
         let timeout = configuration.heartbeatInterval.timeInterval * Double(configuration.missedHeartbeatsBeforeUnhealthy)
         func silent(_ node: Node) -> Bool {
-            guard let last = heartbeats.lastHeartbeat(of: node.id) else { return false }
+            guard let last = state.heartbeats.lastHeartbeat(of: node.id) else { return false }
             return now.timeIntervalSince(last) >= timeout
         }
         var groups: [String: [Node]] = [:]

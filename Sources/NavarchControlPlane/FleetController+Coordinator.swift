@@ -57,7 +57,7 @@ extension FleetController {
             for command in heldCommands.removeValue(forKey: nodeID) ?? [] { commands.deliver(command) }
             // A silent agent cannot acknowledge its drain: the scheduler's word is enough.
             let timeout = configuration.heartbeatInterval.timeInterval * Double(configuration.missedHeartbeatsBeforeUnhealthy)
-            if let last = heartbeats.lastHeartbeat(of: nodeID), clock.now.timeIntervalSince(last) >= timeout {
+            if let last = state.heartbeats.lastHeartbeat(of: nodeID), clock.now.timeIntervalSince(last) >= timeout {
                 try await transition(nodeID: nodeID, on: .drainCompleted, reason: "the node is silent; \(coordinator.name) drained its work")
                 try await startPendingRepair(nodeID: nodeID)
                 try await startPendingDiagnostic(nodeID: nodeID)

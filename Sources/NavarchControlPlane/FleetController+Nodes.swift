@@ -59,7 +59,7 @@ extension FleetController {
         node.health = registration.health
         node.healthReason = registration.healthReason
         try await save(node)
-        heartbeats.watch(node.id, at: now)
+        state.heartbeats.watch(node.id, at: now)
         timersChanged.signal()
         try await record(
             isNew ? "node.registered" : "node.reregistered",
@@ -94,10 +94,7 @@ extension FleetController {
         guard var node = nodes[nodeID] else { throw NavarchError.notFound("node \(nodeID) is not registered") }
         guard node.state != .terminated else { throw NavarchError.failedPrecondition("node \(nodeID) was terminated") }
         let now = clock.now
-        heartbeats.record(nodeID, at: now)
-        node.lastHeartbeat = now
-        if !gpus.isEmpty { node.gpus = gpus }
-        nodes[nodeID] = node
+        state.heard(from: nodeID, at: now, gpus: gpus)
         unsavedHeartbeats[nodeID] = now
     }
 
@@ -179,13 +176,13 @@ extension FleetController {
     func checkHeartbeats() async {
         let now = clock.now
         var silent: [(String, HealthResult)] = []
-        for nodeID in heartbeats.expired(at: now) {
+        for nodeID in state.heartbeats.expired(at: now) {
             guard var node = nodes[nodeID], node.state != .terminated else {
-                heartbeats.forget(nodeID)
+                state.heartbeats.forget(nodeID)
                 continue
             }
             if let instance = instances[node.instanceID], !instance.state.isLive { continue }
-            let silence = Int(now.timeIntervalSince(heartbeats.lastHeartbeat(of: nodeID) ?? now))
+            let silence = Int(now.timeIntervalSince(state.heartbeats.lastHeartbeat(of: nodeID) ?? now))
             let reason = "no heartbeat for \(silence) s"
             let result = HealthResult(status: .unhealthy, reason: reason)
             do {
@@ -202,7 +199,7 @@ extension FleetController {
             } catch {
                 // Looked at again at the next check: the node is still silent then.
                 logger.error("cannot mark silent node unhealthy", metadata: ["node": "\(nodeID)", "error": "\(error)"])
-                heartbeats.rearm(nodeID, at: now.addingTimeInterval(1))
+                state.heartbeats.rearm(nodeID, at: now.addingTimeInterval(1))
             }
         }
         if !silent.isEmpty {

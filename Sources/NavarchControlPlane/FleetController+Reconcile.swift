@@ -61,7 +61,7 @@ extension FleetController {
 
     /// The pool's instances that are not terminated, by id.
     func unfinishedInstances(of pool: String) -> [Instance] {
-        (instancesByPool[pool] ?? []).sorted().compactMap { instances[$0] }
+        state.unfinishedInstances(of: pool)
     }
 
     /// When the reconciler must look again though nothing changed: the earliest pool deadline
@@ -190,7 +190,7 @@ extension FleetController {
             return nil
         case .forgetPool(let name):
             try await store.deletePool(named: name)
-            pools[name] = nil
+            state.removePool(named: name)
             if provisioningGuard.reset(pool: name) != nil { try await saveProvisioningGuard() }
             try await record("pool.deleted", "every instance terminated", pool: name)
             return nil
@@ -328,7 +328,7 @@ extension FleetController {
         }
         // The node first: once the instance is terminated the reconciler may forget the pool,
         // and nothing of the pool should be recorded after that.
-        heartbeats.forget(instance.nodeID)
+        state.heartbeats.forget(instance.nodeID)
         if let node = nodes[instance.nodeID], node.state != .terminated {
             try await transition(nodeID: node.id, on: .terminate, reason: "instance \(instanceID) terminated")
         }
@@ -373,7 +373,7 @@ extension FleetController {
                 if let node = nodes[instance.nodeID], node.state != .terminated {
                     try await transition(nodeID: node.id, on: .terminate, reason: "instance gone from \(name)")
                 }
-                heartbeats.forget(instance.nodeID)
+                state.heartbeats.forget(instance.nodeID)
             }
         }
         for machine in alive.values where instances[machine.instanceID] == nil && reportedUnknown.insert(machine.instanceID).inserted {

@@ -106,14 +106,9 @@ extension FleetController {
         return true
     }
 
-    /// Nodes of `pool` being repaired or replaced.
+    /// Nodes of `pool` being repaired or replaced (an index, not a scan).
     func remediationsUnderWay(pool: String, excluding nodeID: String) -> Int {
-        nodes.values.filter { node in
-            guard node.pool == pool, node.id != nodeID, node.state != .terminated else { return false }
-            if node.remediation?.repair != nil { return true }
-            if let instance = instances[node.instanceID], instance.condemned, instance.state.isLive { return true }
-            return false
-        }.count
+        state.remediationsUnderWay(pool: pool, excluding: nodeID)
     }
 
     /// Parks a remediation with the reason it waits.
@@ -133,11 +128,11 @@ extension FleetController {
     }
 
     /// Looks again at remediations whose wait ended, and at repairs that took too long: only the
-    /// nodes whose timer came due (``remediationTimers``), never the whole fleet. Runs with the
+    /// nodes whose timer came due (``FleetState`` keeps them), never the whole fleet. Runs with the
     /// heartbeat check.
     func processRemediations() async {
         let now = clock.now
-        let due = remediationTimers.popDue(at: now).compactMap { nodes[$0] }.sorted(by: Self.nodeOrder)
+        let due = state.popDueRemediations(at: now).compactMap { nodes[$0] }
         for node in due where node.state != .terminated {
             do {
                 if let repair = node.remediation?.repair,
@@ -148,7 +143,7 @@ extension FleetController {
                     continue
                 }
                 guard let waiting = node.remediation?.waiting, waiting.notBefore <= now else { continue }
-                if waiting.cause.silent, heartbeats.lastHeartbeat(of: node.id).map({ now.timeIntervalSince($0) < configuration.heartbeatInterval.timeInterval * 2 }) == true,
+                if waiting.cause.silent, state.heartbeats.lastHeartbeat(of: node.id).map({ now.timeIntervalSince($0) < configuration.heartbeatInterval.timeInterval * 2 }) == true,
                    waiting.reason == .silenceGrace {
                     // It answered again: keep it cordoned for an operator, replace nothing.
                     try await clearWaiting(node.id, message: "the node answers again; replacement not requested, it stays cordoned", cause: waiting.cause)
@@ -164,9 +159,9 @@ extension FleetController {
             }
             // A remediation still parked that took no new timer is looked at again in a second,
             // as a concurrency wait is.
-            if let current = nodes[node.id], remediationTimers.deadline(of: node.id) == nil,
+            if let current = nodes[node.id], !state.hasRemediationTimer(node.id),
                current.remediation?.repair != nil || (current.remediation?.waiting.map { $0.notBefore != .distantFuture } ?? false) {
-                remediationTimers.schedule(node.id, at: now.addingTimeInterval(1))
+                state.scheduleRemediation(node.id, at: now.addingTimeInterval(1))
             }
         }
     }

@@ -22,16 +22,12 @@ public actor FleetController {
     let commands = CommandBroker()
     let reconciler: PoolReconciler
 
-    var pools: [String: Pool] = [:]
-    var instances: [String: Instance] = [:]
-    /// Ids of the instances of each pool that are not terminated, so that a pool's pass costs
-    /// the pool's size, not the fleet's.
-    var instancesByPool: [String: Set<String>] = [:]
-    var nodes: [String: Node] = [:]
-    var heartbeats: HeartbeatTracker
-    /// When each node's remediation must be looked at again: a wait that ends, a repair that
-    /// times out. Kept with every saved node, so that no pass looks at the whole fleet.
-    var remediationTimers = DeadlineQueue<String>()
+    /// Pools, instances and nodes with their indexes and deadlines (heartbeats, remediation
+    /// timers): every question a decision asks costs what it concerns, not the fleet.
+    var state: FleetState
+    var pools: [String: Pool] { state.pools }
+    var instances: [String: Instance] { state.instances }
+    var nodes: [String: Node] { state.nodes }
     /// Tells the heartbeat monitor that a deadline earlier than the one it sleeps for may exist.
     let timersChanged = WakeUpSignal()
     /// Heartbeat times not yet written to the store.
@@ -97,9 +93,7 @@ public actor FleetController {
         self.provisioningGuard = ProvisioningGuard(settings: .init(
             baseBackoff: configuration.provisionRetryBackoff, maxBackoff: configuration.provisionMaxBackoff,
             breakerAfter: configuration.provisioningBreakerAfter))
-        self.heartbeats = HeartbeatTracker(
-            interval: configuration.heartbeatInterval,
-            missedBeforeUnhealthy: configuration.missedHeartbeatsBeforeUnhealthy)
+        self.state = FleetState(settings: Self.stateSettings(configuration))
         self.reconciler = PoolReconciler(
             registrationTimeout: configuration.registrationTimeout.timeInterval,
             replacementTimeout: configuration.replacementTimeout.timeInterval,
@@ -116,13 +110,9 @@ public actor FleetController {
     func load() async throws {
         let snapshot = try await store.loadSnapshot()
         let now = clock.now
-        pools = Dictionary(uniqueKeysWithValues: snapshot.pools.map { ($0.name, $0) })
-        instances = Dictionary(uniqueKeysWithValues: snapshot.instances.map { ($0.id, $0) })
-        instancesByPool = Dictionary(grouping: snapshot.instances.filter { $0.state != .terminated }, by: \.pool).mapValues { Set($0.map(\.id)) }
-        nodes = Dictionary(uniqueKeysWithValues: snapshot.nodes.map { ($0.id, $0) })
+        state = FleetState(settings: Self.stateSettings(configuration), pools: snapshot.pools, instances: snapshot.instances, nodes: snapshot.nodes)
         for node in snapshot.nodes where node.state != .terminated {
-            heartbeats.watch(node.id, at: now)
-            scheduleRemediationTimer(for: node)
+            state.heartbeats.watch(node.id, at: now)
         }
         timersChanged.signal()
         loadBreakers(from: snapshot.settings)
@@ -133,6 +123,12 @@ public actor FleetController {
                 "pools": "\(pools.count)", "instances": "\(instances.count)", "nodes": "\(nodes.count)",
                 "lastEvent": "\(snapshot.lastEventSequence)",
             ])
+    }
+
+    static func stateSettings(_ configuration: ControlPlaneConfiguration) -> FleetState.Settings {
+        FleetState.Settings(
+            repairTimeout: configuration.repairTimeout, heartbeatInterval: configuration.heartbeatInterval,
+            missedHeartbeatsBeforeUnhealthy: configuration.missedHeartbeatsBeforeUnhealthy)
     }
 
     func setControlPlaneAddress(_ address: String) {
@@ -172,75 +168,40 @@ public actor FleetController {
     /// the previous value comes back (unless another call changed it meanwhile) and the call fails.
     func save(_ instance: Instance) async throws {
         let previous = instances[instance.id]
-        instances[instance.id] = instance
-        indexInstance(instance)
+        state.upsert(instance)
         wake()
         do { try await store.saveInstance(instance) } catch {
-            if instances[instance.id] == instance {
-                instances[instance.id] = previous
-                if let previous { indexInstance(previous) } else { instancesByPool[instance.pool]?.remove(instance.id) }
-            }
+            if instances[instance.id] == instance { state.restore(instance: instance.id, to: previous) }
             throw error
-        }
-    }
-
-    private func indexInstance(_ instance: Instance) {
-        if instance.state == .terminated {
-            instancesByPool[instance.pool]?.remove(instance.id)
-            if instancesByPool[instance.pool]?.isEmpty == true { instancesByPool[instance.pool] = nil }
-        } else {
-            instancesByPool[instance.pool, default: []].insert(instance.id)
         }
     }
 
     func save(_ node: Node) async throws {
         let previous = nodes[node.id]
-        nodes[node.id] = node
-        scheduleRemediationTimer(for: node)
+        if state.upsert(node) { timersChanged.signal() }
         wake()
         do { try await store.saveNode(node) } catch {
-            if nodes[node.id] == node {
-                nodes[node.id] = previous
-                if let previous { scheduleRemediationTimer(for: previous) } else { remediationTimers.cancel(node.id) }
-            }
+            if nodes[node.id] == node { state.restore(node: node.id, to: previous) }
             throw error
         }
     }
 
     func save(_ pool: Pool) async throws {
         let previous = pools[pool.name]
-        pools[pool.name] = pool
+        state.upsert(pool)
         wake()
         do { try await store.savePool(pool) } catch {
-            if pools[pool.name] == pool { pools[pool.name] = previous }
-            throw error
-        }
-    }
-
-    /// Keeps ``remediationTimers`` true to the node: the end of its repair's time, or of the
-    /// wait of its parked remediation, whichever comes first.
-    func scheduleRemediationTimer(for node: Node) {
-        var due: Date?
-        if node.state != .terminated, let remediation = node.remediation {
-            if let repair = remediation.repair { due = repair.startedAt.addingTimeInterval(configuration.repairTimeout.timeInterval) }
-            if let waiting = remediation.waiting, waiting.notBefore != .distantFuture {
-                due = min(due ?? waiting.notBefore, waiting.notBefore)
+            if pools[pool.name] == pool {
+                if let previous { state.upsert(previous) } else { state.removePool(named: pool.name) }
             }
-        }
-        guard let due else {
-            remediationTimers.cancel(node.id)
-            return
-        }
-        if remediationTimers.deadline(of: node.id) != due {
-            remediationTimers.schedule(node.id, at: due)
-            timersChanged.signal()
+            throw error
         }
     }
 
     /// When the heartbeat monitor must look at the fleet next: the earliest heartbeat deadline
     /// or remediation timer; nil when nothing is due at any time.
     func nextWakeUp() -> Date? {
-        [heartbeats.nextDeadline(), remediationTimers.nextDeadline()].compactMap { $0 }.min()
+        state.nextDeadline()
     }
 
     /// Applies a lifecycle event to an instance, persists it and records the transition.

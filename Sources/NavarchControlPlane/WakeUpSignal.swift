@@ -31,10 +31,9 @@ final class WakeUpSignal: Sendable {
     /// pending), or when the task is cancelled, whichever comes first.
     func wait(until deadline: Date?, clock: any NavarchClock) async {
         guard let deadline else { return await wait() }
-        let seconds = deadline.timeIntervalSince(clock.now)
-        guard seconds > 0 else { return }
+        guard deadline > clock.now else { return }
         await withTaskGroup(of: Void.self) { group in
-            group.addTask { try? await clock.sleep(for: .milliseconds(Int64((seconds * 1000).rounded(.up)))) }
+            group.addTask { try? await clock.sleep(until: deadline) }
             group.addTask { await self.wait() }
             await group.next()
             group.cancelAll()

@@ -7,6 +7,16 @@ public protocol NavarchClock: Sendable {
     var now: Date { get }
     /// Suspends for `duration` of this clock's time.
     func sleep(for duration: Duration) async throws
+    /// Suspends until this clock reads `deadline` (at once when it has passed).
+    func sleep(until deadline: Date) async throws
+}
+
+extension NavarchClock {
+    public func sleep(until deadline: Date) async throws {
+        let seconds = deadline.timeIntervalSince(now)
+        guard seconds > 0 else { return }
+        try await sleep(for: .milliseconds(Int64((seconds * 1000).rounded(.up))))
+    }
 }
 
 /// The wall clock.

@@ -38,11 +38,16 @@ public final class ManualClock: NavarchClock {
     public var sleeperCount: Int { state.withLock { $0.sleepers.count } }
 
     public func sleep(for duration: Duration) async throws {
+        try await sleep(until: now.addingTimeInterval(duration.timeInterval))
+    }
+
+    /// Sleeps until the clock reads `deadline`: a time fixed before the call, so that an
+    /// advance while the caller prepares to sleep is not added on top.
+    public func sleep(until deadline: Date) async throws {
         let id = UUID()
         try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
                 let resumeNow = state.withLock { state -> Bool in
-                    let deadline = state.now.addingTimeInterval(duration.timeInterval)
                     // Cancelled before the sleeper is kept: the cancellation handler has run
                     // already (or will find it), so it must not wait.
                     if deadline <= state.now || Task.isCancelled { return true }

@@ -1,0 +1,184 @@
+import Foundation
+
+/// The fleet as the control plane holds it in memory: pools, instances and nodes, with the
+/// indexes that keep every question the decisions ask proportional to what it concerns (a
+/// pool's instances, a pool's nodes under remediation, the next deadline), never to the whole
+/// fleet. A value type: the control plane owns one, writes each change to the store and then
+/// here, and restores the previous value when the store refuses it.
+public struct FleetState: Sendable {
+    /// What the indexes need to know of the configuration.
+    public struct Settings: Sendable, Equatable {
+        /// How long a GPU reset or reboot may take to be validated.
+        public var repairTimeout: Duration
+        public var heartbeatInterval: Duration
+        public var missedHeartbeatsBeforeUnhealthy: Int
+
+        public init(repairTimeout: Duration = .seconds(900), heartbeatInterval: Duration = .seconds(5), missedHeartbeatsBeforeUnhealthy: Int = 3) {
+            self.repairTimeout = repairTimeout
+            self.heartbeatInterval = heartbeatInterval
+            self.missedHeartbeatsBeforeUnhealthy = missedHeartbeatsBeforeUnhealthy
+        }
+    }
+
+    public let settings: Settings
+    public private(set) var pools: [String: Pool] = [:]
+    public private(set) var instances: [String: Instance] = [:]
+    public private(set) var nodes: [String: Node] = [:]
+    /// When each watched node must have been heard from.
+    public var heartbeats: HeartbeatTracker
+    /// When each node's parked remediation or repair must be looked at again.
+    private var remediationTimers = DeadlineQueue<String>()
+    /// Instances that are not terminated, by pool.
+    private var unfinishedByPool: [String: Set<String>] = [:]
+    /// Nodes that are not terminated, by pool.
+    private var liveNodesByPool: [String: Set<String>] = [:]
+    /// Nodes being repaired or replaced, by pool.
+    private var remediatingByPool: [String: Set<String>] = [:]
+
+    public init(settings: Settings = Settings(), pools: [Pool] = [], instances: [Instance] = [], nodes: [Node] = []) {
+        self.settings = settings
+        heartbeats = HeartbeatTracker(interval: settings.heartbeatInterval, missedBeforeUnhealthy: settings.missedHeartbeatsBeforeUnhealthy)
+        for pool in pools { upsert(pool) }
+        for instance in instances { upsert(instance) }
+        for node in nodes { upsert(node) }
+    }
+
+    // MARK: - Changes
+
+    public mutating func upsert(_ pool: Pool) {
+        pools[pool.name] = pool
+    }
+
+    public mutating func removePool(named name: String) {
+        pools[name] = nil
+    }
+
+    public mutating func upsert(_ instance: Instance) {
+        instances[instance.id] = instance
+        if instance.state == .terminated {
+            Self.remove(instance.id, from: &unfinishedByPool, key: instance.pool)
+        } else {
+            unfinishedByPool[instance.pool, default: []].insert(instance.id)
+        }
+        if let node = nodes[instance.nodeID] { indexRemediation(of: node) }
+    }
+
+    /// Keeps the node. Returns whether its remediation timer moved (a waiting service may need
+    /// to wake earlier).
+    @discardableResult
+    public mutating func upsert(_ node: Node) -> Bool {
+        if let previous = nodes[node.id], previous.pool != node.pool {
+            Self.remove(node.id, from: &liveNodesByPool, key: previous.pool)
+            Self.remove(node.id, from: &remediatingByPool, key: previous.pool)
+        }
+        nodes[node.id] = node
+        if node.state == .terminated {
+            Self.remove(node.id, from: &liveNodesByPool, key: node.pool)
+        } else {
+            liveNodesByPool[node.pool, default: []].insert(node.id)
+        }
+        indexRemediation(of: node)
+        return scheduleRemediationTimer(for: node)
+    }
+
+    /// Puts back what a refused store write replaced: `previous`, or nothing at all.
+    public mutating func restore(instance id: String, to previous: Instance?) {
+        if let previous { return upsert(previous) }
+        guard let current = instances.removeValue(forKey: id) else { return }
+        Self.remove(id, from: &unfinishedByPool, key: current.pool)
+        if let node = nodes[current.nodeID] { indexRemediation(of: node) }
+    }
+
+    public mutating func restore(node id: String, to previous: Node?) {
+        if let previous {
+            upsert(previous)
+            return
+        }
+        guard let current = nodes.removeValue(forKey: id) else { return }
+        Self.remove(id, from: &liveNodesByPool, key: current.pool)
+        Self.remove(id, from: &remediatingByPool, key: current.pool)
+        remediationTimers.cancel(id)
+    }
+
+    /// A heartbeat: the node's last-heard time and, when sent, its GPUs. No index changes.
+    public mutating func heard(from nodeID: String, at time: Date, gpus: [GPU]) {
+        heartbeats.record(nodeID, at: time)
+        nodes[nodeID]?.lastHeartbeat = time
+        if !gpus.isEmpty { nodes[nodeID]?.gpus = gpus }
+    }
+
+    // MARK: - Questions
+
+    /// The pool's instances that are not terminated, by id.
+    public func unfinishedInstances(of pool: String) -> [Instance] {
+        (unfinishedByPool[pool] ?? []).sorted().compactMap { instances[$0] }
+    }
+
+    /// The pool's nodes that are not terminated.
+    public func liveNodeCount(of pool: String) -> Int { liveNodesByPool[pool]?.count ?? 0 }
+
+    /// Nodes that are not terminated, in every pool.
+    public var liveNodeCount: Int { liveNodesByPool.values.reduce(0) { $0 + $1.count } }
+
+    /// Nodes of `pool` being repaired or replaced, other than `nodeID`.
+    public func remediationsUnderWay(pool: String, excluding nodeID: String) -> Int {
+        guard let remediating = remediatingByPool[pool] else { return 0 }
+        return remediating.count - (remediating.contains(nodeID) ? 1 : 0)
+    }
+
+    // MARK: - Timers
+
+    /// The nodes whose remediation timer came due, in node order; their timers are removed.
+    public mutating func popDueRemediations(at now: Date) -> [String] {
+        remediationTimers.popDue(at: now).sorted(by: NaturalOrder.precedes)
+    }
+
+    /// Whether the node has a remediation timer.
+    public func hasRemediationTimer(_ nodeID: String) -> Bool { remediationTimers.deadline(of: nodeID) != nil }
+
+    /// Looks at the node's remediation again at `time`.
+    public mutating func scheduleRemediation(_ nodeID: String, at time: Date) {
+        remediationTimers.schedule(nodeID, at: time)
+    }
+
+    /// The earliest heartbeat deadline or remediation timer.
+    public mutating func nextDeadline() -> Date? {
+        [heartbeats.nextDeadline(), remediationTimers.nextDeadline()].compactMap { $0 }.min()
+    }
+
+    // MARK: - Indexes
+
+    private mutating func indexRemediation(of node: Node) {
+        let instance = instances[node.instanceID]
+        let underWay = node.state != .terminated
+            && (node.remediation?.repair != nil || (instance.map { $0.condemned && $0.state.isLive } ?? false))
+        if underWay {
+            remediatingByPool[node.pool, default: []].insert(node.id)
+        } else {
+            Self.remove(node.id, from: &remediatingByPool, key: node.pool)
+        }
+    }
+
+    /// The end of the node's repair time, or of its parked remediation's wait, whichever is first.
+    private mutating func scheduleRemediationTimer(for node: Node) -> Bool {
+        var due: Date?
+        if node.state != .terminated, let remediation = node.remediation {
+            if let repair = remediation.repair { due = repair.startedAt.addingTimeInterval(settings.repairTimeout.timeInterval) }
+            if let waiting = remediation.waiting, waiting.notBefore != .distantFuture {
+                due = min(due ?? waiting.notBefore, waiting.notBefore)
+            }
+        }
+        guard let due else {
+            remediationTimers.cancel(node.id)
+            return false
+        }
+        guard remediationTimers.deadline(of: node.id) != due else { return false }
+        remediationTimers.schedule(node.id, at: due)
+        return true
+    }
+
+    private static func remove(_ id: String, from index: inout [String: Set<String>], key: String) {
+        index[key]?.remove(id)
+        if index[key]?.isEmpty == true { index[key] = nil }
+    }
+}
