@@ -57,53 +57,33 @@ extension FleetController {
         try await send(.cordon, to: node.id, reason: reason)
     }
 
-    /// Takes the step the ladder chose, unless the pool has too many nodes in remediation, the
-    /// node is silent and its grace has not passed, or a breaker holds replacements.
-    func perform(_ step: RemediationStep, on nodeID: String, cause: NodeRemediation.Cause) async throws {
-        guard let node = nodes[nodeID] else { return }
-        let now = clock.now
-        switch step.action {
-        case .none:
-            return
-        case .alert:
-            try await record("remediation.alert", step.reason, node: node.id, instance: node.instanceID, pool: node.pool, attributes: audit(cause))
-        case .resetGPU, .reboot:
-            if cause.silent {
-                // A machine that does not answer cannot reset a GPU or reboot itself.
-                try await perform(RemediationStep(action: .replace, reason: "the node is silent: \(step.reason)"), on: nodeID, cause: cause)
-                return
-            }
-            if try await waitsItsTurn(node, step: step, cause: cause) { return }
-            try await startRepair(step, on: nodeID, cause: cause)
-        case .replace:
-            let grace = configuration.effectiveSilenceGrace
-            if cause.silent && !cause.graceOver && grace > .zero {
-                // Wait one more detection window: when the node's neighbours go silent too, it
-                // is an outage, the breaker opens, and nothing is replaced.
-                try await wait(nodeID, cause: cause, reason: .silenceGrace, until: now.addingTimeInterval(grace.timeInterval),
-                               message: "replacement in \(Int(grace.timeInterval)) s unless the node answers or a circuit breaker opens")
-                return
-            }
-            if let breaker = openBreaker(forPool: node.pool) {
-                if node.remediation?.waiting?.reason != .breaker {
-                    try await wait(nodeID, cause: cause, reason: .breaker, until: .distantFuture,
-                                   message: "replacement held: circuit breaker of \(breaker.scope) is open (\(breaker.reason)); the node stays cordoned")
-                }
-                return
-            }
-            if try await waitsItsTurn(node, step: step, cause: cause) { return }
-            try await requestReplacement(nodeID, step: step, cause: cause)
-        }
+    /// The planner that turns ladder steps into what happens now (``RemediationPlanner``).
+    var remediationPlanner: RemediationPlanner {
+        RemediationPlanner(
+            silenceGrace: configuration.effectiveSilenceGrace, maxConcurrent: configuration.maxConcurrentRemediations,
+            repairTimeout: configuration.repairTimeout, answeringWithin: configuration.heartbeatInterval * 2)
     }
 
-    /// Parks the step when the node's pool has `remediation.max_concurrent` nodes in
-    /// remediation already; it is looked at again every second.
-    func waitsItsTurn(_ node: Node, step: RemediationStep, cause: NodeRemediation.Cause) async throws -> Bool {
-        let limit = configuration.maxConcurrentRemediations
-        guard remediationsUnderWay(pool: node.pool, excluding: node.id) >= limit else { return false }
-        try await wait(node.id, cause: cause, reason: .concurrency, until: clock.now.addingTimeInterval(1),
-                       message: "\(limit) node(s) of pool \(node.pool) are in remediation already; \(step.action.rawValue) waits its turn")
-        return true
+    /// Takes the step the ladder chose, as ``RemediationPlanner`` decides: at once, or parked
+    /// (the pool has too many nodes in remediation, the node is silent and its grace has not
+    /// passed, or a breaker holds replacements).
+    func perform(_ step: RemediationStep, on nodeID: String, cause: NodeRemediation.Cause) async throws {
+        guard let node = nodes[nodeID] else { return }
+        let decision = remediationPlanner.decide(
+            step, cause: cause, pool: node.pool, waiting: node.remediation?.waiting?.reason,
+            underWay: remediationsUnderWay(pool: node.pool, excluding: node.id), openBreaker: openBreaker(forPool: node.pool), now: clock.now)
+        switch decision {
+        case .nothing:
+            return
+        case .alert(let message):
+            try await record("remediation.alert", message, node: node.id, instance: node.instanceID, pool: node.pool, attributes: audit(cause))
+        case .repair(let step):
+            try await startRepair(step, on: nodeID, cause: cause)
+        case .replace(let step):
+            try await requestReplacement(nodeID, step: step, cause: cause)
+        case .wait(let reason, let until, let message):
+            try await wait(nodeID, cause: cause, reason: reason, until: until, message: message)
+        }
     }
 
     /// Nodes of `pool` being repaired or replaced (an index, not a scan).
@@ -133,35 +113,33 @@ extension FleetController {
     func processRemediations() async {
         let now = clock.now
         let due = state.popDueRemediations(at: now).compactMap { nodes[$0] }
+        let planner = remediationPlanner
         for node in due where node.state != .terminated {
             do {
-                if let repair = node.remediation?.repair,
-                   now.timeIntervalSince(repair.startedAt) >= configuration.repairTimeout.timeInterval {
-                    try await repairValidated(
-                        node.id, passed: false,
-                        message: "\(repair.action.rawValue) not validated within \(Int(configuration.repairTimeout.timeInterval)) s")
+                switch planner.resume(node.remediation, lastHeartbeat: state.heartbeats.lastHeartbeat(of: node.id), now: now) {
+                case .nothing:
+                    break
+                case .repairTimedOut(let message):
+                    try await repairValidated(node.id, passed: false, message: message)
                     continue
-                }
-                guard let waiting = node.remediation?.waiting, waiting.notBefore <= now else { continue }
-                if waiting.cause.silent, state.heartbeats.lastHeartbeat(of: node.id).map({ now.timeIntervalSince($0) < configuration.heartbeatInterval.timeInterval * 2 }) == true,
-                   waiting.reason == .silenceGrace {
-                    // It answered again: keep it cordoned for an operator, replace nothing.
-                    try await clearWaiting(node.id, message: "the node answers again; replacement not requested, it stays cordoned", cause: waiting.cause)
+                case .cancel(let message):
+                    if let cause = node.remediation?.waiting?.cause { try await clearWaiting(node.id, message: message, cause: cause) }
                     continue
+                case .retry(let cause):
+                    let ladder = RemediationLadder(limits: configuration.remediationLimits, history: node.remediation?.history ?? [])
+                    try await perform(ladder.next(requested: cause.requested, gpuIndex: cause.gpuIndex, now: now), on: node.id, cause: cause)
                 }
-                var cause = waiting.cause
-                if waiting.reason == .silenceGrace { cause.graceOver = true }
-                let ladder = RemediationLadder(limits: configuration.remediationLimits, history: node.remediation?.history ?? [])
-                let step = ladder.next(requested: cause.requested, gpuIndex: cause.gpuIndex, now: now)
-                try await perform(step, on: node.id, cause: cause)
             } catch {
                 logger.error("remediation failed", metadata: ["node": "\(node.id)", "error": "\(error)"])
             }
-            // A remediation still parked that took no new timer is looked at again in a second,
+            // A remediation still parked that took no new timer gets its own back (the end of
+            // its wait or of its repair's time); one already due is looked at again in a second,
             // as a concurrency wait is.
-            if let current = nodes[node.id], !state.hasRemediationTimer(node.id),
-               current.remediation?.repair != nil || (current.remediation?.waiting.map { $0.notBefore != .distantFuture } ?? false) {
-                state.scheduleRemediation(node.id, at: now.addingTimeInterval(1))
+            if let current = nodes[node.id], state.remediationDeadline(of: node.id) == nil {
+                state.upsert(current)
+                if let due = state.remediationDeadline(of: node.id), due <= now {
+                    state.scheduleRemediation(node.id, at: now.addingTimeInterval(1))
+                }
             }
         }
     }

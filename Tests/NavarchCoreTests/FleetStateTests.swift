@@ -70,6 +70,6 @@ import Testing
         var held = waiting
         held.remediation?.waiting?.notBefore = .distantFuture
         state.upsert(held)
-        #expect(!state.hasRemediationTimer("n-10"), "a breaker's hold waits for an operator, not a time")
+        #expect(state.remediationDeadline(of: "n-10") == nil, "a breaker's hold waits for an operator, not a time")
     }
 }

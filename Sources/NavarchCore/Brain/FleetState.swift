@@ -133,8 +133,8 @@ public struct FleetState: Sendable {
         remediationTimers.popDue(at: now).sorted(by: NaturalOrder.precedes)
     }
 
-    /// Whether the node has a remediation timer.
-    public func hasRemediationTimer(_ nodeID: String) -> Bool { remediationTimers.deadline(of: nodeID) != nil }
+    /// When the node's remediation is looked at next, if it has a timer.
+    public func remediationDeadline(of nodeID: String) -> Date? { remediationTimers.deadline(of: nodeID) }
 
     /// Looks at the node's remediation again at `time`.
     public mutating func scheduleRemediation(_ nodeID: String, at time: Date) {
