@@ -28,6 +28,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
     ],
     targets: [
         // Domain model, extension protocols and the pure decision logic. Imports nothing of ours.
@@ -68,6 +69,7 @@ let package = Package(
                 "NavarchCore", "NavarchProto", "NavarchStore", "NavarchHealth",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -141,8 +143,8 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]),
 
-        .executableTarget(name: "navarch", dependencies: ["NavarchCLI"]),
-        .executableTarget(name: "navarch-control-plane", dependencies: ["NavarchCLI"]),
+        .executableTarget(name: "navarch", dependencies: ["NavarchCLI", "NavarchControlPlane"]),
+        .executableTarget(name: "navarch-control-plane", dependencies: ["NavarchCLI", "NavarchControlPlane"]),
         .executableTarget(name: "navarch-node", dependencies: ["NavarchNode"]),
         // examples/cost-scheduler: a custom Scheduler, compiled with everything else.
         .executableTarget(name: "cost-scheduler-example", dependencies: ["NavarchCore"], path: "examples/cost-scheduler", exclude: ["README.md"]),

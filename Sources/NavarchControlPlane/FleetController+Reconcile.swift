@@ -77,16 +77,7 @@ extension FleetController {
             }
         }
         candidates += terminateRetryAt.values
-        if !rateLimited.isEmpty {
-            // A deferred call goes when both its limits have a token again.
-            for key in rateLimited {
-                let parts = key.split(separator: "|", omittingEmptySubsequences: false).map(String.init)
-                let provision = parts[2] == "provision"
-                let byProvider = (provision ? provisionLimiter : terminationLimiter).nextToken(parts[1], at: now)
-                let byPool = (provision ? poolProvisionLimiter : poolTerminationLimiter).nextToken(parts[0], at: now)
-                candidates.append(max(byProvider, byPool, now.addingTimeInterval(0.001)))
-            }
-        }
+        if let token = admission.nextToken(at: now) { candidates.append(token) }
         return candidates.min()
     }
 
@@ -94,42 +85,23 @@ extension FleetController {
     /// the reconciler, which issues them again when tokens are back (an instance stays requested,
     /// or terminating, meanwhile).
     func admitWithinRateLimits(_ operations: [ProviderOperation]) async throws -> [ProviderOperation] {
-        let now = clock.now
-        var admitted: [ProviderOperation] = []
-        var deferred: [String: Int] = [:]
-        for operation in operations {
-            let (instanceID, provider, isProvision) = switch operation {
-            case .provision(let request, let provider): (request.instanceID, provider, true)
-            case .terminate(_, let provider, let instanceID): (instanceID, provider, false)
-            }
-            let pool = instances[instanceID]?.pool ?? ""
-            let allowed: Bool
-            if isProvision {
-                allowed = provisionLimiter.allows(provider, at: now) && poolProvisionLimiter.allows(pool, at: now)
-                if allowed { provisionLimiter.take(provider, at: now); poolProvisionLimiter.take(pool, at: now) }
-            } else {
-                allowed = terminationLimiter.allows(provider, at: now) && poolTerminationLimiter.allows(pool, at: now)
-                if allowed { terminationLimiter.take(provider, at: now); poolTerminationLimiter.take(pool, at: now) }
-            }
-            if allowed {
-                admitted.append(operation)
-            } else {
-                inFlight.remove(instanceID)
-                deferred["\(pool)|\(provider)|\(isProvision ? "provision" : "terminate")", default: 0] += 1
+        let calls = operations.map { operation in
+            switch operation {
+            case .provision(let request, let provider):
+                ProviderCallAdmission.Call(instanceID: request.instanceID, provider: provider, pool: request.pool, operation: .provision)
+            case .terminate(let machine, let provider, let instanceID):
+                ProviderCallAdmission.Call(instanceID: instanceID, provider: provider, pool: machine.pool, operation: .terminate)
             }
         }
-        for (key, count) in deferred.sorted(by: { $0.key < $1.key }) where rateLimited.insert(key).inserted {
-            let parts = key.split(separator: "|", omittingEmptySubsequences: false).map(String.init)
-            let limits = configuration.rateLimits
-            let limit = parts[2] == "provision"
-                ? "\(limits.provisionsPerProvider)/min per provider, \(limits.provisionsPerPool)/min per pool"
-                : "\(limits.terminationsPerProvider)/min per provider, \(limits.terminationsPerPool)/min per pool"
+        let (admitted, deferred) = admission.admit(calls, at: clock.now)
+        let going = Set(admitted.map(\.instanceID))
+        for call in calls where !going.contains(call.instanceID) { inFlight.remove(call.instanceID) }
+        for wait in deferred {
             try await record(
-                "rate_limit.deferred", "\(count) \(parts[2]) call(s) at \(parts[1]) wait for the rate limit (\(limit))", pool: parts[0],
-                attributes: ["provider": parts[1], "operation": parts[2]])
+                "rate_limit.deferred", "\(wait.count) \(wait.operation.rawValue) call(s) at \(wait.provider) wait for the rate limit (\(wait.limit))",
+                pool: wait.pool, attributes: ["provider": wait.provider, "operation": wait.operation.rawValue])
         }
-        if deferred.isEmpty { rateLimited.removeAll() }
-        return admitted
+        return operations.filter { going.contains($0.instanceID) }
     }
 
     private func apply(_ action: FleetAction) async throws -> ProviderOperation? {

@@ -43,13 +43,8 @@ public actor FleetController {
     var capacityFailures: [String: [String: (at: Date, reason: String)]] = [:]
     /// Circuit breakers by scope (`fleet`, `pool NAME`); absent ones are closed.
     var breakers: [String: CircuitBreaker] = [:]
-    /// Provider-call rate limits: by provider and by pool, for provisioning and termination.
-    var provisionLimiter: RateLimiter
-    var terminationLimiter: RateLimiter
-    var poolProvisionLimiter: RateLimiter
-    var poolTerminationLimiter: RateLimiter
-    /// Pools whose calls waited for a rate limit, already recorded (one event per wait).
-    var rateLimited: Set<String> = []
+    /// Provider-call rate limits, by provider and by pool, for provisioning and termination.
+    var admission: ProviderCallAdmission
     /// The workload scheduler told before drains and terminations, if any.
     let coordinator: (any Coordinator)?
     let coordinatorJobs: AsyncStream<CoordinatorJob>.Continuation
@@ -70,6 +65,9 @@ public actor FleetController {
     /// Where cloud machines get the agent; set once the HTTP server is bound.
     var agentDownload: AgentDownload?
     public let startedAt: Date
+    /// Whether a record is storing and publishing its event; the others wait in line.
+    var recording = false
+    var recordWaiters: [CheckedContinuation<Void, Never>] = []
     /// Where instance and command ids come from.
     var ids: IdentifierGenerator
 
@@ -99,10 +97,7 @@ public actor FleetController {
             replacementTimeout: configuration.replacementTimeout.timeInterval,
             retryBackoff: configuration.provisionRetryBackoff.timeInterval)
         let limits = configuration.rateLimits
-        self.provisionLimiter = RateLimiter(perMinute: limits.provisionsPerProvider)
-        self.terminationLimiter = RateLimiter(perMinute: limits.terminationsPerProvider)
-        self.poolProvisionLimiter = RateLimiter(perMinute: limits.provisionsPerPool)
-        self.poolTerminationLimiter = RateLimiter(perMinute: limits.terminationsPerPool)
+        self.admission = ProviderCallAdmission(limits: limits)
     }
 
     /// Loads the stored fleet. Nodes that are not terminated get a fresh heartbeat deadline:
@@ -149,12 +144,20 @@ public actor FleetController {
     // MARK: - Recording
 
     /// Persists and publishes an event. A failed write fails the caller: nothing is published
-    /// that is not stored.
+    /// that is not stored. Events are published in the order of their sequence numbers: one
+    /// record at a time stores and publishes (another call's record may run while this actor
+    /// waits for the store, and a watcher that saw event 11 before event 10 would skip 10).
     @discardableResult
     func record(
         _ kind: String, _ message: String, node: String = "", instance: String = "", pool: String = "",
         attributes: [String: String] = [:]
     ) async throws -> FleetEvent {
+        while recording { await withCheckedContinuation { recordWaiters.append($0) } }
+        recording = true
+        defer {
+            recording = false
+            if !recordWaiters.isEmpty { recordWaiters.removeFirst().resume() }
+        }
         let event = FleetEvent(
             time: clock.now, kind: kind, nodeID: node, instanceID: instance, pool: pool, message: message,
             attributes: attributes)

@@ -1,8 +1,10 @@
 import NavarchCLI
+import NavarchControlPlane
 
 @main
 struct NavarchMain {
     static func main() async {
+        EventLoopExecutor.install()
         await CommandEntry.main(NavarchCommand.self)
     }
 }
