@@ -34,6 +34,14 @@ public struct ProviderCallAdmission: Sendable, Equatable {
         public var count: Int
         /// The limits it waits for, for its message.
         public var limit: String
+
+        public init(pool: String, provider: String, operation: Operation, count: Int, limit: String) {
+            self.pool = pool
+            self.provider = provider
+            self.operation = operation
+            self.count = count
+            self.limit = limit
+        }
     }
 
     private struct Key: Hashable, Comparable {
