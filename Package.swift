@@ -148,6 +148,8 @@ let package = Package(
         .executableTarget(name: "navarch-node", dependencies: ["NavarchNode"]),
         // examples/cost-scheduler: a custom Scheduler, compiled with everything else.
         .executableTarget(name: "cost-scheduler-example", dependencies: ["NavarchCore"], path: "examples/cost-scheduler", exclude: ["README.md"]),
+        // Decision-core throughput at 10,000 and 100,000 nodes (benchmarks/README.md).
+        .executableTarget(name: "navarch-brain-bench", dependencies: ["NavarchCore"], path: "benchmarks/brain"),
 
         .testTarget(name: "NavarchCoreTests", dependencies: ["NavarchCore", "NavarchTesting"]),
         .testTarget(name: "NavarchProcessTests", dependencies: ["NavarchProcess"]),
