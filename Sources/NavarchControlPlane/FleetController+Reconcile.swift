@@ -132,23 +132,28 @@ extension FleetController {
             return nil
         case .terminate(let instanceID, let reason):
             guard let instance = instances[instanceID], !inFlight.contains(instanceID) else { return nil }
-            if instance.state != .failed, pools[instance.pool]?.deleting != true, let breaker = openBreaker(forPool: instance.pool) {
+            let gate = TerminationGate.decide(
+                instance, poolDeleting: pools[instance.pool]?.deleting == true, openBreaker: openBreaker(forPool: instance.pool),
+                coordinated: coordinator != nil, nodeState: nodes[instance.nodeID]?.state)
+            switch gate {
+            case .hold(let scope, let why):
                 // An open breaker stops automatic terminations (a replaced node, a scale-down).
                 if heldTerminations.insert(instanceID).inserted {
                     try await record(
-                        "remediation.held", "termination held: circuit breaker of \(breaker.scope) is open (\(breaker.reason)): \(reason)",
+                        "remediation.held", "termination held: circuit breaker of \(scope) is open (\(why)): \(reason)",
                         node: instance.nodeID, instance: instanceID, pool: instance.pool, attributes: ["actor": "navarch/circuit-breaker"])
                 }
                 return nil
-            }
-            heldTerminations.remove(instanceID)
-            if coordinator != nil, instance.state != .failed, let node = nodes[instance.nodeID] {
+            case .drainFirst:
                 // The workload scheduler moves the node's work before the machine goes.
-                if NodeLifecycle.allows(.drain, in: node.state) && [.active, .cordoned].contains(node.state) {
-                    try await startDrain(node.id, reason: reason)
-                    return nil
-                }
-                if node.state == .draining { return nil }
+                heldTerminations.remove(instanceID)
+                try await startDrain(instance.nodeID, reason: reason)
+                return nil
+            case .waitForDrain:
+                heldTerminations.remove(instanceID)
+                return nil
+            case .proceed:
+                heldTerminations.remove(instanceID)
             }
             let updated = try await transition(instanceID: instanceID, on: .terminate, reason: reason)
             if let node = nodes[instance.nodeID], node.state != .terminated {
@@ -169,43 +174,25 @@ extension FleetController {
         }
     }
 
-    /// The provider for a pool's next instance: its only one; for a replacement, the replaced
-    /// machine's provider (same region and type) unless it just reported no capacity; else the
-    /// scheduler's pick among those that have not just reported no capacity for it (the one whose
-    /// report is oldest when all have).
+    /// The provider for a pool's next instance, as ``ProviderChoice`` decides; a failover is recorded.
     func chooseProvider(for pool: Pool, node: String, replacing: Instance? = nil) async throws -> String {
-        let candidates = pool.providerCandidates
-        guard candidates.count > 1, let type = try? InstanceTypeCatalog.named(pool.gpuType) else {
-            return candidates.first ?? pool.provider
-        }
-        let now = clock.now
-        let failures = capacityFailures[pool.name] ?? [:]
-        let recent = Set(candidates.filter { failures[$0].map { now.timeIntervalSince($0.at) < configuration.capacityRetryAfter.timeInterval } ?? false })
-        if let replaced = replacing?.provider, candidates.contains(replaced), !recent.contains(replaced) {
-            return replaced
-        }
-        var eligible = candidates.filter { !recent.contains($0) }
-        if eligible.isEmpty { eligible = candidates.sorted { failures[$0]!.at < failures[$1]!.at } }
-        let options = eligible.map { ProvisionOption(provider: $0, instanceType: type) }
-        let scheduler = scheduler(for: pool)
         var live: [String: Int] = [:]
         for instance in unfinishedInstances(of: pool.name) where instance.state.isLive { live[instance.provider, default: 0] += 1 }
-        let chosen: ProvisionOption
-        do {
-            chosen = try scheduler.choose(from: options, context: SchedulingContext(pool: pool.name, instancesByProvider: live)) ?? options[0]
-        } catch {
+        let choice = ProviderChoice.choose(
+            candidates: pool.providerCandidates, type: try? InstanceTypeCatalog.named(pool.gpuType),
+            capacityFailures: capacityFailures[pool.name] ?? [:], retryAfter: configuration.capacityRetryAfter.timeInterval,
+            replacing: replacing?.provider, scheduler: scheduler(for: pool),
+            context: SchedulingContext(pool: pool.name, instancesByProvider: live), now: clock.now)
+        if let error = choice.schedulerError {
             logger.error("the scheduler failed; the pool's first eligible provider is used", metadata: ["pool": "\(pool.name)", "error": "\(error)"])
-            chosen = options[0]
         }
-        let choice = chosen.provider
-        let passedOver = candidates.filter { recent.contains($0) && $0 != choice }
-        if !passedOver.isEmpty {
-            let reasons = passedOver.map { "\($0): \(failures[$0]!.reason)" }.joined(separator: "; ")
+        if !choice.passedOver.isEmpty {
+            let reasons = choice.passedOver.map { "\($0.provider): \($0.reason)" }.joined(separator: "; ")
             try await record(
-                "instance.failover", "node \(node) goes to \(choice): no capacity at \(reasons)", node: node, pool: pool.name,
-                attributes: ["provider": choice, "passedOver": passedOver.joined(separator: ",")])
+                "instance.failover", "node \(node) goes to \(choice.provider): no capacity at \(reasons)", node: node, pool: pool.name,
+                attributes: ["provider": choice.provider, "passedOver": choice.passedOver.map(\.provider).joined(separator: ",")])
         }
-        return choice
+        return choice.provider.isEmpty ? pool.provider : choice.provider
     }
 
     /// The pool's own strategy's scheduler, or the control plane's.
