@@ -155,21 +155,8 @@ extension FleetController {
     func uncordon(nodeID: String, force: Bool = false, reason: String = "", actor: String = "") async throws -> Node {
         let node = try node(nodeID)
         let who = Self.operatorName(actor)
-        if let instance = instances[node.instanceID], instance.condemned {
-            throw NavarchError.failedPrecondition(
-                "node \(nodeID) is being replaced (\(instance.condemnedReason)); it cannot be uncordoned")
-        }
-        let unvalidated = node.health == .unhealthy || node.state == .unhealthy || node.remediation?.repair != nil
-            || node.remediation?.waiting != nil
-        if unvalidated && !force {
-            let why = node.remediation?.repair.map { "a \($0.action.rawValue) is under way" }
-                ?? (node.healthReason.isEmpty ? "it is \(node.health.rawValue)" : "it is \(node.health.rawValue): \(node.healthReason)")
-            throw NavarchError.failedPrecondition(
-                "node \(nodeID) has not passed validation (\(why)); it goes back in service after a passed repair or diagnostic, or with `uncordon --force`")
-        }
-        if [.repairing, .diagnosing].contains(node.state) {
-            throw NavarchError.failedPrecondition("node \(nodeID) is \(node.state.rawValue); wait for it to finish, then uncordon")
-        }
+        let condemned = instances[node.instanceID].flatMap { $0.condemned ? $0.condemnedReason : nil }
+        let unvalidated = try UncordonRule.check(node, condemnedReason: condemned, force: force)
         let why = reason.isEmpty ? "uncordoned by \(who)" : "\(reason) (\(who))"
         var attributes = ["actor": who]
         if unvalidated { attributes["forced"] = "true" }

@@ -79,23 +79,24 @@ extension FleetController {
         try await record(
             passed ? "diagnostic.passed" : "diagnostic.failed", "\(command.reason): \(message)", node: node.id,
             instance: node.instanceID, pool: node.pool, attributes: ["suite": suite, "level": command.parameters["level"] ?? ""])
-        if command.parameters["validation"] != nil, nodes[node.id]?.remediation?.repair != nil {
-            // The diagnostic validates a repair: its outcome goes to the ladder.
-            try await repairValidated(node.id, passed: passed, message: "\(command.reason): \(message)")
+        // Recording suspended this actor: decide on the node as it is now, not as it was read.
+        guard let current = nodes[node.id] else { return }
+        switch DiagnosticOutcome.decide(
+            command, passed: passed, message: message, nodeState: current.state, repairUnderWay: current.remediation?.repair != nil
+        ) {
+        case .recordOnly:
             return
-        }
-        guard node.state == .diagnosing else { return }
-        if passed {
+        case .repairValidated(let passed):
+            try await repairValidated(node.id, passed: passed, message: "\(command.reason): \(message)")
+        case .returnToService:
             try await transition(nodeID: node.id, on: .diagnosisPassed, reason: "\(command.reason) passed") { $0.cordonReason = "" }
-            if command.parameters["return_to_service"] == "true" {
-                try await send(.uncordon, to: node.id, reason: "\(command.reason) passed")
-            } else {
-                try await transition(nodeID: node.id, on: .cordon, reason: "stays cordoned: it was out of service before the diagnostic") {
-                    $0.cordonReason = "cordoned before \(command.reason)"
-                }
+            try await send(.uncordon, to: node.id, reason: "\(command.reason) passed")
+        case .stayCordoned:
+            try await transition(nodeID: node.id, on: .diagnosisPassed, reason: "\(command.reason) passed") { $0.cordonReason = "" }
+            try await transition(nodeID: node.id, on: .cordon, reason: "stays cordoned: it was out of service before the diagnostic") {
+                $0.cordonReason = "cordoned before \(command.reason)"
             }
-        } else {
-            let reason = "\(command.reason) failed: \(message)"
+        case .markUnhealthy(let reason):
             try await transition(nodeID: node.id, on: .diagnosisFailed, reason: reason)
             guard var failed = nodes[node.id] else { return }
             let previous = failed.health
