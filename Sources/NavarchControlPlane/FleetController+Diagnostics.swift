@@ -10,14 +10,16 @@ extension FleetController {
             throw NavarchError.invalidArgument("unknown diagnostic suite '\(suite)' (known: \(DiagnosticSchedule.suites.joined(separator: ", ")))")
         }
         guard (1...4).contains(level) else { throw NavarchError.invalidArgument("diagnostic level must be 1 to 4, got \(level)") }
-        let node = try self.node(nodeID)
-        if let instance = instances[node.instanceID], instance.condemned {
+        let requested = try self.node(nodeID)
+        if let instance = instances[requested.instanceID], instance.condemned {
             throw NavarchError.failedPrecondition("node \(nodeID) is being replaced; no diagnostic will run on it")
         }
         if try await store.pendingCommands(for: nodeID).contains(where: { $0.kind == .runDiagnostic }) {
             throw NavarchError.failedPrecondition("node \(nodeID) already has a diagnostic pending")
         }
         let reason = "diagnostic \(suite) level \(level)"
+        // Reading the pending commands suspended this actor: stamp the node as it is now.
+        guard let node = nodes[nodeID] else { throw NavarchError.notFound("node \(nodeID) not found") }
         let wasInService = node.state == .active
         var stamped = node
         stamped.lastDiagnostics = (node.lastDiagnostics ?? [:]).merging([suite: clock.now]) { _, new in new }

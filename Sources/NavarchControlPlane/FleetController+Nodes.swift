@@ -234,7 +234,8 @@ extension FleetController {
         try await record(
             "command.\(success ? "done" : "failed")", "\(command.kind.rawValue)\(message.isEmpty ? "" : ": \(message)")",
             node: nodeID, instance: node.instanceID, pool: node.pool, attributes: ["command": command.kind.rawValue])
-        if command.kind == .drain && success && node.state == .draining {
+        // Three suspensions since the node was read: look at it as it is now.
+        if command.kind == .drain && success && nodes[nodeID]?.state == .draining {
             try await transition(nodeID: nodeID, on: .drainCompleted, reason: "node reported drained")
             try await startPendingRepair(nodeID: nodeID)
             try await startPendingDiagnostic(nodeID: nodeID)

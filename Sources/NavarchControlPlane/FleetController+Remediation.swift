@@ -155,7 +155,7 @@ extension FleetController {
     /// so the same provider, region and instance type, failing over as the pool allows) and
     /// terminates the old machine once the new one is healthy.
     func requestReplacement(_ nodeID: String, step: RemediationStep, cause: NodeRemediation.Cause) async throws {
-        guard var node = nodes[nodeID], var instance = instances[node.instanceID], instance.state.isLive, !instance.condemned else { return }
+        guard var node = nodes[nodeID], let before = instances[node.instanceID], before.state.isLive, !before.condemned else { return }
         var remediation = node.remediation ?? NodeRemediation()
         var ladder = RemediationLadder(limits: configuration.remediationLimits, history: remediation.history)
         ladder.record(.replace, gpuIndex: cause.gpuIndex, at: clock.now)
@@ -163,6 +163,8 @@ extension FleetController {
         remediation.waiting = nil
         node.remediation = remediation
         try await save(node)
+        // Saving suspended this actor: condemn the instance as it is now, not the copy read before.
+        guard var instance = instances[before.id], instance.state.isLive, !instance.condemned else { return }
         instance.condemned = true
         instance.condemnedReason = cause.reason
         instance.condemnedAt = clock.now
