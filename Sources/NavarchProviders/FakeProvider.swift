@@ -14,6 +14,7 @@ public final class FakeProvider: Provider {
         var provisionFailures: [any Error] = []
         var terminateFailures: [any Error] = []
         var provisionCalls = 0
+        var listCalls = 0
         var terminateCalls: [String] = []
         var spotCapacity = true
     }
@@ -49,6 +50,8 @@ public final class FakeProvider: Provider {
     }
 
     public var provisionCalls: Int { state.withLock { $0.provisionCalls } }
+    /// How many times the provider's machines were listed (orphan sweeps, restarts).
+    public var listCalls: Int { state.withLock { $0.listCalls } }
     public var terminated: [String] { state.withLock { $0.terminateCalls } }
     public var running: [ProvisionedInstance] { state.withLock { Array($0.machines.values) } }
 
@@ -80,6 +83,9 @@ public final class FakeProvider: Provider {
     }
 
     public func list() async throws -> [ProvisionedInstance] {
-        state.withLock { Array($0.machines.values).sorted { $0.instanceID < $1.instanceID } }
+        state.withLock { state in
+            state.listCalls += 1
+            return Array(state.machines.values).sorted { $0.instanceID < $1.instanceID }
+        }
     }
 }

@@ -35,7 +35,9 @@ struct OrphanSweepTests {
                 provider.inject(ProvisionedInstance(instanceID: "i-stranger", providerInstanceID: "fake-stranger", nodeID: "other-0", pool: "other"))
                 try await eventually("the orphan is terminated") { provider.terminated.count > terminations }
                 #expect(provider.terminated.last == request.instanceID)
-                try await Task.sleep(for: .milliseconds(600))
+                // Two more sweeps see the stranger again; it is reported once.
+                let sweeps = provider.listCalls
+                try await eventually("two more sweeps") { provider.listCalls >= sweeps + 2 }
                 let kinds = try await client.events().map(\.kind)
                 #expect(kinds.contains("instance.orphan"))
                 #expect(kinds.filter { $0 == "instance.unknown" }.count == 1)

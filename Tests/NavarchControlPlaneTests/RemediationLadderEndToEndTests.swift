@@ -285,7 +285,10 @@ import Testing
             }
             let fleet = try #require(try await client.serverInfo().breakers.first { $0.scope == "fleet" })
             #expect(fleet.reason == "all 2 nodes of provider fake went silent at once", "\(fleet.reason)")
-            try await Task.sleep(for: .seconds(4))  // past the silence grace
+            // Past the silence grace each replacement is decided and held, not requested.
+            try await eventually("both replacements are held", timeout: .seconds(20)) {
+                Set(try await client.events(pool: "pair").filter { $0.kind == "remediation.held" }.map(\.nodeID)).count == 2
+            }
             #expect(provider.provisionCalls == 2 && provider.terminated.isEmpty, "nothing replaced while the breaker is open")
         }
     }
@@ -354,8 +357,7 @@ import Testing
                     let held = try await client.events(pool: "train").filter { $0.kind == "remediation.held" }
                     return Set(held.map(\.nodeID)) == silent
                 }
-                // Past the silence grace: still nothing asked of the provider.
-                try await Task.sleep(for: .seconds(2))
+                // Held means decided past the silence grace: nothing was asked of the provider.
                 let callsDuringOutage = provider.provisionCalls - callsBefore
                 print("figure: provider calls during the outage: \(callsDuringOutage) provision(s), \(provider.terminated.count) termination(s)")
                 #expect(callsDuringOutage == 0)
