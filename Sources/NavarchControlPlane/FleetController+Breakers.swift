@@ -25,7 +25,8 @@ extension FleetController {
     /// Writes the open breakers (of `states`, or the current ones).
     func saveBreakers(_ states: [String: CircuitBreaker]? = nil) async throws {
         let open = (states ?? breakers).filter(\.value.isOpen).mapValues(\.state)
-        try await store.saveSetting(Self.breakersSetting, try JSONEncoder().encode(open))
+        let data = try JSONEncoder().encode(open)
+        try await inWriteOrder { try await store.saveSetting(Self.breakersSetting, data) }
     }
 
     /// Every breaker: the fleet's, each pool's, then each pool's provisioning breaker.

@@ -128,7 +128,7 @@ extension FleetController {
         if !gpus.isEmpty { current.gpus = gpus }
         try await save(current)
         node = current
-        if previous != health {
+        if previous != health || RemediationPlanner.isUnattended(current, instance: instances[current.instanceID]) {
             try await healthChanged(node: node, from: previous, result: HealthResult(status: health, reason: reason, observations: observations), evidence: evidence)
         }
         try await promoteIfReady(nodeID: nodeID)
@@ -230,7 +230,7 @@ extension FleetController {
             throw NavarchError.notFound("command \(commandID) is not pending for node \(nodeID)")
         }
         command.acknowledgedAt = clock.now
-        try await store.saveCommand(command)
+        try await inWriteOrder { try await store.saveCommand(command) }
         try await record(
             "command.\(success ? "done" : "failed")", "\(command.kind.rawValue)\(message.isEmpty ? "" : ": \(message)")",
             node: nodeID, instance: node.instanceID, pool: node.pool, attributes: ["command": command.kind.rawValue])

@@ -16,7 +16,8 @@ extension FleetController {
 
     func saveProvisioningGuard() async throws {
         let pools = provisioningGuard.pools
-        try await store.saveSetting(Self.provisioningGuardSetting, pools.isEmpty ? nil : try JSONEncoder().encode(pools))
+        let data = pools.isEmpty ? nil : try JSONEncoder().encode(pools)
+        try await inWriteOrder { try await store.saveSetting(Self.provisioningGuardSetting, data) }
     }
 
     /// An instance failed: the pool backs off longer, and opens its provisioning breaker when

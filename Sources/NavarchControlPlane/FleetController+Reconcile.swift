@@ -166,7 +166,7 @@ extension FleetController {
             try await noteInstanceFailed(failed, neverRegistered: true, reason: reason)
             return nil
         case .forgetPool(let name):
-            try await store.deletePool(named: name)
+            try await inWriteOrder { try await store.deletePool(named: name) }
             state.removePool(named: name)
             if provisioningGuard.reset(pool: name) != nil { try await saveProvisioningGuard() }
             try await record("pool.deleted", "every instance terminated", pool: name)
@@ -249,8 +249,11 @@ extension FleetController {
     /// Records the outcome of a provision call. When it cannot be stored the instance stays
     /// as it was, and the next pass asks the provider again (with the same idempotency token).
     func provisionFinished(instanceID: String, result: Result<ProvisionedInstance, any Error>) async throws {
-        inFlight.remove(instanceID)
-        defer { wake() }
+        // In flight until its outcome is stored: a pass meanwhile must not ask again.
+        defer {
+            inFlight.remove(instanceID)
+            wake()
+        }
         guard let instance = instances[instanceID] else { return }
         switch result {
         case .success(let machine):
@@ -277,7 +280,11 @@ extension FleetController {
 
     /// Records the outcome of a terminate call.
     func terminateFinished(instanceID: String, error: (any Error)?) async throws {
-        inFlight.remove(instanceID)
+        // In flight until its outcome is stored: a pass meanwhile must not terminate it again.
+        defer {
+            inFlight.remove(instanceID)
+            wake()
+        }
         guard let instance = instances[instanceID] else { return }
         if let error {
             // Asked again after a pause, not at once: a provider that refuses now likely will again.

@@ -65,9 +65,9 @@ public actor FleetController {
     /// Where cloud machines get the agent; set once the HTTP server is bound.
     var agentDownload: AgentDownload?
     public let startedAt: Date
-    /// Whether a record is storing and publishing its event; the others wait in line.
-    var recording = false
-    var recordWaiters: [CheckedContinuation<Void, Never>] = []
+    /// Whether a store write is under way; the others wait in line (``inWriteOrder(_:)``).
+    var writing = false
+    var writeWaiters: [CheckedContinuation<Void, Never>] = []
     /// Where instance and command ids come from.
     var ids: IdentifierGenerator
 
@@ -145,26 +145,38 @@ public actor FleetController {
 
     /// Persists and publishes an event. A failed write fails the caller: nothing is published
     /// that is not stored. Events are published in the order of their sequence numbers: one
-    /// record at a time stores and publishes (another call's record may run while this actor
+    /// write at a time stores and publishes (another call's record may run while this actor
     /// waits for the store, and a watcher that saw event 11 before event 10 would skip 10).
     @discardableResult
     func record(
         _ kind: String, _ message: String, node: String = "", instance: String = "", pool: String = "",
         attributes: [String: String] = [:]
     ) async throws -> FleetEvent {
-        while recording { await withCheckedContinuation { recordWaiters.append($0) } }
-        recording = true
-        defer {
-            recording = false
-            if !recordWaiters.isEmpty { recordWaiters.removeFirst().resume() }
-        }
         let event = FleetEvent(
             time: clock.now, kind: kind, nodeID: node, instanceID: instance, pool: pool, message: message,
             attributes: attributes)
-        let stored = try await store.appendEvent(event)
-        events.publish(stored)
-        notificationContinuation.yield(stored)
-        return stored
+        return try await inWriteOrder {
+            let stored = try await store.appendEvent(event)
+            events.publish(stored)
+            notificationContinuation.yield(stored)
+            return stored
+        }
+    }
+
+    /// Runs a store write after every write this actor issued before it. A call to the store
+    /// leaves the actor, so two writes issued in one order could otherwise reach the store in
+    /// the other (a pool saved with its node counter, then overwritten by the older copy).
+    /// Strictly first come, first served: the next waiter is handed the turn.
+    func inWriteOrder<T: Sendable>(_ write: () async throws -> T) async throws -> T {
+        if writing {
+            await withCheckedContinuation { writeWaiters.append($0) }
+        } else {
+            writing = true
+        }
+        defer {
+            if writeWaiters.isEmpty { writing = false } else { writeWaiters.removeFirst().resume() }
+        }
+        return try await write()
     }
 
     /// Keeps the instance and writes it. Other calls see it at once; when the store refuses it,
@@ -173,7 +185,7 @@ public actor FleetController {
         let previous = instances[instance.id]
         state.upsert(instance)
         wake()
-        do { try await store.saveInstance(instance) } catch {
+        do { try await inWriteOrder { try await store.saveInstance(instance) } } catch {
             if instances[instance.id] == instance { state.restore(instance: instance.id, to: previous) }
             throw error
         }
@@ -183,7 +195,7 @@ public actor FleetController {
         let previous = nodes[node.id]
         if state.upsert(node) { timersChanged.signal() }
         wake()
-        do { try await store.saveNode(node) } catch {
+        do { try await inWriteOrder { try await store.saveNode(node) } } catch {
             if nodes[node.id] == node { state.restore(node: node.id, to: previous) }
             throw error
         }
@@ -193,7 +205,7 @@ public actor FleetController {
         let previous = pools[pool.name]
         state.upsert(pool)
         wake()
-        do { try await store.savePool(pool) } catch {
+        do { try await inWriteOrder { try await store.savePool(pool) } } catch {
             if pools[pool.name] == pool {
                 if let previous { state.upsert(previous) } else { state.removePool(named: pool.name) }
             }
@@ -254,7 +266,7 @@ public actor FleetController {
         let command = NodeCommand(
             id: ids.commandID(), nodeID: nodeID, kind: kind, reason: reason, issuedAt: clock.now,
             parameters: parameters)
-        try await store.saveCommand(command)
+        try await inWriteOrder { try await store.saveCommand(command) }
         if let coordinator, let node = nodes[nodeID] {
             switch kind {
             case .cordon: coordinatorJobs.yield(.cordon(CoordinatedNode(node), reason: reason))
@@ -278,7 +290,7 @@ public actor FleetController {
         guard !unsavedHeartbeats.isEmpty else { return }
         let batch = unsavedHeartbeats
         unsavedHeartbeats = [:]
-        do { try await store.saveHeartbeats(batch) } catch {
+        do { try await inWriteOrder { try await store.saveHeartbeats(batch) } } catch {
             logger.warning("cannot store heartbeats", metadata: ["error": "\(error)"])
             unsavedHeartbeats.merge(batch) { newer, _ in newer }
         }

@@ -15,6 +15,7 @@ public final class FakeProvider: Provider {
         var terminateFailures: [any Error] = []
         var provisionCalls = 0
         var listCalls = 0
+        var requests: [ProvisionRequest] = []
         var terminateCalls: [String] = []
         var spotCapacity = true
     }
@@ -50,6 +51,9 @@ public final class FakeProvider: Provider {
     }
 
     public var provisionCalls: Int { state.withLock { $0.provisionCalls } }
+    /// The request of every machine bought so far, in order (a repeated request for a machine
+    /// that exists is not a purchase and is not listed again).
+    public var requestsSoFar: [ProvisionRequest] { state.withLock { $0.requests } }
     /// How many times the provider's machines were listed (orphan sweeps, restarts).
     public var listCalls: Int { state.withLock { $0.listCalls } }
     public var terminated: [String] { state.withLock { $0.terminateCalls } }
@@ -67,6 +71,7 @@ public final class FakeProvider: Provider {
                 instanceID: request.instanceID, providerInstanceID: "fake-\(request.instanceID)", nodeID: request.nodeID,
                 pool: request.pool)
             state.machines[request.instanceID] = machine
+            state.requests.append(request)
             return .success(machine)
         }
         let machine = try result.get()

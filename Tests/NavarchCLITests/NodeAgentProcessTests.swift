@@ -16,7 +16,7 @@ import Testing
         }
         #expect(agent.exitStatus() == nil, "still running")
         kill(agent.pid, SIGTERM)
-        let status = try await agent.wait(timeout: .seconds(10))
+        let status = try await agent.wait(timeout: .seconds(30))
         #expect(status == 0, "log: \((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")")
     }
 
@@ -24,7 +24,7 @@ import Testing
         try Binaries.require()
         let log = FileManager.default.temporaryDirectory.appendingPathComponent("agent-\(UUID().uuidString).log").path
         let agent = try await ChildProcess.spawn(Binaries.directory + "/navarch-node", ["--control-plane", "nowhere", "--backend", "cuda"], stdout: log, stderr: log)
-        #expect(try await agent.wait(timeout: .seconds(10)) != 0)
+        #expect(try await agent.wait(timeout: .seconds(30)) != 0)
         #expect(((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").contains("unknown GPU backend 'cuda'"))
     }
 }

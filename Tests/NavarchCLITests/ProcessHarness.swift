@@ -134,7 +134,7 @@ final class ServeProcess: @unchecked Sendable {
     func kill() async throws {
         guard let child else { return }
         Glibc.kill(child.pid, SIGKILL)
-        exited = try await child.wait(timeout: .seconds(10))
+        exited = try await child.wait(timeout: .seconds(30))
     }
 
     /// SIGTERM and wait; returns the exit status.
@@ -142,7 +142,8 @@ final class ServeProcess: @unchecked Sendable {
         guard let child else { return 0 }
         if let exited { return exited }
         Glibc.kill(child.pid, SIGTERM)
-        let status = try await child.wait(timeout: .seconds(20))
+        // A bound on a clean exit, not a speed: a loaded machine starts and stops these slowly.
+        let status = try await child.wait(timeout: .seconds(60))
         exited = status
         return status
     }

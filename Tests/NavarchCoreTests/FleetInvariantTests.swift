@@ -106,7 +106,7 @@ import Testing
     }
 
     @Test func neverMoreThanMaxConcurrentInRemediationAndNoTerminationWhileABreakerIsOpen() {
-        for seed in UInt64(1)...200 {
+        for seed in UInt64(1)...100 {
             let trace = run(seed: seed)
             #expect(trace.terminationsWhileOpen == 0, "seed \(seed)")
         }

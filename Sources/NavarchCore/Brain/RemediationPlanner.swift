@@ -108,6 +108,15 @@ public struct RemediationPlanner: Sendable, Equatable {
         return .retry(cause)
     }
 
+    /// Whether an unhealthy node has been left as it was: in service or cordoned, nothing
+    /// repairing, waiting or replacing it. A control plane killed between storing a verdict and acting on
+    /// it leaves such a node; the verdict reported again must then be acted on, though it is
+    /// not a change.
+    public static func isUnattended(_ node: Node, instance: Instance?) -> Bool {
+        node.health == .unhealthy && [.active, .cordoned].contains(node.state) && node.remediation?.repair == nil
+            && node.remediation?.waiting == nil && !(instance.map { $0.condemned && $0.state.isLive } ?? false)
+    }
+
     private func turn(_ step: RemediationStep, pool: String, underWay: Int, now: Date) -> Decision? {
         guard underWay >= maxConcurrent else { return nil }
         return .wait(
