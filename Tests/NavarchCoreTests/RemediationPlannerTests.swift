@@ -55,4 +55,23 @@ import Testing
         #expect(planner.resume(repair, lastHeartbeat: now, now: now.addingTimeInterval(899)) == .nothing)
         #expect(planner.resume(repair, lastHeartbeat: now, now: now.addingTimeInterval(900)) == .repairTimedOut("reboot not validated within 900 s"))
     }
+
+    /// A verdict stored but not acted on (the control plane died between the two) is acted on
+    /// when it is reported again; a node already being handled is not.
+    @Test func anUnhealthyNodeLeftAsItWasIsUnattended() {
+        var node = Node(id: "n", pool: "p", instanceID: "i", provider: "fake", state: .cordoned, health: .unhealthy, registeredAt: now)
+        let instance = Instance(id: "i", pool: "p", provider: "fake", state: .running, nodeID: "n", instanceType: "h100", createdAt: now)
+        #expect(RemediationPlanner.isUnattended(node, instance: instance))
+        var condemned = instance
+        condemned.condemned = true
+        #expect(!RemediationPlanner.isUnattended(node, instance: condemned))
+        node.remediation = NodeRemediation(waiting: .init(cause: cause(), reason: .breaker, since: now, notBefore: .distantFuture))
+        #expect(!RemediationPlanner.isUnattended(node, instance: instance))
+        node.remediation = nil
+        node.state = .repairing
+        #expect(!RemediationPlanner.isUnattended(node, instance: instance))
+        node.state = .active
+        node.health = .healthy
+        #expect(!RemediationPlanner.isUnattended(node, instance: instance))
+    }
 }
