@@ -207,7 +207,7 @@ extension FleetController {
             controlPlaneAddress: controlPlaneAddress)
         if let options = pools[instance.pool]?.options {
             // A provider without spot capacity gets on-demand requests (the pool allowed it).
-            request.spot = options.spot && providers[instance.provider]?.supportsSpot == true
+            request.spot = options.spot && providers[instance.provider]?.supportsSpot == true && !onDemandOnly.contains(instance.id)
             request.onDemandFallback = options.spotFallback == .onDemand
             request.placement = options.placement
         }
@@ -238,13 +238,6 @@ extension FleetController {
         try await transition(instanceID: instanceID, on: .startProvisioning)
     }
 
-    /// Records that a spot request found no capacity and goes on-demand at the same provider.
-    func spotFellBack(instanceID: String, provider: String, reason: String) async throws {
-        guard let instance = instances[instanceID] else { return }
-        try await record(
-            "instance.spot_fallback", "no spot capacity at \(provider); asking for on-demand: \(reason)", node: instance.nodeID,
-            instance: instanceID, pool: instance.pool, attributes: ["provider": provider])
-    }
 
     /// Records the outcome of a provision call. When it cannot be stored the instance stays
     /// as it was, and the next pass asks the provider again (with the same idempotency token).
@@ -257,6 +250,7 @@ extension FleetController {
         guard let instance = instances[instanceID] else { return }
         switch result {
         case .success(let machine):
+            onDemandOnly.remove(instanceID)
             if instance.state == .provisioning {
                 try await transition(instanceID: instanceID, on: .provisioned, reason: "provider id \(machine.providerInstanceID)") {
                     $0.providerInstanceID = machine.providerInstanceID
@@ -267,6 +261,18 @@ extension FleetController {
                 try await save(updated)
             }
         case .failure(let error):
+            let options = pools[instance.pool]?.options
+            if SpotFallback.retryOnDemand(
+                after: error, spotRequested: (options?.spot ?? false) && providers[instance.provider]?.supportsSpot == true,
+                poolAllows: options?.spotFallback == .onDemand, askedOnDemandAlready: onDemandOnly.contains(instanceID)) {
+                // The same provider, on-demand, before any failover: the next pass asks again.
+                try await record(
+                    "instance.spot_fallback", "no spot capacity at \(instance.provider); asking for on-demand: \(error)", node: instance.nodeID,
+                    instance: instanceID, pool: instance.pool, attributes: ["provider": instance.provider])
+                onDemandOnly.insert(instanceID)
+                return
+            }
+            onDemandOnly.remove(instanceID)
             if let capacity = error as? any CapacityError, capacity.isInsufficientCapacity {
                 capacityFailures[instance.pool, default: [:]][instance.provider] = (clock.now, "\(error)")
             }

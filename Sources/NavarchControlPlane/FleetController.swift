@@ -34,6 +34,8 @@ public actor FleetController {
     var unsavedHeartbeats: [String: Date] = [:]
     /// Instances with a provider call in flight.
     var inFlight: Set<String> = []
+    /// Instances whose spot request found no capacity: they are asked for on-demand.
+    var onDemandOnly: Set<String> = []
     /// Terminations that failed, and when they are asked for again.
     var terminateRetryAt: [String: Date] = [:]
     /// Provider machines not known here that were already reported.

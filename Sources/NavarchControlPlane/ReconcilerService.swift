@@ -59,19 +59,10 @@ struct ReconcilerService: Service {
         try await fleet.provisionStarted(instanceID: request.instanceID)
         let result: Result<ProvisionedInstance, any Error>
         do {
-            do {
-                result = .success(try await provider.provision(request))
-            } catch let error as any CapacityError where error.isInsufficientCapacity && request.spot && request.onDemandFallback {
-                // The pool's spot fallback: the same provider, on-demand, before any failover.
-                try await fleet.spotFellBack(instanceID: request.instanceID, provider: providerName, reason: "\(error)")
-                var onDemand = request
-                onDemand.spot = false
-                result = .success(try await provider.provision(onDemand))
-            }
+            result = .success(try await provider.provision(request))
         } catch {
             logger.warning("provision failed", metadata: ["instance": "\(request.instanceID)", "error": "\(error)"])
-            try await fleet.provisionFinished(instanceID: request.instanceID, result: .failure(error))
-            return
+            result = .failure(error)
         }
         try await fleet.provisionFinished(instanceID: request.instanceID, result: result)
     }
