@@ -33,7 +33,10 @@ final class WakeUpSignal: Sendable {
         guard let deadline else { return await wait() }
         guard deadline > clock.now else { return }
         await withTaskGroup(of: Void.self) { group in
-            group.addTask { try? await clock.sleep(until: deadline) }
+            group.addTask {
+                // Cancelled when the signal comes first: that is the other way out, not a failure.
+                do { try await clock.sleep(until: deadline) } catch {}
+            }
             group.addTask { await self.wait() }
             await group.next()
             group.cancelAll()

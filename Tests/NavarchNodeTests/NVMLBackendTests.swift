@@ -132,11 +132,13 @@ enum FakeNVML {
 
     /// NVIDIA's own libnvidia-ml (from Debian's non-free archive, fetched by scripts/test.sh) on a
     /// machine without the NVIDIA driver: the agent must report exactly that.
-    @Test func nvidiasOwnLibraryWithoutADriver() async throws {
-        guard let path = ProcessInfo.processInfo.environment["NAVARCH_REAL_NVML"], FileManager.default.fileExists(atPath: path) else {
-            print("skipped: NAVARCH_REAL_NVML does not name NVIDIA's libnvidia-ml.so.1 (scripts/test.sh fetches it when it can)")
-            return
-        }
+    static var realNVML: String? {
+        ProcessInfo.processInfo.environment["NAVARCH_REAL_NVML"].flatMap { FileManager.default.fileExists(atPath: $0) ? $0 : nil }
+    }
+
+    @Test(.enabled(if: realNVML != nil, "NAVARCH_REAL_NVML does not name NVIDIA's libnvidia-ml.so.1 (scripts/test.sh fetches it when it can)"))
+    func nvidiasOwnLibraryWithoutADriver() async throws {
+        let path = try #require(Self.realNVML)
         let backend = await NVMLBackend.open(path: path)
         let reason = try #require(backend.unavailableReason, "a machine with an NVIDIA driver runs this test without the point of it")
         #expect(reason.contains("nvmlInit_v2 failed"), "\(reason)")
