@@ -60,21 +60,13 @@ extension FleetController {
     func checkSilentGroups() async throws {
         let now = clock.now
         let live = nodes.values.filter { $0.state != .terminated && (instances[$0.instanceID]?.state.isLive ?? true) }
-        let timeout = configuration.heartbeatInterval.timeInterval * Double(configuration.missedHeartbeatsBeforeUnhealthy)
-        func silent(_ node: Node) -> Bool {
-            guard let last = state.heartbeats.lastHeartbeat(of: node.id) else { return false }
-            return now.timeIntervalSince(last) >= timeout
-        }
-        var groups: [String: [Node]] = [:]
-        for node in live {
-            if !node.provider.isEmpty { groups["provider \(node.provider)", default: []].append(node) }
-            if let zone = node.labels["topology.zone"], !zone.isEmpty { groups["zone \(zone)", default: []].append(node) }
-        }
-        for (group, members) in groups.sorted(by: { $0.key < $1.key }) where members.count >= 2 && members.allSatisfy(silent) {
+        let groups = SilentGroups.find(
+            nodes: live, lastHeartbeat: { state.heartbeats.lastHeartbeat(of: $0) }, timeout: state.heartbeats.timeout, now: now)
+        for group in groups {
             var fleet = breaker(Self.fleetScope)
-            if let opened = fleet.groupWentSilent(group, nodes: members.count, at: now) {
+            if let opened = fleet.groupWentSilent(group.name, nodes: group.nodes.count, at: now) {
                 breakers[Self.fleetScope] = fleet
-                try await breakerOpened(fleet, state: opened, evidence: members.map(\.id).sorted().joined(separator: ","))
+                try await breakerOpened(fleet, state: opened, evidence: group.nodes.joined(separator: ","))
             }
         }
     }
