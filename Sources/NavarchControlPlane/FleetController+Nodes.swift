@@ -157,7 +157,7 @@ extension FleetController {
             logger.error("remediator failed", metadata: ["node": "\(node.id)", "error": "\(error)"])
             return
         }
-        let cause = cause(of: result, requested: action.ladderRung ?? .alert, evidence: evidence, silent: silent)
+        let cause = NodeRemediation.Cause(result: result, requested: action.ladderRung ?? .alert, evidence: evidence, silent: silent)
         try await execute(action, on: node.id, cause: cause)
     }
 

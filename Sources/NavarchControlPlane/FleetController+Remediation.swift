@@ -1,31 +1,7 @@
 import Foundation
 import NavarchCore
 
-/// Who took an automatic action, for the audit record.
-let ladderActor = "navarch/remediation"
-
 extension FleetController {
-    /// Why a verdict asks for remediation, from the observations that made it (the worst one
-    /// the policy asked the most of) and the events that recorded them.
-    func cause(of result: HealthResult, requested: HealthAction, evidence: [Int64], silent: Bool) -> NodeRemediation.Cause {
-        let worst = result.observations.filter { $0.verdict == result.status }.max { $0.action < $1.action }
-        var cause = NodeRemediation.Cause(
-            requested: requested, reason: result.reason.isEmpty ? "health \(result.status.rawValue)" : result.reason,
-            rule: worst?.rule ?? "", evidence: evidence, gpuIndex: worst?.gpuIndex, silent: silent)
-        if worst?.kind == "xid" { cause.xid = worst?.code }
-        return cause
-    }
-
-    /// Audit attributes of an action: who, which rule, which evidence.
-    func audit(_ cause: NodeRemediation.Cause, actor: String = ladderActor, extra: [String: String] = [:]) -> [String: String] {
-        var attributes = ["actor": actor, "requested": cause.requested.rawValue]
-        if !cause.rule.isEmpty { attributes["rule"] = cause.rule }
-        if !cause.evidence.isEmpty { attributes["evidence"] = cause.evidence.map(String.init).joined(separator: ",") }
-        if let gpu = cause.gpuIndex { attributes["gpu"] = "\(gpu)" }
-        if let xid = cause.xid { attributes["xid"] = "\(xid)" }
-        return attributes.merging(extra) { _, new in new }
-    }
-
     /// Carries out a remediator's answer for a node: alerts and cordons at once; repairs and
     /// replacements through the node's ladder, the pool's concurrency limit and the breakers.
     func execute(_ action: RemediationAction, on nodeID: String, cause: NodeRemediation.Cause) async throws {
@@ -34,7 +10,7 @@ extension FleetController {
         case .none:
             return
         case .alert:
-            try await record("remediation.alert", cause.reason, node: node.id, instance: node.instanceID, pool: node.pool, attributes: audit(cause))
+            try await record("remediation.alert", cause.reason, node: node.id, instance: node.instanceID, pool: node.pool, attributes: cause.auditAttributes())
         case .cordon:
             try await cordonForRemediation(nodeID, reason: cause.reason)
         case .resetGPU, .reboot, .cordonAndReplace:
@@ -76,7 +52,7 @@ extension FleetController {
         case .nothing:
             return
         case .alert(let message):
-            try await record("remediation.alert", message, node: node.id, instance: node.instanceID, pool: node.pool, attributes: audit(cause))
+            try await record("remediation.alert", message, node: node.id, instance: node.instanceID, pool: node.pool, attributes: cause.auditAttributes())
         case .repair(let step):
             try await startRepair(step, on: nodeID, cause: cause)
         case .replace(let step):
@@ -103,7 +79,7 @@ extension FleetController {
         if previous?.reason != reason {
             try await record(
                 reason == .breaker ? "remediation.held" : "remediation.waiting", message, node: node.id, instance: node.instanceID,
-                pool: node.pool, attributes: audit(cause, extra: ["waiting": reason.rawValue]))
+                pool: node.pool, attributes: cause.auditAttributes(extra: ["waiting": reason.rawValue]))
         }
     }
 
@@ -148,7 +124,7 @@ extension FleetController {
         guard var node = nodes[nodeID], node.remediation?.waiting != nil else { return }
         node.remediation?.waiting = nil
         try await save(node)
-        try await record("remediation.cancelled", message, node: node.id, instance: node.instanceID, pool: node.pool, attributes: audit(cause))
+        try await record("remediation.cancelled", message, node: node.id, instance: node.instanceID, pool: node.pool, attributes: cause.auditAttributes())
     }
 
     /// Condemns the node's instance: the reconciler requests the replacement first (same pool,
@@ -172,7 +148,7 @@ extension FleetController {
         try await save(instance)
         try await record(
             "remediation.replace", "replacement requested: \(cause.reason) (\(step.reason))", node: node.id, instance: instance.id,
-            pool: instance.pool, attributes: audit(cause, extra: ["ladder": step.reason]))
+            pool: instance.pool, attributes: cause.auditAttributes(extra: ["ladder": step.reason]))
         wake()
     }
 
@@ -193,7 +169,7 @@ extension FleetController {
         let what = step.action == .resetGPU ? "GPU \(gpu.map(String.init) ?? "all") reset requested" : "reboot requested"
         try await record(
             "remediation.\(step.action.rawValue)", "\(what): \(step.reason)", node: nodeID, instance: node.instanceID, pool: node.pool,
-            attributes: audit(cause, extra: ["ladder": step.reason]))
+            attributes: cause.auditAttributes(extra: ["ladder": step.reason]))
         if let current = nodes[nodeID], [.active, .cordoned].contains(current.state) {
             // The repair command goes once the node is drained.
             try await startDrain(nodeID, reason: "\(step.action.rawValue): \(cause.reason)")
@@ -274,7 +250,7 @@ extension FleetController {
             }
             try await record(
                 "remediation.validated", "\(what) validated, back in service: \(message)", node: nodeID, instance: node.instanceID,
-                pool: node.pool, attributes: audit(repair.cause, extra: ["action": repair.action.rawValue]))
+                pool: node.pool, attributes: repair.cause.auditAttributes(extra: ["action": repair.action.rawValue]))
             try await send(.uncordon, to: nodeID, reason: "validated after \(what)")
             try await promoteIfReady(nodeID: nodeID)
         } else {
@@ -290,7 +266,7 @@ extension FleetController {
             let step = ladder.validationFailed(after: repair.action, now: clock.now)
             try await record(
                 "remediation.validation_failed", "\(what) did not bring the node back: \(message); next: \(step.action.rawValue)",
-                node: nodeID, instance: node.instanceID, pool: node.pool, attributes: audit(repair.cause, extra: ["action": repair.action.rawValue, "next": step.action.rawValue]))
+                node: nodeID, instance: node.instanceID, pool: node.pool, attributes: repair.cause.auditAttributes(extra: ["action": repair.action.rawValue, "next": step.action.rawValue]))
             var cause = repair.cause
             cause.reason = "\(what) failed validation: \(message)"
             try await perform(step, on: nodeID, cause: cause)
