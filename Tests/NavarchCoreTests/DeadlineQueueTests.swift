@@ -35,7 +35,7 @@ import Testing
         var queue = DeadlineQueue<Int>()
         var model: [Int: Date] = [:]
         var now = start
-        for _ in 0..<20_000 {
+        for _ in 0..<5_000 {
             let key = Int.random(in: 0..<200, using: &random)
             switch Int.random(in: 0..<10, using: &random) {
             case 0..<6:

@@ -14,7 +14,7 @@ import Testing
         var mostUnderWay: [String: Int] = [:]
     }
 
-    func run(seed: UInt64, steps: Int = 400) -> Trace {
+    func run(seed: UInt64, steps: Int = 200, checkInvariants: Bool = true) -> Trace {
         var random = SeededRandom(seed: seed)
         var ids = IdentifierGenerator.seeded(seed)
         let maxConcurrent = Int.random(in: 1...3, using: &random)
@@ -93,7 +93,7 @@ import Testing
                     trace.decisions.append("\(due) resumed \(waiting.reason)")
                 }
             }
-            for pool in pools {
+            for pool in pools where checkInvariants {
                 let underWay = state.nodes.values.filter { node in
                     node.pool == pool && node.state != .terminated
                         && (node.remediation?.repair != nil || state.instances[node.instanceID].map { $0.condemned && $0.state.isLive } == true)
@@ -106,7 +106,7 @@ import Testing
     }
 
     @Test func neverMoreThanMaxConcurrentInRemediationAndNoTerminationWhileABreakerIsOpen() {
-        for seed in UInt64(1)...100 {
+        for seed in UInt64(1)...50 {
             let trace = run(seed: seed)
             #expect(trace.terminationsWhileOpen == 0, "seed \(seed)")
         }
@@ -115,7 +115,7 @@ import Testing
     /// The same seed gives the same decisions, exactly, every time.
     @Test func theSameInputsGiveTheSameDecisions() {
         for seed in UInt64(1)...1_000 {
-            #expect(run(seed: seed, steps: 60) == run(seed: seed, steps: 60), "seed \(seed)")
+            #expect(run(seed: seed, steps: 40, checkInvariants: false) == run(seed: seed, steps: 40, checkInvariants: false), "seed \(seed)")
         }
     }
 }
