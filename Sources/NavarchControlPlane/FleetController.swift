@@ -3,63 +3,32 @@ import Logging
 import NavarchCore
 import NavarchStore
 
-/// The control plane's fleet state and the one place that changes it. Every change is written
-/// to the store and published as an event before the caller gets an answer. Decisions come
-/// from the pure logic in NavarchCore (lifecycles, ``PoolReconciler``, ``HeartbeatTracker``);
-/// this actor executes them.
+/// Executes the fleet brain (``FleetBrain``): feeds it one input at a time, writes what each
+/// input produced to the store in one transaction before anyone sees it (a failed write fails
+/// the call and changes nothing), then publishes the events, delivers the commands, hands the
+/// coordinator its work and wakes the services that sleep until the brain's next deadline.
+/// Every decision is the brain's; this actor holds no rule of its own.
 public actor FleetController {
     let store: any Store
     let clock: any NavarchClock
     let logger: Logger
     let configuration: ControlPlaneConfiguration
     let providers: [String: any Provider]
-    let scheduler: any Scheduler
-    let remediator: any Remediator
     /// Recorded events on their way to the notifiers (see ``NotificationService``).
     let notifications: AsyncStream<FleetEvent>
     let notificationContinuation: AsyncStream<FleetEvent>.Continuation
     let events = EventHub()
     let commands = CommandBroker()
-    let reconciler: PoolReconciler
-
-    /// Pools, instances and nodes with their indexes and deadlines (heartbeats, remediation
-    /// timers): every question a decision asks costs what it concerns, not the fleet.
-    var state: FleetState
-    var pools: [String: Pool] { state.pools }
-    var instances: [String: Instance] { state.instances }
-    var nodes: [String: Node] { state.nodes }
-    /// Tells the heartbeat monitor that a deadline earlier than the one it sleeps for may exist.
-    let timersChanged = WakeUpSignal()
-    /// Heartbeat times not yet written to the store.
-    var unsavedHeartbeats: [String: Date] = [:]
-    /// Instances with a provider call in flight.
-    var inFlight: Set<String> = []
-    /// Instances whose spot request found no capacity: they are asked for on-demand.
-    var onDemandOnly: Set<String> = []
-    /// Terminations that failed, and when they are asked for again.
-    var terminateRetryAt: [String: Date] = [:]
-    /// Provider machines not known here that were already reported.
-    var reportedUnknown: Set<String> = []
-    /// The last capacity error per pool and provider: that provider is passed over for the
-    /// pool until `capacityRetryAfter` has gone by.
-    var capacityFailures: [String: [String: (at: Date, reason: String)]] = [:]
-    /// Circuit breakers by scope (`fleet`, `pool NAME`); absent ones are closed.
-    var breakers: [String: CircuitBreaker] = [:]
-    /// Provider-call rate limits, by provider and by pool, for provisioning and termination.
-    var admission: ProviderCallAdmission
-    /// The workload scheduler told before drains and terminations, if any.
-    let coordinator: (any Coordinator)?
     let coordinatorJobs: AsyncStream<CoordinatorJob>.Continuation
     let coordinatorWork: AsyncStream<CoordinatorJob>
-    /// Nodes whose work the coordinator is moving; their agent commands wait in `heldCommands`.
-    var coordinatorDraining: Set<String> = []
-    var heldCommands: [String: [NodeCommand]] = [:]
-    /// Back-offs and provisioning breakers of pools whose machines fail or never register.
-    var provisioningGuard: ProvisioningGuard
-    /// Terminations an open breaker holds, already recorded.
-    var heldTerminations: Set<String> = []
+    /// The fleet and every decision about it.
+    var brain: FleetBrain
+    /// Tells the heartbeat monitor that a deadline earlier than the one it sleeps for may exist.
+    let timersChanged = WakeUpSignal()
     /// Signalled whenever the reconciler should look at the fleet again.
     let reconcileWanted = WakeUpSignal()
+    /// Heartbeat times not yet written to the store.
+    var unsavedHeartbeats: [String: Date] = [:]
     /// Address given to provisioned agents; set once the gRPC server is bound.
     var controlPlaneAddress = ""
     /// Signs the join tokens of cloud machines; nil when no provider bootstraps agents.
@@ -67,69 +36,46 @@ public actor FleetController {
     /// Where cloud machines get the agent; set once the HTTP server is bound.
     var agentDownload: AgentDownload?
     public let startedAt: Date
-    /// Whether a store write is under way; the others wait in line (``inWriteOrder(_:)``).
-    var writing = false
-    var writeWaiters: [CheckedContinuation<Void, Never>] = []
-    /// Where instance and command ids come from.
-    var ids: IdentifierGenerator
+    /// Whether an input is under way; the others wait in line (``inTurn(_:)``).
+    var busy = false
+    var waiting: [CheckedContinuation<Void, Never>] = []
 
     init(
         configuration: ControlPlaneConfiguration, store: any Store, providers: [String: any Provider],
         scheduler: any Scheduler, remediator: any Remediator, clock: any NavarchClock,
         logger: Logger, coordinator: (any Coordinator)? = nil, ids: IdentifierGenerator = .random
     ) {
-        self.ids = ids
-        self.coordinator = coordinator
         (coordinatorWork, coordinatorJobs) = AsyncStream<CoordinatorJob>.makeStream()
         self.configuration = configuration
         self.store = store
         self.providers = providers
-        self.scheduler = scheduler
-        self.remediator = remediator
         (notifications, notificationContinuation) = AsyncStream<FleetEvent>.makeStream(bufferingPolicy: .bufferingOldest(100_000))
         self.clock = clock
         self.logger = logger
         self.startedAt = clock.now
-        self.provisioningGuard = ProvisioningGuard(settings: .init(
-            baseBackoff: configuration.provisionRetryBackoff, maxBackoff: configuration.provisionMaxBackoff,
-            breakerAfter: configuration.provisioningBreakerAfter))
-        self.state = FleetState(settings: Self.stateSettings(configuration))
-        self.reconciler = PoolReconciler(
-            registrationTimeout: configuration.registrationTimeout.timeInterval,
-            replacementTimeout: configuration.replacementTimeout.timeInterval,
-            retryBackoff: configuration.provisionRetryBackoff.timeInterval)
-        let limits = configuration.rateLimits
-        self.admission = ProviderCallAdmission(limits: limits)
+        var policy = configuration.fleet
+        policy.coordinator = coordinator.map { CoordinatorPolicy(name: $0.name, holdOnDrainTimeout: configuration.coordinator?.onTimeout == .hold) }
+        brain = FleetBrain(
+            policy: policy, providers: providers.keys.sorted().compactMap { providers[$0].map(ProviderTraits.init) },
+            scheduler: scheduler, remediator: remediator, ids: ids, now: clock.now)
     }
 
-    /// Loads the stored fleet. Nodes that are not terminated get a fresh heartbeat deadline:
-    /// they had no way to reach a control plane that was down.
+    /// Loads the stored fleet into the brain.
     func load() async throws {
         let snapshot = try await store.loadSnapshot()
-        let now = clock.now
-        state = FleetState(settings: Self.stateSettings(configuration), pools: snapshot.pools, instances: snapshot.instances, nodes: snapshot.nodes)
-        for node in snapshot.nodes where node.state != .terminated {
-            state.heartbeats.watch(node.id, at: now)
-        }
+        try brain.load(snapshot, at: clock.now)
         timersChanged.signal()
-        loadBreakers(from: snapshot.settings)
-        try loadProvisioningGuard(from: snapshot.settings)
         logger.info(
             "fleet loaded",
             metadata: [
-                "pools": "\(pools.count)", "instances": "\(instances.count)", "nodes": "\(nodes.count)",
+                "pools": "\(snapshot.pools.count)", "instances": "\(snapshot.instances.count)", "nodes": "\(snapshot.nodes.count)",
                 "lastEvent": "\(snapshot.lastEventSequence)",
             ])
     }
 
-    static func stateSettings(_ configuration: ControlPlaneConfiguration) -> FleetState.Settings {
-        FleetState.Settings(
-            repairTimeout: configuration.repairTimeout, heartbeatInterval: configuration.heartbeatInterval,
-            missedHeartbeatsBeforeUnhealthy: configuration.missedHeartbeatsBeforeUnhealthy)
-    }
-
-    func setControlPlaneAddress(_ address: String) {
+    func setControlPlaneAddress(_ address: String) async {
         controlPlaneAddress = address
+        await inTurn { brain.setControlPlaneAddress(address) }
     }
 
     func setBootstrap(joinTokens: JoinTokenIssuer, download: AgentDownload?) {
@@ -137,154 +83,135 @@ public actor FleetController {
         self.agentDownload = download
     }
 
-    /// Asks the reconciler to run soon. Every saved pool, instance and node asks it: the
-    /// reconciler has no tick of its own.
+    /// Asks the reconciler to run soon.
     nonisolated func wake() {
         reconcileWanted.signal()
     }
 
-    // MARK: - Recording
+    // MARK: - Executing inputs
 
-    /// Persists and publishes an event. A failed write fails the caller: nothing is published
-    /// that is not stored. Events are published in the order of their sequence numbers: one
-    /// write at a time stores and publishes (another call's record may run while this actor
-    /// waits for the store, and a watcher that saw event 11 before event 10 would skip 10).
-    @discardableResult
-    func record(
-        _ kind: String, _ message: String, node: String = "", instance: String = "", pool: String = "",
-        attributes: [String: String] = [:]
-    ) async throws -> FleetEvent {
-        let event = FleetEvent(
-            time: clock.now, kind: kind, nodeID: node, instanceID: instance, pool: pool, message: message,
-            attributes: attributes)
-        return try await inWriteOrder {
-            let stored = try await store.appendEvent(event)
-            events.publish(stored)
-            notificationContinuation.yield(stored)
-            return stored
+    /// Feeds one input to the brain and executes what it produced: the records in one store
+    /// transaction (when the store refuses them the brain is rolled back and the call fails),
+    /// then the events, commands, coordinator work and log lines.
+    func apply<T: Sendable>(_ input: (inout FleetBrain) throws -> T) async throws -> T {
+        try await inTurn {
+            let mark = brain.begin(at: clock.now)
+            let value: T
+            do { value = try input(&brain) } catch {
+                brain.rollback(to: mark)
+                throw error
+            }
+            let transition = brain.end()
+            if !transition.records.isEmpty {
+                do { try await store.commit(transition.records) } catch {
+                    brain.rollback(to: mark)
+                    logger.error("cannot store the fleet's change; nothing changed", metadata: ["records": "\(transition.records.count)", "error": "\(error)"])
+                    throw NavarchError(.unavailable, "the control plane cannot store the change: \(error)")
+                }
+            }
+            execute(transition)
+            if let failure = transition.failure { throw failure }
+            return value
         }
     }
 
-    /// Runs a store write after every write this actor issued before it. A call to the store
-    /// leaves the actor, so two writes issued in one order could otherwise reach the store in
-    /// the other (a pool saved with its node counter, then overwritten by the older copy).
-    /// Strictly first come, first served: the next waiter is handed the turn.
-    func inWriteOrder<T: Sendable>(_ write: () async throws -> T) async throws -> T {
-        if writing {
-            await withCheckedContinuation { writeWaiters.append($0) }
+    /// Reads the brain between inputs: never a state whose records are still being written.
+    func read<T: Sendable>(_ question: (FleetBrain) throws -> T) async rethrows -> T {
+        try await inTurn { try question(brain) }
+    }
+
+    /// Runs `body` after every input issued before it. Strictly first come, first served; an
+    /// input's store write leaves the actor, and the next input must start from its result.
+    func inTurn<T: Sendable>(_ body: () async throws -> T) async rethrows -> T {
+        if busy {
+            await withCheckedContinuation { waiting.append($0) }
         } else {
-            writing = true
+            busy = true
         }
         defer {
-            if writeWaiters.isEmpty { writing = false } else { writeWaiters.removeFirst().resume() }
+            if waiting.isEmpty { busy = false } else { waiting.removeFirst().resume() }
         }
-        return try await write()
+        return try await body()
     }
 
-    /// Keeps the instance and writes it. Other calls see it at once; when the store refuses it,
-    /// the previous value comes back (unless another call changed it meanwhile) and the call fails.
-    func save(_ instance: Instance) async throws {
-        let previous = instances[instance.id]
-        state.upsert(instance)
-        wake()
-        do { try await inWriteOrder { try await store.saveInstance(instance) } } catch {
-            if instances[instance.id] == instance { state.restore(instance: instance.id, to: previous) }
-            throw error
+    private func execute(_ transition: FleetTransition) {
+        for event in transition.events {
+            events.publish(event)
+            notificationContinuation.yield(event)
         }
-    }
-
-    func save(_ node: Node) async throws {
-        let previous = nodes[node.id]
-        if state.upsert(node) { timersChanged.signal() }
-        wake()
-        do { try await inWriteOrder { try await store.saveNode(node) } } catch {
-            if nodes[node.id] == node { state.restore(node: node.id, to: previous) }
-            throw error
-        }
-    }
-
-    func save(_ pool: Pool) async throws {
-        let previous = pools[pool.name]
-        state.upsert(pool)
-        wake()
-        do { try await inWriteOrder { try await store.savePool(pool) } } catch {
-            if pools[pool.name] == pool {
-                if let previous { state.upsert(previous) } else { state.removePool(named: pool.name) }
+        for effect in transition.effects {
+            switch effect {
+            case .deliver(let command):
+                let delivered = commands.deliver(command)
+                logger.debug("command issued", metadata: ["node": "\(command.nodeID)", "kind": "\(command.kind.rawValue)", "delivered": "\(delivered)"])
+            case .coordinate(let job):
+                coordinatorJobs.yield(job)
+            case .log(let line):
+                logger.log(level: line.level.loggerLevel, "\(line.message)", metadata: line.metadata.mapValues { .string($0) })
             }
-            throw error
+        }
+        if transition.reconcile { reconcileWanted.signal() }
+        if transition.timersChanged { timersChanged.signal() }
+    }
+
+    /// Runs an input whose failure is only logged (a periodic pass: it runs again).
+    private func applyLogging(_ what: String, _ input: (inout FleetBrain) throws -> Void) async {
+        do { try await apply(input) } catch {
+            logger.error("\(what)", metadata: ["error": "\(error)"])
         }
     }
 
-    /// When the heartbeat monitor must look at the fleet next: the earliest heartbeat deadline
-    /// or remediation timer; nil when nothing is due at any time.
-    func nextWakeUp() -> Date? {
-        state.nextDeadline()
-    }
+    // MARK: - Nodes
 
-    /// Applies a lifecycle event to an instance, persists it and records the transition.
-    @discardableResult
-    func transition(
-        instanceID: String, on event: InstanceLifecycle.Event, reason: String = "",
-        update: (inout Instance) -> Void = { _ in }
-    ) async throws -> Instance {
-        guard var instance = instances[instanceID] else { throw NavarchError.notFound("instance \(instanceID) not found") }
-        let previous = instance.state
-        let next = try InstanceLifecycle.transition(from: previous, on: event)
-        instance.state = next
-        instance.updatedAt = clock.now
-        update(&instance)
-        try await save(instance)
-        if previous != next {
-            let message = reason.isEmpty ? "\(previous.rawValue) -> \(next.rawValue)" : "\(previous.rawValue) -> \(next.rawValue): \(reason)"
-            try await record("instance.\(next.rawValue)", message, node: instance.nodeID, instance: instance.id, pool: instance.pool)
+    /// Registers a node; the join token is checked here (this actor holds the key) and the
+    /// brain decides whether the registration needed one.
+    func register(_ registration: Registration) async throws -> Node {
+        var registration = registration
+        if let joinTokens, !registration.instanceID.isEmpty {
+            do {
+                try joinTokens.verify(registration.joinToken, instanceID: registration.instanceID, now: clock.now)
+                registration.joinTokenCheck = .valid
+            } catch {
+                registration.joinTokenCheck = .refused(error)
+            }
         }
-        return instance
-    }
-
-    /// Applies a lifecycle event to a node, persists it and records the transition.
-    @discardableResult
-    func transition(
-        nodeID: String, on event: NodeLifecycle.Event, reason: String = "", attributes: [String: String] = [:],
-        update: (inout Node) -> Void = { _ in }
-    ) async throws -> Node {
-        guard var node = nodes[nodeID] else { throw NavarchError.notFound("node \(nodeID) not found") }
-        let previous = node.state
-        let next = try NodeLifecycle.transition(from: previous, on: event)
-        node.state = next
-        update(&node)
-        try await save(node)
-        if previous != next {
-            let message = reason.isEmpty ? "\(previous.rawValue) -> \(next.rawValue)" : "\(previous.rawValue) -> \(next.rawValue): \(reason)"
-            var audit = attributes
-            if audit["actor"] == nil { audit["actor"] = "navarch" }
-            try await record("node.\(next.rawValue)", message, node: node.id, instance: node.instanceID, pool: node.pool, attributes: audit)
-        }
+        let node = try await apply { try $0.register(registration) }
+        guard let node else { throw NavarchError(.internal, "node \(registration.nodeID) was not registered") }
         return node
     }
 
-    /// Persists a command and hands it to the node's command stream if it is connected.
-    @discardableResult
-    func send(_ kind: NodeCommand.Kind, to nodeID: String, reason: String, parameters: [String: String] = [:]) async throws -> String {
-        let command = NodeCommand(
-            id: ids.commandID(), nodeID: nodeID, kind: kind, reason: reason, issuedAt: clock.now,
-            parameters: parameters)
-        try await inWriteOrder { try await store.saveCommand(command) }
-        if let coordinator, let node = nodes[nodeID] {
-            switch kind {
-            case .cordon: coordinatorJobs.yield(.cordon(CoordinatedNode(node), reason: reason))
-            case .uncordon: coordinatorJobs.yield(.uncordon(CoordinatedNode(node)))
-            default: break
-            }
-            if coordinatorDraining.contains(nodeID) && kind != .uncordon {
-                // Delivered once the workload scheduler has moved the node's work.
-                heldCommands[nodeID, default: []].append(command)
-                logger.debug("command held for the coordinator's drain", metadata: ["node": "\(nodeID)", "kind": "\(kind.rawValue)", "coordinator": "\(coordinator.name)"])
-                return command.id
-            }
-        }
-        let delivered = commands.deliver(command)
-        logger.debug("command issued", metadata: ["node": "\(nodeID)", "kind": "\(kind.rawValue)", "delivered": "\(delivered)"])
-        return command.id
+    /// Moves the node's heartbeat deadline; the time is written with the next batch.
+    func heartbeat(nodeID: String, gpus: [GPU]) async throws {
+        try await apply { try $0.heartbeat(nodeID: nodeID, gpus: gpus) }
+        unsavedHeartbeats[nodeID] = clock.now
+    }
+
+    func reportHealth(nodeID: String, health: HealthStatus, reason: String, observations: [HealthObservation], gpus: [GPU]) async throws {
+        try await apply { try $0.reportHealth(nodeID: nodeID, health: health, reason: reason, observations: observations, gpus: gpus) }
+    }
+
+    func acknowledge(nodeID: String, commandID: String, success: Bool, message: String) async throws {
+        try await apply { try $0.acknowledge(nodeID: nodeID, commandID: commandID, success: success, message: message) }
+    }
+
+    /// The node's pending commands, for a fresh `WatchCommands` stream.
+    func pendingCommands(for nodeID: String) async throws -> [NodeCommand] {
+        try await read { try $0.commandsToResend(to: nodeID) }
+    }
+
+    /// Live command stream for a connected node.
+    nonisolated func connectCommands(nodeID: String) -> AsyncStream<NodeCommand> {
+        commands.connect(nodeID)
+    }
+
+    /// Marks silent nodes unhealthy and takes up the remediations whose time came.
+    func checkHeartbeats() async {
+        await applyLogging("cannot store the heartbeat check; it runs again in a second") { $0.checkHeartbeats() }
+    }
+
+    /// When the heartbeat monitor must look at the fleet next.
+    func nextWakeUp() -> Date? {
+        brain.nextWakeUp()
     }
 
     /// Writes the heartbeats received since the last flush.
@@ -292,11 +219,166 @@ public actor FleetController {
         guard !unsavedHeartbeats.isEmpty else { return }
         let batch = unsavedHeartbeats
         unsavedHeartbeats = [:]
-        do { try await inWriteOrder { try await store.saveHeartbeats(batch) } } catch {
+        do { try await inTurn { try await store.saveHeartbeats(batch) } } catch {
             logger.warning("cannot store heartbeats", metadata: ["error": "\(error)"])
             unsavedHeartbeats.merge(batch) { newer, _ in newer }
         }
     }
+
+    // MARK: - Operators
+
+    func listNodes(pool: String?) async -> [Node] { await read { $0.listNodes(pool: pool) } }
+    func node(_ nodeID: String) async throws -> Node { try await read { try $0.node(nodeID) } }
+    func listInstances(pool: String?) async -> [Instance] { await read { $0.listInstances(pool: pool) } }
+    func listPools() async -> [Pool] { await read { $0.listPools() } }
+    func breakerList() async -> [CircuitBreaker] { await read { $0.breakerList() } }
+    var providerNames: [String] { providers.keys.sorted() }
+
+    func createPool(
+        name: String, provider: String, gpuType: String, gpus: Int, options: PoolOptions = PoolOptions(),
+        minNodes: Int = 0, maxNodes: Int = 0, labels: [String: String] = [:], autoscaling: PoolAutoscaling? = nil, actor: String = ""
+    ) async throws -> Pool {
+        try await apply {
+            try $0.createPool(
+                name: name, provider: provider, gpuType: gpuType, gpus: gpus, options: options, minNodes: minNodes, maxNodes: maxNodes,
+                labels: labels, autoscaling: autoscaling, actor: actor)
+        }
+    }
+
+    func scalePool(name: String, desiredNodes: Int, actor: String = "") async throws -> Pool {
+        try await apply { try $0.scalePool(name: name, desiredNodes: desiredNodes, actor: actor) }
+    }
+
+    func deletePool(name: String) async throws -> Pool {
+        try await apply { try $0.deletePool(name: name) }
+    }
+
+    func cordon(nodeID: String, reason: String, actor: String = "") async throws -> Node {
+        try await apply { try $0.cordon(nodeID: nodeID, reason: reason, actor: actor) }
+    }
+
+    func drain(nodeID: String, reason: String, actor: String = "") async throws -> Node {
+        try await apply { try $0.drain(nodeID: nodeID, reason: reason, actor: actor) }
+    }
+
+    func uncordon(nodeID: String, force: Bool = false, reason: String = "", actor: String = "") async throws -> Node {
+        try await apply { try $0.uncordon(nodeID: nodeID, force: force, reason: reason, actor: actor) }
+    }
+
+    func runDiagnostic(nodeID: String, suite: String, level: Int) async throws -> (Node, String) {
+        try await apply { try $0.runDiagnostic(nodeID: nodeID, suite: suite, level: level) }
+    }
+
+    func resetBreakers(scope: String, actor: String) async throws -> [CircuitBreaker] {
+        try await apply { try $0.resetBreakers(scope: scope, actor: actor) }
+    }
+
+    func reportQueue(pool: String, depth: Int, nodeJobs: [String: Int]) async throws -> Pool {
+        try await apply { try $0.reportQueue(pool: pool, depth: depth, nodeJobs: nodeJobs) }
+    }
+
+    func applyConfiguredPools(_ definitions: [PoolDefinition]) async throws {
+        try await apply { try $0.applyConfiguredPools(definitions.map(\.configured)) }
+    }
+
+    func listEvents(after sequence: Int64, limit: Int, nodeID: String?, pool: String?) async throws -> [FleetEvent] {
+        try await store.events(after: sequence, limit: limit, nodeID: nodeID, pool: pool)
+    }
+
+    nonisolated func subscribeEvents() -> AsyncStream<FleetEvent> {
+        events.subscribe()
+    }
+
+    // MARK: - Periodic passes
+
+    func autoscale() async {
+        await applyLogging("cannot store the autoscaling pass") { $0.autoscale() }
+    }
+
+    func runScheduledDiagnostics() async {
+        await applyLogging("cannot store the scheduled diagnostics") { $0.runScheduledDiagnostics() }
+    }
+
+    // MARK: - Providers
+
+    /// The provider calls the brain wants now, with the agent's bootstrap for machines whose
+    /// provider starts the agent from user data.
+    func reconcile() async -> [ProviderOperation] {
+        do {
+            return try await apply { $0.reconcile() }.map(bootstrapped)
+        } catch {
+            logger.error("cannot store the reconcile pass; it runs again", metadata: ["error": "\(error)"])
+            return []
+        }
+    }
+
+    /// When the reconciler must look again though nothing changed.
+    func nextReconcile() -> Date? {
+        brain.nextReconcile(at: clock.now)
+    }
+
+    private func bootstrapped(_ operation: ProviderOperation) -> ProviderOperation {
+        guard case .provision(var request, let name) = operation, let provider = providers[name], provider.bootstrapsAgent,
+              let joinTokens, let agentDownload
+        else { return operation }
+        let spot = provider.spotNotices.map { ["--spot-notices", $0] } ?? []
+        request.controlPlaneAddress = controlPlaneAddress
+        request.userData = AgentBootstrap(
+            agentURL: agentDownload.url, agentSHA256: agentDownload.sha256, controlPlaneAddress: controlPlaneAddress,
+            nodeID: request.nodeID, instanceID: request.instanceID, pool: request.pool,
+            joinToken: joinTokens.issue(instanceID: request.instanceID, now: clock.now),
+            agentArguments: configuration.agentArguments + ["--expect-gpus", "\(request.instanceType.gpusPerNode)"] + spot
+        ).userData()
+        return .provision(request, provider: name)
+    }
+
+    func provider(named name: String) -> (any Provider)? { providers[name] }
+
+    func provisionStarted(instanceID: String) async throws {
+        try await applyProviderOutcome(instanceID) { try $0.provisionStarted(instanceID: instanceID) }
+    }
+
+    func provisionFinished(instanceID: String, result: Result<ProvisionedInstance, any Error>) async throws {
+        try await applyProviderOutcome(instanceID) { try $0.provisionFinished(instanceID: instanceID, result: result) }
+    }
+
+    func terminateFinished(instanceID: String, error: (any Error)?) async throws {
+        try await applyProviderOutcome(instanceID) { try $0.terminateFinished(instanceID: instanceID, error: error) }
+    }
+
+    /// A provider call's outcome; when it cannot be stored, the instance is no longer in flight
+    /// and the next pass asks again (provisions are idempotent).
+    private func applyProviderOutcome(_ instanceID: String, _ input: (inout FleetBrain) throws -> Void) async throws {
+        do { try await apply(input) } catch {
+            await inTurn { brain.providerCallAbandoned(instanceID: instanceID) }
+            wake()
+            throw error
+        }
+    }
+
+    func orphans(provider name: String, machines: [ProvisionedInstance]) async throws -> [ProvisionedInstance] {
+        try await apply { try $0.orphans(provider: name, machines: machines) }
+    }
+
+    func adopt(provider name: String, machines: [ProvisionedInstance]) async throws {
+        try await apply { try $0.adopt(provider: name, machines: machines) }
+    }
+
+    // MARK: - Coordinator
+
+    func coordinatorDrainFinished(nodeID: String, drained: Bool, message: String) async {
+        await applyLogging("cannot finish a coordinated drain of \(nodeID)") {
+            try $0.coordinatorDrainFinished(nodeID: nodeID, drained: drained, message: message)
+        }
+    }
+
+    func coordinatorFailed(nodeID: String, action: String, error: String) async {
+        await applyLogging("cannot record a coordinator failure of \(nodeID) (\(action))") {
+            $0.coordinatorFailed(nodeID: nodeID, action: action, error: error)
+        }
+    }
+
+    // MARK: - Shutdown
 
     /// Ends every `WatchEvents` and `WatchCommands` stream.
     nonisolated func endStreams() {
@@ -309,5 +391,16 @@ public actor FleetController {
         endStreams()
         notificationContinuation.finish()
         coordinatorJobs.finish()
+    }
+}
+
+extension FleetLog.Level {
+    var loggerLevel: Logger.Level {
+        switch self {
+        case .debug: .debug
+        case .info: .info
+        case .warning: .warning
+        case .error: .error
+        }
     }
 }

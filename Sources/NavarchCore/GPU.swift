@@ -52,3 +52,8 @@ public struct GPU: Sendable, Codable, Equatable {
         metrics = try container.decodeIfPresent([String: Double].self, forKey: .metrics) ?? [:]
     }
 }
+
+extension GPU {
+    /// The metric the utilization autoscaler reads (the agent's `utilization_gpu_percent`).
+    public static let utilizationMetric = "utilization_gpu_percent"
+}

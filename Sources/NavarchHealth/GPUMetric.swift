@@ -1,3 +1,5 @@
+import NavarchCore
+
 /// Names of the per-GPU metrics the agent samples and health rules test. Counters are totals
 /// as NVML reports them; flags are 0 or 1.
 public enum GPUMetric {
@@ -8,7 +10,7 @@ public enum GPUMetric {
     public static let slowdownMarginCelsius = "temperature_slowdown_margin_celsius"
     public static let powerWatts = "power_watts"
     public static let powerLimitWatts = "power_limit_watts"
-    public static let utilizationPercent = "utilization_gpu_percent"
+    public static let utilizationPercent = GPU.utilizationMetric
     public static let memoryUtilizationPercent = "utilization_memory_percent"
     public static let memoryUsedMiB = "memory_used_mib"
     public static let throttleReasons = "clock_event_reasons"

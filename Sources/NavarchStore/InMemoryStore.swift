@@ -12,6 +12,28 @@ public final class InMemoryStore: Store {
         var commands: [String: NodeCommand] = [:]
         var commandOrder: [String] = []
         var settings: [String: Data] = [:]
+
+        /// Applies one record; an event comes back with its sequence.
+        mutating func write(_ record: StoreRecord) -> FleetEvent? {
+            switch record {
+            case .pool(let pool): pools[pool.name] = pool
+            case .poolDeleted(let name): pools[name] = nil
+            case .instance(let instance): instances[instance.id] = instance
+            case .node(let node): nodes[node.id] = node
+            case .event(let event):
+                var stored = event
+                if stored.sequence <= 0 { stored.sequence = (events.last?.sequence ?? 0) + 1 }
+                events.append(stored)
+                return stored
+            case .command(let command):
+                if commands[command.id] == nil { commandOrder.append(command.id) }
+                commands[command.id] = command
+            case .heartbeats(let heartbeats):
+                for (id, time) in heartbeats { nodes[id]?.lastHeartbeat = time }
+            case .setting(let key, let value): settings[key] = value
+            }
+            return nil
+        }
     }
 
     private let state = Mutex(State())
@@ -24,22 +46,19 @@ public final class InMemoryStore: Store {
                 pools: state.pools.values.sorted { $0.name < $1.name },
                 instances: state.instances.values.sorted { $0.createdAt < $1.createdAt },
                 nodes: state.nodes.values.sorted { $0.id < $1.id },
-                lastEventSequence: state.events.last?.sequence ?? 0, settings: state.settings)
+                lastEventSequence: state.events.last?.sequence ?? 0, settings: state.settings,
+                pendingCommands: state.commandOrder.compactMap { state.commands[$0] }.filter { $0.acknowledgedAt == nil })
         }
     }
 
-    public func savePool(_ pool: Pool) async throws { state.withLock { $0.pools[pool.name] = pool } }
-    public func deletePool(named name: String) async throws { state.withLock { $0.pools[name] = nil } }
-    public func saveInstance(_ instance: Instance) async throws { state.withLock { $0.instances[instance.id] = instance } }
-    public func saveNode(_ node: Node) async throws { state.withLock { $0.nodes[node.id] = node } }
+    public func commit(_ records: [StoreRecord]) async throws {
+        state.withLock { state in
+            for record in records { _ = state.write(record) }
+        }
+    }
 
     public func appendEvent(_ event: FleetEvent) async throws -> FleetEvent {
-        state.withLock { state in
-            var stored = event
-            stored.sequence = (state.events.last?.sequence ?? 0) + 1
-            state.events.append(stored)
-            return stored
-        }
+        state.withLock { $0.write(.event(event)) ?? event }
     }
 
     public func events(after sequence: Int64, limit: Int, nodeID: String?, pool: String?) async throws -> [FleetEvent] {
@@ -50,26 +69,9 @@ public final class InMemoryStore: Store {
         }
     }
 
-    public func saveCommand(_ command: NodeCommand) async throws {
-        state.withLock { state in
-            if state.commands[command.id] == nil { state.commandOrder.append(command.id) }
-            state.commands[command.id] = command
-        }
-    }
-
     public func pendingCommands(for nodeID: String) async throws -> [NodeCommand] {
         state.withLock { state in
             state.commandOrder.compactMap { state.commands[$0] }.filter { $0.nodeID == nodeID && $0.acknowledgedAt == nil }
         }
-    }
-
-    public func saveHeartbeats(_ heartbeats: [String: Date]) async throws {
-        state.withLock { state in
-            for (id, time) in heartbeats { state.nodes[id]?.lastHeartbeat = time }
-        }
-    }
-
-    public func saveSetting(_ key: String, _ value: Data?) async throws {
-        state.withLock { $0.settings[key] = value }
     }
 }

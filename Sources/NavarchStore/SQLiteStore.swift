@@ -54,14 +54,61 @@ public final class SQLiteStore: Store {
         return migrator
     }
 
-    public func saveSetting(_ key: String, _ value: Data?) async throws {
+    public func commit(_ records: [StoreRecord]) async throws {
+        guard !records.isEmpty else { return }
+        let encoder = JSONEncoder()
         try await database.write { db in
+            for record in records { _ = try Self.write(record, to: db, encoder: encoder) }
+        }
+    }
+
+    /// Writes one record inside the caller's transaction; an event comes back with its sequence.
+    private static func write(_ record: StoreRecord, to db: Database, encoder: JSONEncoder) throws -> FleetEvent? {
+        switch record {
+        case .pool(let pool):
+            try db.execute(sql: "INSERT OR REPLACE INTO pool (name, data) VALUES (?, ?)", arguments: [pool.name, try encoder.encode(pool)])
+        case .poolDeleted(let name):
+            try db.execute(sql: "DELETE FROM pool WHERE name = ?", arguments: [name])
+        case .instance(let instance):
+            try db.execute(
+                sql: "INSERT OR REPLACE INTO instance (id, pool, data) VALUES (?, ?, ?)",
+                arguments: [instance.id, instance.pool, try encoder.encode(instance)])
+        case .node(let node):
+            try db.execute(
+                sql: "INSERT OR REPLACE INTO node (id, pool, data, last_heartbeat) VALUES (?, ?, ?, ?)",
+                arguments: [node.id, node.pool, try encoder.encode(node), node.lastHeartbeat?.timeIntervalSince1970])
+        case .event(let event):
+            try db.execute(
+                sql: """
+                    INSERT INTO event (sequence, time, kind, node_id, instance_id, pool, message, attributes)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    (event.sequence > 0 ? event.sequence : nil) as Int64?, event.time.timeIntervalSince1970, event.kind, event.nodeID,
+                    event.instanceID, event.pool, event.message, try encoder.encode(event.attributes),
+                ])
+            var stored = event
+            stored.sequence = db.lastInsertedRowID
+            return stored
+        case .command(let command):
+            try db.execute(
+                sql: "INSERT OR REPLACE INTO command (id, node_id, data, acknowledged, issued) VALUES (?, ?, ?, ?, ?)",
+                arguments: [
+                    command.id, command.nodeID, try encoder.encode(command), command.acknowledgedAt == nil ? 0 : 1,
+                    command.issuedAt.timeIntervalSince1970,
+                ])
+        case .heartbeats(let heartbeats):
+            for (id, time) in heartbeats.sorted(by: { $0.key < $1.key }) {
+                try db.execute(sql: "UPDATE node SET last_heartbeat = ? WHERE id = ?", arguments: [time.timeIntervalSince1970, id])
+            }
+        case .setting(let key, let value):
             if let value {
                 try db.execute(sql: "INSERT OR REPLACE INTO setting (key, data) VALUES (?, ?)", arguments: [key, value])
             } else {
                 try db.execute(sql: "DELETE FROM setting WHERE key = ?", arguments: [key])
             }
         }
+        return nil
     }
 
     public func loadSnapshot() async throws -> FleetSnapshot {
@@ -85,57 +132,17 @@ public final class SQLiteStore: Store {
             for row in try Row.fetchAll(db, sql: "SELECT key, data FROM setting") {
                 settings[row["key"] as String] = row["data"] as Data
             }
-            return FleetSnapshot(pools: pools, instances: instances, nodes: nodes, lastEventSequence: last, settings: settings)
-        }
-    }
-
-    public func savePool(_ pool: Pool) async throws {
-        let data = try JSONEncoder().encode(pool)
-        try await database.write { db in
-            try db.execute(sql: "INSERT OR REPLACE INTO pool (name, data) VALUES (?, ?)", arguments: [pool.name, data])
-        }
-    }
-
-    public func deletePool(named name: String) async throws {
-        try await database.write { db in
-            try db.execute(sql: "DELETE FROM pool WHERE name = ?", arguments: [name])
-        }
-    }
-
-    public func saveInstance(_ instance: Instance) async throws {
-        let data = try JSONEncoder().encode(instance)
-        try await database.write { db in
-            try db.execute(
-                sql: "INSERT OR REPLACE INTO instance (id, pool, data) VALUES (?, ?, ?)",
-                arguments: [instance.id, instance.pool, data])
-        }
-    }
-
-    public func saveNode(_ node: Node) async throws {
-        let data = try JSONEncoder().encode(node)
-        try await database.write { db in
-            try db.execute(
-                sql: "INSERT OR REPLACE INTO node (id, pool, data, last_heartbeat) VALUES (?, ?, ?, ?)",
-                arguments: [node.id, node.pool, data, node.lastHeartbeat?.timeIntervalSince1970])
+            let pending = try Row.fetchAll(db, sql: "SELECT data FROM command WHERE acknowledged = 0 ORDER BY issued, rowid").map {
+                try decoder.decode(NodeCommand.self, from: $0["data"] as Data)
+            }
+            return FleetSnapshot(
+                pools: pools, instances: instances, nodes: nodes, lastEventSequence: last, settings: settings, pendingCommands: pending)
         }
     }
 
     public func appendEvent(_ event: FleetEvent) async throws -> FleetEvent {
-        let attributes = try JSONEncoder().encode(event.attributes)
-        return try await database.write { db in
-            try db.execute(
-                sql: """
-                    INSERT INTO event (time, kind, node_id, instance_id, pool, message, attributes)
-                    VALUES (?, ?, ?, ?, ?, ?, ?)
-                    """,
-                arguments: [
-                    event.time.timeIntervalSince1970, event.kind, event.nodeID, event.instanceID, event.pool,
-                    event.message, attributes,
-                ])
-            var stored = event
-            stored.sequence = db.lastInsertedRowID
-            return stored
-        }
+        let encoder = JSONEncoder()
+        return try await database.write { db in try Self.write(.event(event), to: db, encoder: encoder) ?? event }
     }
 
     public func events(after sequence: Int64, limit: Int, nodeID: String?, pool: String?) async throws -> [FleetEvent] {
@@ -163,35 +170,13 @@ public final class SQLiteStore: Store {
         }
     }
 
-    public func saveCommand(_ command: NodeCommand) async throws {
-        let data = try JSONEncoder().encode(command)
-        try await database.write { db in
-            try db.execute(
-                sql: "INSERT OR REPLACE INTO command (id, node_id, data, acknowledged, issued) VALUES (?, ?, ?, ?, ?)",
-                arguments: [
-                    command.id, command.nodeID, data, command.acknowledgedAt == nil ? 0 : 1,
-                    command.issuedAt.timeIntervalSince1970,
-                ])
-        }
-    }
-
     public func pendingCommands(for nodeID: String) async throws -> [NodeCommand] {
         try await database.read { db in
             let decoder = JSONDecoder()
             return try Row.fetchAll(
-                db, sql: "SELECT data FROM command WHERE node_id = ? AND acknowledged = 0 ORDER BY issued",
+                db, sql: "SELECT data FROM command WHERE node_id = ? AND acknowledged = 0 ORDER BY issued, rowid",
                 arguments: [nodeID]
             ).map { try decoder.decode(NodeCommand.self, from: $0["data"] as Data) }
-        }
-    }
-
-    public func saveHeartbeats(_ heartbeats: [String: Date]) async throws {
-        guard !heartbeats.isEmpty else { return }
-        try await database.write { db in
-            for (id, time) in heartbeats {
-                try db.execute(
-                    sql: "UPDATE node SET last_heartbeat = ? WHERE id = ?", arguments: [time.timeIntervalSince1970, id])
-            }
         }
     }
 }

@@ -6,43 +6,31 @@ import NavarchCore
 public protocol Store: Sendable {
     func loadSnapshot() async throws -> FleetSnapshot
 
-    func savePool(_ pool: Pool) async throws
-    func deletePool(named name: String) async throws
+    /// Writes every record in one transaction, in order: when it throws, none of them is stored.
+    /// An event's sequence number is kept when it has one (the fleet brain numbers its events)
+    /// and given by the store when it is 0.
+    func commit(_ records: [StoreRecord]) async throws
 
-    func saveInstance(_ instance: Instance) async throws
-    func saveNode(_ node: Node) async throws
-
-    /// Appends an event and returns it with its sequence number.
+    /// Appends an event and returns it with its sequence number (the next one when it has none).
     func appendEvent(_ event: FleetEvent) async throws -> FleetEvent
     /// Events after `sequence`, oldest first, at most `limit`, optionally for one node or pool.
     func events(after sequence: Int64, limit: Int, nodeID: String?, pool: String?) async throws -> [FleetEvent]
 
-    func saveCommand(_ command: NodeCommand) async throws
     /// Commands for `nodeID` not yet acknowledged, oldest first.
     func pendingCommands(for nodeID: String) async throws -> [NodeCommand]
-
-    /// Writes a batch of last-heartbeat times (heartbeats are held in memory and flushed in batches).
-    func saveHeartbeats(_ heartbeats: [String: Date]) async throws
-
-    /// Stores a piece of control-plane state by key (circuit breakers, autoscaler state);
-    /// `nil` removes it.
-    func saveSetting(_ key: String, _ value: Data?) async throws
 }
 
-/// Everything the control plane loads when it starts.
-public struct FleetSnapshot: Sendable, Equatable {
-    public var pools: [Pool]
-    public var instances: [Instance]
-    public var nodes: [Node]
-    public var lastEventSequence: Int64
-    /// Everything saved with ``Store/saveSetting(_:_:)``.
-    public var settings: [String: Data]
-
-    public init(pools: [Pool] = [], instances: [Instance] = [], nodes: [Node] = [], lastEventSequence: Int64 = 0, settings: [String: Data] = [:]) {
-        self.settings = settings
-        self.pools = pools
-        self.instances = instances
-        self.nodes = nodes
-        self.lastEventSequence = lastEventSequence
+extension Store {
+    public func savePool(_ pool: Pool) async throws { try await commit([.pool(pool)]) }
+    public func deletePool(named name: String) async throws { try await commit([.poolDeleted(name)]) }
+    public func saveInstance(_ instance: Instance) async throws { try await commit([.instance(instance)]) }
+    public func saveNode(_ node: Node) async throws { try await commit([.node(node)]) }
+    public func saveCommand(_ command: NodeCommand) async throws { try await commit([.command(command)]) }
+    /// Writes a batch of last-heartbeat times (heartbeats are held in memory and flushed in batches).
+    public func saveHeartbeats(_ heartbeats: [String: Date]) async throws {
+        guard !heartbeats.isEmpty else { return }
+        try await commit([.heartbeats(heartbeats)])
     }
+    /// Stores a piece of control-plane state by key (circuit breakers, back-offs); `nil` removes it.
+    public func saveSetting(_ key: String, _ value: Data?) async throws { try await commit([.setting(key, value)]) }
 }

@@ -38,18 +38,13 @@ final class CrashingStore: Store {
     }
 
     func loadSnapshot() async throws -> FleetSnapshot { try await inner.loadSnapshot() }
-    func savePool(_ pool: Pool) async throws { try write(); try await inner.savePool(pool) }
-    func deletePool(named name: String) async throws { try write(); try await inner.deletePool(named: name) }
-    func saveInstance(_ instance: Instance) async throws { try write(); try await inner.saveInstance(instance) }
-    func saveNode(_ node: Node) async throws { try write(); try await inner.saveNode(node) }
+    /// One transaction is one write: it is stored whole or not at all.
+    func commit(_ records: [StoreRecord]) async throws { try write(); try await inner.commit(records) }
     func appendEvent(_ event: FleetEvent) async throws -> FleetEvent { try write(); return try await inner.appendEvent(event) }
     func events(after sequence: Int64, limit: Int, nodeID: String?, pool: String?) async throws -> [FleetEvent] {
         try await inner.events(after: sequence, limit: limit, nodeID: nodeID, pool: pool)
     }
-    func saveCommand(_ command: NodeCommand) async throws { try write(); try await inner.saveCommand(command) }
     func pendingCommands(for nodeID: String) async throws -> [NodeCommand] { try await inner.pendingCommands(for: nodeID) }
-    func saveHeartbeats(_ heartbeats: [String: Date]) async throws { try write(); try await inner.saveHeartbeats(heartbeats) }
-    func saveSetting(_ key: String, _ value: Data?) async throws { try write(); try await inner.saveSetting(key, value) }
 }
 
 /// A replacement interrupted at every write it makes: the control plane is killed there (its

@@ -8,29 +8,22 @@ import NavarchTesting
 import Synchronization
 import Testing
 
-/// A store whose every other event append is slow, as a busy disk can be.
+/// A store whose every other transaction is slow, as a busy disk can be.
 final class UnevenStore: Store {
     let inner = InMemoryStore()
-    private let appends = Mutex(0)
+    private let commits = Mutex(0)
 
     func loadSnapshot() async throws -> FleetSnapshot { try await inner.loadSnapshot() }
-    func savePool(_ pool: Pool) async throws { try await inner.savePool(pool) }
-    func deletePool(named name: String) async throws { try await inner.deletePool(named: name) }
-    func saveInstance(_ instance: Instance) async throws { try await inner.saveInstance(instance) }
-    func saveNode(_ node: Node) async throws { try await inner.saveNode(node) }
-    func appendEvent(_ event: FleetEvent) async throws -> FleetEvent {
-        let count = appends.withLock { $0 += 1; return $0 }
-        let stored = try await inner.appendEvent(event)
+    func commit(_ records: [StoreRecord]) async throws {
+        let count = commits.withLock { $0 += 1; return $0 }
         if count % 2 == 1 { try await Task.sleep(for: .milliseconds(20)) }
-        return stored
+        try await inner.commit(records)
     }
+    func appendEvent(_ event: FleetEvent) async throws -> FleetEvent { try await inner.appendEvent(event) }
     func events(after sequence: Int64, limit: Int, nodeID: String?, pool: String?) async throws -> [FleetEvent] {
         try await inner.events(after: sequence, limit: limit, nodeID: nodeID, pool: pool)
     }
-    func saveCommand(_ command: NodeCommand) async throws { try await inner.saveCommand(command) }
     func pendingCommands(for nodeID: String) async throws -> [NodeCommand] { try await inner.pendingCommands(for: nodeID) }
-    func saveHeartbeats(_ heartbeats: [String: Date]) async throws { try await inner.saveHeartbeats(heartbeats) }
-    func saveSetting(_ key: String, _ value: Data?) async throws { try await inner.saveSetting(key, value) }
 }
 
 @Suite struct EventOrderTests {

@@ -1,10 +1,8 @@
 import Foundation
-import NavarchCore
-import NavarchHealth
 
-extension FleetController {
+extension FleetBrain {
     /// Records a pool's pending jobs (and running jobs per node) for its queue autoscaler.
-    func reportQueue(pool name: String, depth: Int, nodeJobs: [String: Int]) async throws -> Pool {
+    public mutating func reportQueue(pool name: String, depth: Int, nodeJobs: [String: Int]) throws -> Pool {
         guard !name.isEmpty else { throw NavarchError.invalidArgument("pool is required") }
         guard var pool = pools[name] else { throw NavarchError.notFound("pool \(name) not found") }
         guard depth >= 0 else { throw NavarchError.invalidArgument("queue depth must not be negative, got \(depth)") }
@@ -17,22 +15,21 @@ extension FleetController {
         let previous = pool.queueDepth
         pool.queueDepth = depth
         pool.nodeJobs = nodeJobs
-        pool.queueReportedAt = clock.now
-        try await save(pool)
+        pool.queueReportedAt = now
+        save(pool)
         if previous != depth {
-            try await record("pool.queue", "\(depth) job(s) waiting (was \(previous))", pool: name, attributes: ["depth": "\(depth)"])
+            record("pool.queue", "\(depth) job(s) waiting (was \(previous))", pool: name, attributes: ["depth": "\(depth)"])
         }
         return pool
     }
 
     /// Runs every pool's autoscaler once: metrics in, a new desired size out when the
     /// recommendation, the bounds and the cooldowns agree.
-    func autoscale() async {
-        let now = clock.now
+    public mutating func autoscale() {
         for name in pools.keys.sorted() {
             guard var pool = pools[name], !pool.deleting, var autoscaling = pool.autoscaling else { continue }
             let serving = unfinishedInstances(of: name).filter { $0.state.isLive && !$0.condemned }
-            let readings = serving.compactMap { nodes[$0.nodeID] }.flatMap(\.gpus).compactMap { $0.metrics[GPUMetric.utilizationPercent] }
+            let readings = serving.compactMap { nodes[$0.nodeID] }.flatMap(\.gpus).compactMap { $0.metrics[GPU.utilizationMetric] }
             let utilization = readings.isEmpty ? nil : readings.reduce(0, +) / Double(readings.count)
             if let utilization { autoscaling.remember(UtilizationSample(time: now, percent: utilization)) }
             let metrics = AutoscalerMetrics(
@@ -42,20 +39,18 @@ extension FleetController {
             let recommendation = autoscaling.autoscaler.make().recommend(metrics)
             let decision = ScalingDecider.decide(pool: pool, autoscaling: autoscaling, recommendation: recommendation, now: now)
             pool.autoscaling = autoscaling
-            do {
-                try await save(pool)
+            attempt("autoscaling failed", ["pool": name]) { brain in
+                brain.save(pool)
                 if let desired = decision.desiredNodes, desired != pool.desiredNodes {
-                    _ = try await scalePool(name: name, desiredNodes: desired, actor: "navarch/autoscaler", reason: decision.reason, bounded: false)
+                    _ = try brain.scalePool(name: name, desiredNodes: desired, actor: "navarch/autoscaler", reason: decision.reason, bounded: false)
                 }
-            } catch {
-                logger.error("autoscaling failed", metadata: ["pool": "\(name)", "error": "\(error)"])
             }
         }
     }
 
     /// Creates the pools navarch.yaml defines that do not exist yet, and brings the bounds,
     /// labels and autoscaler of those that do up to date (their provider and type stay).
-    func applyConfiguredPools(_ definitions: [PoolDefinition]) async throws {
+    public mutating func applyConfiguredPools(_ definitions: [ConfiguredPool]) throws {
         for definition in definitions {
             if var pool = pools[definition.name] {
                 guard !pool.deleting else { continue }
@@ -74,18 +69,18 @@ extension FleetController {
                 }
                 pool.desiredNodes = pool.clamped(pool.desiredNodes)
                 if pool != before {
-                    try await save(pool)
-                    try await record("pool.configured", "updated from the configuration file", pool: pool.name, attributes: ["actor": "navarch/config"])
+                    save(pool)
+                    record("pool.configured", "updated from the configuration file", pool: pool.name, attributes: ["actor": "navarch/config"])
                 }
             } else {
-                _ = try await createPool(
+                _ = try createPool(
                     name: definition.name, provider: definition.provider, gpuType: definition.gpuType, gpus: definition.gpus,
                     options: definition.options, minNodes: definition.minNodes, maxNodes: definition.maxNodes, labels: definition.labels,
                     autoscaling: definition.autoscaling, actor: "navarch/config")
                 if var pool = pools[definition.name], definition.strategy != nil || !definition.zones.isEmpty {
                     pool.strategy = definition.strategy
                     pool.zones = definition.zones
-                    try await save(pool)
+                    save(pool)
                 }
             }
         }

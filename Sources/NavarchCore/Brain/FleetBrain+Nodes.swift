@@ -1,25 +1,11 @@
 import Foundation
-import NavarchCore
 
-/// What a node says when it registers.
-struct Registration: Sendable {
-    var nodeID: String
-    var instanceID: String
-    var pool: String
-    var hostname: String
-    var agentVersion: String
-    var gpus: [GPU]
-    var labels: [String: String]
-    var health: HealthStatus
-    var healthReason: String
-    var joinToken = ""
-}
-
-extension FleetController {
-    /// Registers a node (first time, or again after an agent or control-plane restart).
-    func register(_ registration: Registration) async throws -> Node {
+extension FleetBrain {
+    /// Registers a node (first time, or again after an agent or control-plane restart). A
+    /// cloud machine's first registration needs the join token its user data got: one refused
+    /// is recorded, and the call then fails with ``FleetTransition/failure``.
+    public mutating func register(_ registration: Registration) throws -> Node? {
         guard !registration.nodeID.isEmpty else { throw NavarchError.invalidArgument("node_id is required") }
-        let now = clock.now
         var instance = registration.instanceID.isEmpty ? nil : instances[registration.instanceID]
         if !registration.instanceID.isEmpty && instance == nil {
             throw NavarchError.notFound("instance \(registration.instanceID) is not known to this control plane")
@@ -36,13 +22,12 @@ extension FleetController {
         if let existing = nodes[registration.nodeID], existing.state == .terminated {
             throw NavarchError.failedPrecondition("node \(registration.nodeID) was terminated")
         }
-        if let known = instance, nodes[registration.nodeID] == nil, let joinTokens,
-           providers[known.provider]?.bootstrapsAgent == true {
+        if let known = instance, nodes[registration.nodeID] == nil, providers[known.provider]?.bootstrapsAgent == true,
+           case .refused(let error) = registration.joinTokenCheck {
             // A cloud machine's first registration: it must carry the token its user data got.
-            do { try joinTokens.verify(registration.joinToken, instanceID: known.id, now: now) } catch {
-                try await record("node.join_refused", error.message, node: registration.nodeID, instance: known.id, pool: known.pool)
-                throw error
-            }
+            record("node.join_refused", error.message, node: registration.nodeID, instance: known.id, pool: known.pool)
+            pending.failure = error
+            return nil
         }
 
         let isNew = nodes[registration.nodeID] == nil
@@ -58,10 +43,10 @@ extension FleetController {
         let previousHealth = node.health
         node.health = registration.health
         node.healthReason = registration.healthReason
-        try await save(node)
+        save(node)
         state.heartbeats.watch(node.id, at: now)
-        timersChanged.signal()
-        try await record(
+        pending.timersChanged = true
+        record(
             isNew ? "node.registered" : "node.reregistered",
             "\(registration.gpus.count) GPU(s) \(registration.gpus.first?.model ?? ""), health \(registration.health.rawValue)",
             node: node.id, instance: node.instanceID, pool: node.pool,
@@ -71,35 +56,34 @@ extension FleetController {
             var state = current.state
             for event in [InstanceLifecycle.Event.startProvisioning, .provisioned, .register]
             where InstanceLifecycle.allows(event, in: state) && state != .running && state != .registered {
-                instance = try await transition(instanceID: current.id, on: event, reason: event == .register ? "node \(node.id) registered" : "")
+                instance = try transition(instanceID: current.id, on: event, reason: event == .register ? "node \(node.id) registered" : "")
                 state = instance?.state ?? state
             }
-            try await noteInstanceRegistered(pool: current.pool)
+            try noteInstanceRegistered(pool: current.pool)
         }
-        let rebooted = try await rebootedNodeRegistered(node.id)
+        let rebooted = try rebootedNodeRegistered(node.id)
         if previousHealth != node.health || isNew {
             // After a repair's reboot, the registration is the validation, decided above.
-            try await healthChanged(
+            try healthChanged(
                 node: nodes[node.id] ?? node, from: isNew ? .unknown : previousHealth,
                 result: HealthResult(status: node.health, reason: node.healthReason), remediate: !rebooted)
         }
-        try await promoteIfReady(nodeID: node.id)
-        wake()
+        try promoteIfReady(nodeID: node.id)
+        pending.reconcile = true
         return nodes[node.id] ?? node
     }
 
-    /// Records a heartbeat. Held in memory, written in batches.
-    func heartbeat(nodeID: String, gpus: [GPU]) throws {
+    /// Records a heartbeat: the node's deadline moves; nothing is written (the control plane
+    /// writes heartbeat times in batches).
+    public mutating func heartbeat(nodeID: String, gpus: [GPU]) throws {
         guard !nodeID.isEmpty else { throw NavarchError.invalidArgument("node_id is required") }
-        guard var node = nodes[nodeID] else { throw NavarchError.notFound("node \(nodeID) is not registered") }
+        guard let node = nodes[nodeID] else { throw NavarchError.notFound("node \(nodeID) is not registered") }
         guard node.state != .terminated else { throw NavarchError.failedPrecondition("node \(nodeID) was terminated") }
-        let now = clock.now
         state.heard(from: nodeID, at: now, gpus: gpus)
-        unsavedHeartbeats[nodeID] = now
     }
 
     /// Applies a health report: observations become events, a change of verdict goes to the remediator.
-    func reportHealth(nodeID: String, health: HealthStatus, reason: String, observations: [HealthObservation], gpus: [GPU]) async throws {
+    public mutating func reportHealth(nodeID: String, health: HealthStatus, reason: String, observations: [HealthObservation], gpus: [GPU]) throws {
         guard !nodeID.isEmpty else { throw NavarchError.invalidArgument("node_id is required") }
         guard var node = nodes[nodeID] else { throw NavarchError.notFound("node \(nodeID) is not registered") }
         guard node.state != .terminated else { throw NavarchError.failedPrecondition("node \(nodeID) was terminated") }
@@ -107,7 +91,7 @@ extension FleetController {
         for observation in observations {
             let target = observation.gpuIndex.map { "GPU \($0)" } ?? "node"
             let count = observation.count > 1 ? " (x\(observation.count))" : ""
-            let stored = try await record(
+            let stored = record(
                 "node.observation",
                 "\(observation.kind.uppercased()) \(observation.code) on \(target)\(observation.pciAddress.isEmpty ? "" : " at \(observation.pciAddress)")\(count): \(observation.message)",
                 node: node.id, instance: node.instanceID, pool: node.pool,
@@ -118,65 +102,62 @@ extension FleetController {
                 ])
             if stored.sequence > 0 && observation.verdict != .healthy { evidence.append(stored.sequence) }
         }
-        // Recording suspended this actor: another call may have changed the node meanwhile
-        // (a diagnostic returning it to service). Change the current node, not the copy read
-        // before, or that change would be overwritten.
         guard var current = nodes[nodeID] else { return }
         let previous = current.health
         current.health = health
         current.healthReason = reason
         if !gpus.isEmpty { current.gpus = gpus }
-        try await save(current)
+        save(current)
         node = current
         if previous != health || RemediationPlanner.isUnattended(current, instance: instances[current.instanceID]) {
-            try await healthChanged(node: node, from: previous, result: HealthResult(status: health, reason: reason, observations: observations), evidence: evidence)
+            try healthChanged(node: node, from: previous, result: HealthResult(status: health, reason: reason, observations: observations), evidence: evidence)
         }
-        try await promoteIfReady(nodeID: nodeID)
+        try promoteIfReady(nodeID: nodeID)
     }
 
     /// Records the change, counts it for the circuit breakers and runs the remediator.
-    func healthChanged(
+    mutating func healthChanged(
         node: Node, from previous: HealthStatus, result: HealthResult, evidence: [Int64] = [], silent: Bool = false, remediate: Bool = true
-    ) async throws {
+    ) throws {
         if previous != result.status {
-            try await record(
+            record(
                 "node.health_changed",
                 "\(previous.rawValue) -> \(result.status.rawValue)\(result.reason.isEmpty ? "" : ": \(result.reason)")",
                 node: node.id, instance: node.instanceID, pool: node.pool,
                 attributes: ["from": previous.rawValue, "to": result.status.rawValue])
-            if result.status == .unhealthy { try await noteTurnedUnhealthy(node) }
+            if result.status == .unhealthy { try noteTurnedUnhealthy(node) }
         }
-        if remediate { try await self.remediate(nodeID: node.id, result: result, evidence: evidence, silent: silent) }
+        if remediate { try self.remediate(nodeID: node.id, result: result, evidence: evidence, silent: silent) }
     }
 
     /// Asks the remediator what to do and does it through the ladder.
-    func remediate(nodeID: String, result: HealthResult, evidence: [Int64], silent: Bool) async throws {
+    mutating func remediate(nodeID: String, result: HealthResult, evidence: [Int64], silent: Bool) throws {
         guard let node = nodes[nodeID] else { return }
         let action: RemediationAction
         do { action = try remediator.remediate(node, result: result) } catch {
-            logger.error("remediator failed", metadata: ["node": "\(node.id)", "error": "\(error)"])
+            log(.error, "remediator failed", ["node": node.id, "error": "\(error)"])
             return
         }
         let cause = NodeRemediation.Cause(result: result, requested: action.ladderRung ?? .alert, evidence: evidence, silent: silent)
-        try await execute(action, on: node.id, cause: cause)
+        try execute(action, on: node.id, cause: cause)
     }
 
     /// An instance whose node registered and is healthy is running.
-    func promoteIfReady(nodeID: String) async throws {
+    mutating func promoteIfReady(nodeID: String) throws {
         guard let node = nodes[nodeID], node.health == .healthy, let instance = instances[node.instanceID],
               instance.state == .registered
         else { return }
-        try await transition(instanceID: instance.id, on: .becomeReady, reason: "node \(node.id) is healthy")
-        wake()
+        try transition(instanceID: instance.id, on: .becomeReady, reason: "node \(node.id) is healthy")
+        pending.reconcile = true
     }
 
-    /// Marks nodes that stopped heartbeating unhealthy. All the nodes found silent in one check
-    /// are counted by the circuit breakers before any of them is remediated, so that an outage
-    /// opens the breakers first.
-    func checkHeartbeats() async {
-        let now = clock.now
+    /// Marks nodes that stopped heartbeating unhealthy, then takes up the remediations whose
+    /// time came. All the nodes found silent at once are counted by the circuit breakers before
+    /// any of them is remediated, so that an outage opens the breakers first.
+    public mutating func checkHeartbeats() {
         var silent: [(String, HealthResult)] = []
         for nodeID in state.heartbeats.expired(at: now) {
+            journal.append(.heartbeatDeadline(nodeID))
             guard var node = nodes[nodeID], node.state != .terminated else {
                 state.heartbeats.forget(nodeID)
                 continue
@@ -185,71 +166,58 @@ extension FleetController {
             let silence = Int(now.timeIntervalSince(state.heartbeats.lastHeartbeat(of: nodeID) ?? now))
             let reason = "no heartbeat for \(silence) s"
             let result = HealthResult(status: .unhealthy, reason: reason)
-            do {
-                try await record("node.heartbeat_missed", reason, node: node.id, instance: node.instanceID, pool: node.pool)
-                // Recording suspended this actor: start again from the node as it is now.
-                guard let current = nodes[nodeID], current.state != .terminated else { continue }
-                node = current
+            // Looked at again in a second when it cannot be marked: the node is still silent then.
+            let marked = attempt("cannot mark silent node unhealthy", ["node": nodeID]) { brain in
+                brain.record("node.heartbeat_missed", reason, node: node.id, instance: node.instanceID, pool: node.pool)
                 let previous = node.health
                 node.health = .unhealthy
                 node.healthReason = reason
-                try await save(node)
-                try await healthChanged(node: node, from: previous, result: result, silent: true, remediate: false)
+                brain.save(node)
+                try brain.healthChanged(node: node, from: previous, result: result, silent: true, remediate: false)
                 silent.append((nodeID, result))
-            } catch {
-                // Looked at again at the next check: the node is still silent then.
-                logger.error("cannot mark silent node unhealthy", metadata: ["node": "\(nodeID)", "error": "\(error)"])
-                state.heartbeats.rearm(nodeID, at: now.addingTimeInterval(1))
             }
+            if !marked { state.heartbeats.rearm(nodeID, at: now.addingTimeInterval(1)) }
         }
         if !silent.isEmpty {
-            do { try await checkSilentGroups() } catch {
-                logger.error("cannot check silent zones and providers", metadata: ["error": "\(error)"])
-            }
+            attempt("cannot check silent zones and providers") { try $0.checkSilentGroups() }
         }
         for (nodeID, result) in silent {
-            do { try await remediate(nodeID: nodeID, result: result, evidence: [], silent: true) } catch {
-                logger.error("cannot remediate silent node", metadata: ["node": "\(nodeID)", "error": "\(error)"])
-            }
+            attempt("cannot remediate silent node", ["node": nodeID]) { try $0.remediate(nodeID: nodeID, result: result, evidence: [], silent: true) }
         }
-        await processRemediations()
+        processRemediations()
     }
 
     /// The node's pending commands, for a fresh `WatchCommands` stream.
-    func pendingCommands(for nodeID: String) async throws -> [NodeCommand] {
+    public func commandsToResend(to nodeID: String) throws -> [NodeCommand] {
         guard !nodeID.isEmpty else { throw NavarchError.invalidArgument("node_id is required") }
         guard nodes[nodeID] != nil else { throw NavarchError.notFound("node \(nodeID) is not registered") }
-        return try await store.pendingCommands(for: nodeID)
+        return pendingCommands(for: nodeID)
     }
 
-    func acknowledge(nodeID: String, commandID: String, success: Bool, message: String) async throws {
+    public mutating func acknowledge(nodeID: String, commandID: String, success: Bool, message: String) throws {
         guard !nodeID.isEmpty else { throw NavarchError.invalidArgument("node_id is required") }
         guard !commandID.isEmpty else { throw NavarchError.invalidArgument("command_id is required") }
         guard let node = nodes[nodeID] else { throw NavarchError.notFound("node \(nodeID) is not registered") }
-        guard var command = try await store.pendingCommands(for: nodeID).first(where: { $0.id == commandID }) else {
+        guard var command = pendingCommands(for: nodeID).first(where: { $0.id == commandID }) else {
             throw NavarchError.notFound("command \(commandID) is not pending for node \(nodeID)")
         }
-        command.acknowledgedAt = clock.now
-        try await inWriteOrder { try await store.saveCommand(command) }
-        try await record(
+        command.acknowledgedAt = now
+        pending.records.append(.command(command))
+        book.pendingCommands[nodeID]?.removeAll { $0.id == commandID }
+        if book.pendingCommands[nodeID]?.isEmpty == true { book.pendingCommands[nodeID] = nil }
+        record(
             "command.\(success ? "done" : "failed")", "\(command.kind.rawValue)\(message.isEmpty ? "" : ": \(message)")",
             node: nodeID, instance: node.instanceID, pool: node.pool, attributes: ["command": command.kind.rawValue])
-        // Three suspensions since the node was read: look at it as it is now.
         if command.kind == .drain && success && nodes[nodeID]?.state == .draining {
-            try await transition(nodeID: nodeID, on: .drainCompleted, reason: "node reported drained")
-            try await startPendingRepair(nodeID: nodeID)
-            try await startPendingDiagnostic(nodeID: nodeID)
+            try transition(nodeID: nodeID, on: .drainCompleted, reason: "node reported drained")
+            try startPendingRepair(nodeID: nodeID)
+            try startPendingDiagnostic(nodeID: nodeID)
         }
         if command.kind == .resetGPU || command.kind == .reboot {
-            try await repairAcknowledged(command, success: success, message: message)
+            try repairAcknowledged(command, success: success, message: message)
         }
         if command.kind == .runDiagnostic {
-            try await diagnosticFinished(command, passed: success, message: message)
+            try diagnosticFinished(command, passed: success, message: message)
         }
-    }
-
-    /// Live command stream for a connected node.
-    nonisolated func connectCommands(nodeID: String) -> AsyncStream<NodeCommand> {
-        commands.connect(nodeID)
     }
 }

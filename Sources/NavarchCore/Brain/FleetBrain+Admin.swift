@@ -1,22 +1,21 @@
 import Foundation
-import NavarchCore
 
-extension FleetController {
-    func listNodes(pool: String?) -> [Node] {
+extension FleetBrain {
+    public func listNodes(pool: String?) -> [Node] {
         nodes.values.filter { pool == nil || $0.pool == pool }.sorted(by: Self.nodeOrder)
     }
 
-    func node(_ nodeID: String) throws -> Node {
+    public func node(_ nodeID: String) throws -> Node {
         guard !nodeID.isEmpty else { throw NavarchError.invalidArgument("node_id is required") }
         guard let node = nodes[nodeID] else { throw NavarchError.notFound("node \(nodeID) not found") }
         return node
     }
 
-    func listInstances(pool: String?) -> [Instance] {
-        instances.values.filter { pool == nil || $0.pool == pool }.sorted { $0.createdAt < $1.createdAt }
+    public func listInstances(pool: String?) -> [Instance] {
+        instances.values.filter { pool == nil || $0.pool == pool }.sorted { ($0.createdAt, $0.id) < ($1.createdAt, $1.id) }
     }
 
-    func listPools() -> [Pool] {
+    public func listPools() -> [Pool] {
         pools.values.sorted { $0.name < $1.name }
     }
 
@@ -26,10 +25,10 @@ extension FleetController {
     }
 
     /// Creates a pool of enough nodes for `gpus` GPUs of `gpuType`.
-    func createPool(
+    public mutating func createPool(
         name: String, provider requested: String, gpuType: String, gpus: Int, options: PoolOptions = PoolOptions(),
         minNodes: Int = 0, maxNodes: Int = 0, labels: [String: String] = [:], autoscaling: PoolAutoscaling? = nil, actor: String = ""
-    ) async throws -> Pool {
+    ) throws -> Pool {
         try Pool.validate(name: name)
         guard minNodes >= 0, maxNodes >= 0 else { throw NavarchError.invalidArgument("min_nodes and max_nodes must not be negative") }
         guard maxNodes == 0 || minNodes <= maxNodes else {
@@ -48,7 +47,7 @@ extension FleetController {
         }
         let providerName: String
         if requested.isEmpty {
-            let options = providers.keys.sorted().filter { $0 == configuration.defaultProvider }
+            let options = providers.keys.sorted().filter { $0 == policy.defaultProvider }
                 .compactMap { name in providers[name].flatMap { $0.offers(type) ? ProvisionOption(provider: name, instanceType: type) : nil } }
             guard let choice = try scheduler.choose(from: options, context: SchedulingContext(pool: name)) else {
                 throw NavarchError.invalidArgument("no configured provider offers GPU type \(type.name)")
@@ -82,10 +81,10 @@ extension FleetController {
         }
         var pool = Pool(
             name: name, provider: providerName, gpuType: type.name, gpusPerNode: type.gpusPerNode,
-            desiredNodes: gpus > 0 ? InstanceTypeCatalog.nodes(forGPUs: gpus, of: type) : minNodes, createdAt: clock.now, options: options,
+            desiredNodes: gpus > 0 ? InstanceTypeCatalog.nodes(forGPUs: gpus, of: type) : minNodes, createdAt: now, options: options,
             minNodes: minNodes, maxNodes: maxNodes, labels: labels, autoscaling: autoscaling)
         pool.desiredNodes = pool.clamped(pool.desiredNodes)
-        try await save(pool)
+        save(pool)
         var attributes = ["gpus": "\(gpus)", "gpuType": type.name, "provider": providerName]
         if options.spot { attributes["spot"] = options.spotFallback == .onDemand ? "fallback-on-demand" : "true" }
         if options.placement == .cluster { attributes["placement"] = "cluster" }
@@ -93,14 +92,14 @@ extension FleetController {
         if let autoscaling { attributes["autoscaler"] = autoscaling.autoscaler.summary }
         attributes["actor"] = actor.isEmpty ? Self.operatorName("") : actor
         let summary = options.summary.isEmpty ? "" : " (\(options.summary))"
-        try await record(
+        record(
             "pool.created", "\(pool.desiredNodes) node(s) of \(type.gpusPerNode)x \(type.gpuModel) on \(providerName)\(summary)",
             pool: name, attributes: attributes)
-        wake()
+        pending.reconcile = true
         return pool
     }
 
-    func scalePool(name: String, desiredNodes: Int, actor: String = "", reason: String = "", bounded: Bool = true) async throws -> Pool {
+    public mutating func scalePool(name: String, desiredNodes: Int, actor: String = "", reason: String = "", bounded: Bool = true) throws -> Pool {
         guard var pool = pools[name] else { throw NavarchError.notFound("pool \(name) not found") }
         guard !pool.deleting else { throw NavarchError.failedPrecondition("pool \(name) is being deleted") }
         guard desiredNodes >= 0 else { throw NavarchError.invalidArgument("desired_nodes must not be negative, got \(desiredNodes)") }
@@ -110,49 +109,49 @@ extension FleetController {
         let previous = pool.desiredNodes
         pool.desiredNodes = desiredNodes
         if var autoscaling = pool.autoscaling, previous != desiredNodes {
-            if desiredNodes > previous { autoscaling.lastScaleUp = clock.now } else { autoscaling.lastScaleDown = clock.now }
+            if desiredNodes > previous { autoscaling.lastScaleUp = now } else { autoscaling.lastScaleDown = now }
             pool.autoscaling = autoscaling
         }
-        try await save(pool)
+        save(pool)
         let who = actor.isEmpty ? Self.operatorName("") : actor
-        try await record(
+        record(
             "pool.scaled", "\(previous) -> \(desiredNodes) node(s)\(reason.isEmpty ? "" : ": \(reason)")", pool: name,
             attributes: ["actor": who, "from": "\(previous)", "to": "\(desiredNodes)"])
-        wake()
+        pending.reconcile = true
         return pool
     }
 
-    func deletePool(name: String) async throws -> Pool {
+    public mutating func deletePool(name: String) throws -> Pool {
         guard !name.isEmpty else { throw NavarchError.invalidArgument("pool name is required") }
         guard var pool = pools[name] else { throw NavarchError.notFound("pool \(name) not found") }
         if !pool.deleting {
             pool.deleting = true
-            try await save(pool)
-            try await record("pool.deleting", "terminating every instance of the pool", pool: name)
+            save(pool)
+            record("pool.deleting", "terminating every instance of the pool", pool: name)
         }
-        wake()
+        pending.reconcile = true
         return pool
     }
 
-    func cordon(nodeID: String, reason: String, actor: String = "") async throws -> Node {
+    public mutating func cordon(nodeID: String, reason: String, actor: String = "") throws -> Node {
         let node = try node(nodeID)
         let why = reason.isEmpty ? "cordoned by operator" : reason
-        let updated = try await transition(nodeID: node.id, on: .cordon, reason: why, attributes: ["actor": Self.operatorName(actor)]) {
+        let updated = try transition(nodeID: node.id, on: .cordon, reason: why, attributes: ["actor": Self.operatorName(actor)]) {
             $0.cordonReason = why
         }
-        try await send(.cordon, to: node.id, reason: why)
+        send(.cordon, to: node.id, reason: why)
         return updated
     }
 
-    func drain(nodeID: String, reason: String, actor: String = "") async throws -> Node {
+    public mutating func drain(nodeID: String, reason: String, actor: String = "") throws -> Node {
         let node = try node(nodeID)
         let why = reason.isEmpty ? "drained by operator" : reason
-        return try await startDrain(node.id, reason: why, attributes: ["actor": Self.operatorName(actor)])
+        return try startDrain(node.id, reason: why, attributes: ["actor": Self.operatorName(actor)])
     }
 
     /// Puts a node back in service. A node that is unhealthy, or under repair, goes back only
     /// with `force`: the operator's word replaces the validation, and the audit record says so.
-    func uncordon(nodeID: String, force: Bool = false, reason: String = "", actor: String = "") async throws -> Node {
+    public mutating func uncordon(nodeID: String, force: Bool = false, reason: String = "", actor: String = "") throws -> Node {
         let node = try node(nodeID)
         let who = Self.operatorName(actor)
         let condemned = instances[node.instanceID].flatMap { $0.condemned ? $0.condemnedReason : nil }
@@ -160,17 +159,17 @@ extension FleetController {
         let why = reason.isEmpty ? "uncordoned by \(who)" : "\(reason) (\(who))"
         var attributes = ["actor": who]
         if unvalidated { attributes["forced"] = "true" }
-        let updated = try await transition(nodeID: node.id, on: .uncordon, reason: why, attributes: attributes) {
+        let updated = try transition(nodeID: node.id, on: .uncordon, reason: why, attributes: attributes) {
             $0.cordonReason = ""
             if unvalidated { $0.remediation?.repair = nil; $0.remediation?.waiting = nil }
         }
         if unvalidated {
-            try await record(
+            record(
                 "node.uncordoned_forced",
                 "\(who) put the node back in service without validation (health \(node.health.rawValue)\(node.healthReason.isEmpty ? "" : ": \(node.healthReason)"))",
                 node: node.id, instance: node.instanceID, pool: node.pool, attributes: attributes.merging(["health": node.health.rawValue]) { a, _ in a })
         }
-        try await send(.uncordon, to: node.id, reason: why)
+        send(.uncordon, to: node.id, reason: why)
         return updated
     }
 
@@ -179,13 +178,5 @@ extension FleetController {
         actor.isEmpty ? "operator" : actor.hasPrefix("operator") ? actor : "operator:\(actor)"
     }
 
-    func listEvents(after sequence: Int64, limit: Int, nodeID: String?, pool: String?) async throws -> [FleetEvent] {
-        try await store.events(after: sequence, limit: limit, nodeID: nodeID, pool: pool)
-    }
-
-    nonisolated func subscribeEvents() -> AsyncStream<FleetEvent> {
-        events.subscribe()
-    }
-
-    var providerNames: [String] { providers.keys.sorted() }
+    public var providerNames: [String] { providers.keys.sorted() }
 }
