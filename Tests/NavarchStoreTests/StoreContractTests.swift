@@ -37,6 +37,38 @@ import Testing
     }
 
     @Test(arguments: Kind.allCases)
+    func aCommitKeepsGivenSequencesAndPendingCommandsComeBack(_ kind: Kind) async throws {
+        let (store, _) = try Self.make(kind)
+        let pool = Pool(name: "demo", provider: "local", gpuType: "h100", gpusPerNode: 8, desiredNodes: 1, createdAt: now)
+        let command = NodeCommand(id: "c-1", nodeID: "demo-0", kind: .cordon, reason: "XID 79", issuedAt: now)
+        var acknowledged = NodeCommand(id: "c-0", nodeID: "demo-0", kind: .drain, reason: "earlier", issuedAt: now.addingTimeInterval(-5))
+        acknowledged.acknowledgedAt = now
+        var event = FleetEvent(time: now, kind: "pool.created", nodeID: "", instanceID: "", pool: "demo", message: "1 node")
+        event.sequence = 41
+        try await store.commit([.pool(pool), .command(acknowledged), .command(command), .event(event), .setting("k", Data([1]))])
+        let snapshot = try await store.loadSnapshot()
+        #expect(snapshot.pools == [pool])
+        #expect(snapshot.lastEventSequence == 41)
+        #expect(snapshot.pendingCommands == [command])
+        #expect(snapshot.settings["k"] == Data([1]))
+        #expect(try await store.events(after: 0, limit: 10, nodeID: nil, pool: nil).map(\.sequence) == [41])
+    }
+
+    /// A transaction is all or nothing: an event whose number is taken fails the commit, and the
+    /// pool written before it in the same commit is not stored either.
+    @Test func aRefusedCommitStoresNothingOfIt() async throws {
+        let (store, _) = try Self.make(.sqlite)
+        var event = FleetEvent(time: now, kind: "pool.created", nodeID: "", instanceID: "", pool: "a", message: "")
+        event.sequence = 1
+        try await store.commit([.event(event)])
+        let pool = Pool(name: "b", provider: "local", gpuType: "h100", gpusPerNode: 8, desiredNodes: 1, createdAt: now)
+        await #expect(throws: (any Error).self) { try await store.commit([.pool(pool), .event(event)]) }
+        let snapshot = try await store.loadSnapshot()
+        #expect(snapshot.pools.isEmpty)
+        #expect(snapshot.lastEventSequence == 1)
+    }
+
+    @Test(arguments: Kind.allCases)
     func eventsGetIncreasingSequencesAndFilter(_ kind: Kind) async throws {
         let (store, _) = try Self.make(kind)
         var sequences: [Int64] = []

@@ -203,8 +203,9 @@ extension FleetBrain {
         }
         command.acknowledgedAt = now
         pending.records.append(.command(command))
-        book.pendingCommands[nodeID]?.removeAll { $0.id == commandID }
-        if book.pendingCommands[nodeID]?.isEmpty == true { book.pendingCommands[nodeID] = nil }
+        journal.append(.pendingCommands(nodeID, pendingCommands[nodeID]))
+        pendingCommands[nodeID]?.removeAll { $0.id == commandID }
+        if pendingCommands[nodeID]?.isEmpty == true { pendingCommands[nodeID] = nil }
         record(
             "command.\(success ? "done" : "failed")", "\(command.kind.rawValue)\(message.isEmpty ? "" : ": \(message)")",
             node: nodeID, instance: node.instanceID, pool: node.pool, attributes: ["command": command.kind.rawValue])

@@ -66,7 +66,8 @@ extension FleetBrain {
         let command = NodeCommand(
             id: book.ids.commandID(), nodeID: nodeID, kind: kind, reason: reason, issuedAt: now, parameters: parameters)
         pending.records.append(.command(command))
-        book.pendingCommands[nodeID, default: []].append(command)
+        journal.append(.pendingCommands(nodeID, pendingCommands[nodeID]))
+        pendingCommands[nodeID, default: []].append(command)
         if let coordinator = policy.coordinator, let node = nodes[nodeID] {
             switch kind {
             case .cordon: pending.effects.append(.coordinate(.cordon(CoordinatedNode(node), reason: reason)))

@@ -24,15 +24,15 @@ public struct FleetBrain: Sendable {
     public internal(set) var now: Date
     /// What the input under way produced so far.
     var pending = FleetTransition()
-    /// How to undo the changes to `state` since the input began.
+    /// How to undo the changes to `state` and `pendingCommands` since the input began.
     var journal: [Undo] = []
+    /// Commands not yet acknowledged, by node, oldest first (journaled: it can be as large as the fleet).
+    var pendingCommands: [String: [NodeCommand]] = [:]
 
     /// What the decisions remember besides pools, instances and nodes.
     struct Book: Sendable {
         var ids: IdentifierGenerator
         var lastEventSequence: Int64
-        /// Commands not yet acknowledged, by node, oldest first.
-        var pendingCommands: [String: [NodeCommand]] = [:]
         /// Instances with a provider call in flight.
         var inFlight: Set<String> = []
         /// Instances whose spot request found no capacity: they are asked for on-demand.
@@ -61,6 +61,7 @@ public struct FleetBrain: Sendable {
         case node(String, Node?)
         case instance(String, Instance?)
         case pool(String, Pool?)
+        case pendingCommands(String, [NodeCommand]?)
         /// A remediation timer popped: derived again from the node.
         case remediationTimer(String)
         /// A heartbeat deadline that expired: armed again a second later.
@@ -71,7 +72,11 @@ public struct FleetBrain: Sendable {
     public struct Mark: Sendable {
         let book: Book
         let journal: Int
-        let pending: FleetTransition
+        let records: Int
+        let effects: Int
+        let reconcile: Bool
+        let timersChanged: Bool
+        let failure: NavarchError?
     }
 
     /// An empty fleet; ``load(_:at:)`` fills it from the store.
@@ -105,9 +110,9 @@ public struct FleetBrain: Sendable {
             state.heartbeats.watch(node.id, at: now)
         }
         book.lastEventSequence = snapshot.lastEventSequence
-        book.pendingCommands = [:]
+        pendingCommands = [:]
         for command in snapshot.pendingCommands {
-            book.pendingCommands[command.nodeID, default: []].append(command)
+            pendingCommands[command.nodeID, default: []].append(command)
         }
         loadBreakers(from: snapshot.settings)
         try loadProvisioningGuard(from: snapshot.settings)
@@ -147,13 +152,23 @@ public struct FleetBrain: Sendable {
                 if let node = state.nodes[id] { state.upsert(node) }
             case .heartbeatDeadline(let id):
                 state.heartbeats.rearm(id, at: now.addingTimeInterval(1))
+            case .pendingCommands(let id, let previous):
+                pendingCommands[id] = previous
             }
         }
         book = mark.book
-        pending = mark.pending
+        pending.records.removeSubrange(mark.records...)
+        pending.effects.removeSubrange(mark.effects...)
+        pending.reconcile = mark.reconcile
+        pending.timersChanged = mark.timersChanged
+        pending.failure = mark.failure
     }
 
-    func mark() -> Mark { Mark(book: book, journal: journal.count, pending: pending) }
+    func mark() -> Mark {
+        Mark(
+            book: book, journal: journal.count, records: pending.records.count, effects: pending.effects.count,
+            reconcile: pending.reconcile, timersChanged: pending.timersChanged, failure: pending.failure)
+    }
 
     /// Runs one part of an input (one node of a check, one pool of a pass): when it fails, what
     /// it changed is undone and logged, and the rest of the input goes on.
@@ -179,7 +194,7 @@ public struct FleetBrain: Sendable {
     public mutating func setControlPlaneAddress(_ address: String) { book.controlPlaneAddress = address }
 
     /// Commands for the node not yet acknowledged, oldest first.
-    public func pendingCommands(for nodeID: String) -> [NodeCommand] { book.pendingCommands[nodeID] ?? [] }
+    public func pendingCommands(for nodeID: String) -> [NodeCommand] { pendingCommands[nodeID] ?? [] }
 
     var pools: [String: Pool] { state.pools }
     var instances: [String: Instance] { state.instances }
