@@ -217,6 +217,24 @@ import Testing
         #expect(fleet.brain.state.nodes["p-0"]?.state == .active)
     }
 
+    @Test func aQueueGrowsThePoolWithinItsBoundsAndCooldown() throws {
+        var fleet = BrainDriver()
+        let autoscaling = PoolAutoscaling(autoscaler: .queue(QueueAutoscaler(jobsPerNode: 2)))
+        try fleet.input { _ = try $0.createPool(name: "q", provider: "fake", gpuType: "h100", gpus: 0, minNodes: 1, maxNodes: 4, autoscaling: autoscaling) }
+        try fleet.input { _ = try $0.reportQueue(pool: "q", depth: 6, nodeJobs: [:]) }
+        #expect(fleet.lastEvents == ["pool.queue"])
+        try fleet.input { $0.autoscale() }
+        #expect(fleet.lastEvents == ["pool.scaled"])
+        #expect(fleet.transitions.last?.events.first?.attributes["actor"] == "navarch/autoscaler")
+        #expect(fleet.brain.listPools().first?.desiredNodes == 3)
+        try fleet.input { _ = try $0.reportQueue(pool: "q", depth: 20, nodeJobs: [:]) }
+        try fleet.input { $0.autoscale() }
+        #expect(fleet.brain.listPools().first?.desiredNodes == 3, "within the scale-up cooldown")
+        fleet.advance(301)
+        try fleet.input { $0.autoscale() }
+        #expect(fleet.brain.listPools().first?.desiredNodes == 4, "bounded by max_nodes")
+    }
+
     @Test func aRestartResumesAProvisionNeverHandedToTheProvider() throws {
         var fleet = BrainDriver()
         try fleet.input { _ = try $0.createPool(name: "p", provider: "fake", gpuType: "h100", gpus: 8) }
