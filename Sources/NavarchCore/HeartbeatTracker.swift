@@ -10,6 +10,9 @@ public struct HeartbeatTracker: Sendable {
     public let interval: Duration
     public let missedBeforeUnhealthy: Int
     private var lastSeen: [String: Date] = [:]
+    /// Nodes known to heartbeat every interval until a time (the simulator's leases): their
+    /// deadline is the lease's end plus the timeout, without one input per heartbeat.
+    private var leases: [String: Date] = [:]
     /// Deadlines of the nodes not reported yet.
     private var deadlines = DeadlineQueue<String>()
 
@@ -27,7 +30,18 @@ public struct HeartbeatTracker: Sendable {
     /// Starts watching a node as if it had just been heard from (a registration, or a restart).
     public mutating func watch(_ nodeID: String, at time: Date) {
         lastSeen[nodeID] = time
+        if !leases.isEmpty { leases[nodeID] = nil }
         deadlines.schedule(nodeID, at: time.addingTimeInterval(timeout))
+    }
+
+    /// Records that the node, heard from at `time`, goes on heartbeating every interval until
+    /// `until` (a simulated node whose next silence is known): it expires at `until` plus the
+    /// timeout, as it would have heartbeat by heartbeat.
+    public mutating func record(_ nodeID: String, at time: Date, heardUntil until: Date) {
+        guard until > time else { return record(nodeID, at: time) }
+        lastSeen[nodeID] = time
+        leases[nodeID] = until
+        deadlines.schedule(nodeID, at: until.addingTimeInterval(timeout))
     }
 
     /// Records a heartbeat.
@@ -39,6 +53,7 @@ public struct HeartbeatTracker: Sendable {
     /// Stops watching a node (terminated, forgotten).
     public mutating func forget(_ nodeID: String) {
         lastSeen[nodeID] = nil
+        leases[nodeID] = nil
         deadlines.cancel(nodeID)
     }
 
@@ -49,8 +64,12 @@ public struct HeartbeatTracker: Sendable {
         deadlines.schedule(nodeID, at: time)
     }
 
-    /// Last time the node was heard from.
-    public func lastHeartbeat(of nodeID: String) -> Date? { lastSeen[nodeID] }
+    /// Last time the node was heard from, as of `now` (a node on a lease was heard until then).
+    public func lastHeartbeat(of nodeID: String, at now: Date) -> Date? {
+        guard let seen = lastSeen[nodeID] else { return nil }
+        guard let lease = leases[nodeID] else { return seen }
+        return max(seen, min(lease, now))
+    }
 
     /// Nodes silent past the timeout at `now` that were not reported yet, sorted by id.
     public mutating func expired(at now: Date) -> [String] {

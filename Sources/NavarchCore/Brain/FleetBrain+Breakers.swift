@@ -58,7 +58,7 @@ extension FleetBrain {
     mutating func checkSilentGroups() throws {
         let live = nodes.values.filter { $0.state != .terminated && (instances[$0.instanceID]?.state.isLive ?? true) }
         let groups = SilentGroups.find(
-            nodes: live, lastHeartbeat: { state.heartbeats.lastHeartbeat(of: $0) }, timeout: state.heartbeats.timeout, now: now)
+            nodes: live, lastHeartbeat: { state.heartbeats.lastHeartbeat(of: $0, at: now) }, timeout: state.heartbeats.timeout, now: now)
         for group in groups {
             var fleet = breaker(Self.fleetScope)
             if let opened = fleet.groupWentSilent(group.name, nodes: group.nodes.count, at: now) {

@@ -40,7 +40,7 @@ extension FleetBrain {
         send(.drain, to: nodeID, reason: node.cordonReason)
         for command in book.heldCommands.removeValue(forKey: nodeID) ?? [] { pending.effects.append(.deliver(command)) }
         // A silent agent cannot acknowledge its drain: the scheduler's word is enough.
-        if let last = state.heartbeats.lastHeartbeat(of: nodeID), now.timeIntervalSince(last) >= policy.silenceTimeout {
+        if let last = state.heartbeats.lastHeartbeat(of: nodeID, at: now), now.timeIntervalSince(last) >= policy.silenceTimeout {
             try transition(nodeID: nodeID, on: .drainCompleted, reason: "the node is silent; \(coordinator.name) drained its work")
             try startPendingRepair(nodeID: nodeID)
             try startPendingDiagnostic(nodeID: nodeID)

@@ -74,12 +74,13 @@ extension FleetBrain {
     }
 
     /// Records a heartbeat: the node's deadline moves; nothing is written (the control plane
-    /// writes heartbeat times in batches).
-    public mutating func heartbeat(nodeID: String, gpus: [GPU]) throws {
+    /// writes heartbeat times in batches). `heardUntil` says the node goes on heartbeating
+    /// every interval until then (the simulator's lease: one input instead of one per heartbeat).
+    public mutating func heartbeat(nodeID: String, gpus: [GPU], heardUntil: Date? = nil) throws {
         guard !nodeID.isEmpty else { throw NavarchError.invalidArgument("node_id is required") }
         guard let node = nodes[nodeID] else { throw NavarchError.notFound("node \(nodeID) is not registered") }
         guard node.state != .terminated else { throw NavarchError.failedPrecondition("node \(nodeID) was terminated") }
-        state.heard(from: nodeID, at: now, gpus: gpus)
+        state.heard(from: nodeID, at: now, gpus: gpus, until: heardUntil)
     }
 
     /// Applies a health report: observations become events, a change of verdict goes to the remediator.
@@ -163,7 +164,7 @@ extension FleetBrain {
                 continue
             }
             if let instance = instances[node.instanceID], !instance.state.isLive { continue }
-            let silence = Int(now.timeIntervalSince(state.heartbeats.lastHeartbeat(of: nodeID) ?? now))
+            let silence = Int(now.timeIntervalSince(state.heartbeats.lastHeartbeat(of: nodeID, at: now) ?? now))
             let reason = "no heartbeat for \(silence) s"
             let result = HealthResult(status: .unhealthy, reason: reason)
             // Looked at again in a second when it cannot be marked: the node is still silent then.

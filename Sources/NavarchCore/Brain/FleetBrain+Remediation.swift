@@ -92,7 +92,7 @@ extension FleetBrain {
         let planner = remediationPlanner
         for node in due where node.state != .terminated {
             attempt("remediation failed", ["node": node.id]) { brain in
-                switch planner.resume(node.remediation, lastHeartbeat: brain.state.heartbeats.lastHeartbeat(of: node.id), now: brain.now) {
+                switch planner.resume(node.remediation, lastHeartbeat: brain.state.heartbeats.lastHeartbeat(of: node.id, at: brain.now), now: brain.now) {
                 case .nothing:
                     break
                 case .repairTimedOut(let message):

@@ -101,8 +101,8 @@ public struct FleetState: Sendable {
     }
 
     /// A heartbeat: the node's last-heard time and, when sent, its GPUs. No index changes.
-    public mutating func heard(from nodeID: String, at time: Date, gpus: [GPU]) {
-        heartbeats.record(nodeID, at: time)
+    public mutating func heard(from nodeID: String, at time: Date, gpus: [GPU], until: Date? = nil) {
+        if let until { heartbeats.record(nodeID, at: time, heardUntil: until) } else { heartbeats.record(nodeID, at: time) }
         nodes[nodeID]?.lastHeartbeat = time
         if !gpus.isEmpty { nodes[nodeID]?.gpus = gpus }
     }
