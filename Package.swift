@@ -143,6 +143,8 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]),
 
+        // The fleet simulator: the brain in virtual time against a simulated world.
+        .target(name: "NavarchSimulator", dependencies: ["NavarchCore", "NavarchHealth", .product(name: "Yams", package: "Yams")]),
         .executableTarget(name: "navarch", dependencies: ["NavarchCLI", "NavarchControlPlane"]),
         .executableTarget(name: "navarch-control-plane", dependencies: ["NavarchCLI", "NavarchControlPlane"]),
         .executableTarget(name: "navarch-node", dependencies: ["NavarchNode"]),
@@ -153,6 +155,7 @@ let package = Package(
 
         .testTarget(name: "NavarchCoreTests", dependencies: ["NavarchCore", "NavarchTesting"]),
         .testTarget(name: "NavarchProcessTests", dependencies: ["NavarchProcess"]),
+        .testTarget(name: "NavarchSimulatorTests", dependencies: ["NavarchSimulator"], resources: [.copy("Fixtures")]),
         .testTarget(name: "NavarchHealthTests", dependencies: ["NavarchHealth"], resources: [.copy("Fixtures")]),
         .testTarget(name: "NavarchStoreTests", dependencies: ["NavarchStore", "NavarchTesting"]),
         .testTarget(

@@ -1,9 +1,9 @@
 import Foundation
-/// Parses durations written as `500ms`, `5s`, `2m`, `1h` or a bare number of seconds.
+/// Parses durations written as `500ms`, `5s`, `2m`, `1h`, `7d` or a bare number of seconds.
 public enum DurationParser {
     public static func parse(_ text: String) -> Duration? {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
-        let units: [(suffix: String, seconds: Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600)]
+        let units: [(suffix: String, seconds: Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600), ("d", 86400)]
         for unit in units where trimmed.hasSuffix(unit.suffix) {
             let number = trimmed.dropLast(unit.suffix.count)
             guard let value = Double(number), value >= 0, value.isFinite else { return nil }
