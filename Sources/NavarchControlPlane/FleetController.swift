@@ -95,13 +95,7 @@ public actor FleetController {
     /// then the events, commands, coordinator work and log lines.
     func apply<T: Sendable>(_ input: (inout FleetBrain) throws -> T) async throws -> T {
         try await inTurn {
-            let mark = brain.begin(at: clock.now)
-            let value: T
-            do { value = try input(&brain) } catch {
-                brain.rollback(to: mark)
-                throw error
-            }
-            let transition = brain.end()
+            let (value, transition, mark) = try brain.run(at: clock.now, input)
             if !transition.records.isEmpty {
                 do { try await store.commit(transition.records) } catch {
                     brain.rollback(to: mark)

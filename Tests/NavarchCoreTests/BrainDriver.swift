@@ -31,13 +31,7 @@ struct BrainDriver {
 
     @discardableResult
     mutating func input<T>(_ body: (inout FleetBrain) throws -> T) throws -> T {
-        let mark = brain.begin(at: now)
-        let value: T
-        do { value = try body(&brain) } catch {
-            brain.rollback(to: mark)
-            throw error
-        }
-        let transition = brain.end()
+        let (value, transition, _) = try brain.run(at: now, body)
         if !transition.records.isEmpty {
             if let crash {
                 if crash.after == 0 {

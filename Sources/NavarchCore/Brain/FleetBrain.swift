@@ -140,6 +140,19 @@ public struct FleetBrain: Sendable {
         return pending
     }
 
+    /// Runs one input at `now`: its value, what it produced, and the mark to roll back to when
+    /// its records cannot be stored. An input that throws is rolled back and its error rethrown.
+    public mutating func run<T>(at now: Date, _ input: (inout FleetBrain) throws -> T) throws -> (value: T, transition: FleetTransition, mark: Mark) {
+        let mark = begin(at: now)
+        do {
+            let value = try input(&self)
+            return (value, end(), mark)
+        } catch {
+            rollback(to: mark)
+            throw error
+        }
+    }
+
     /// Undoes everything since `mark`: the state, the bookkeeping and what the input produced.
     public mutating func rollback(to mark: Mark) {
         while journal.count > mark.journal {
