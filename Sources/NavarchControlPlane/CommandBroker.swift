@@ -12,18 +12,26 @@ final class CommandBroker: Sendable {
     private struct State {
         var connections: [String: Connection] = [:]
         var nextID = 0
+        /// Set by `finishAll`: the control plane is stopping and takes no new connections.
+        var closed = false
     }
 
     private let state = Mutex(State())
 
-    /// The live command stream for `nodeID`. A newer connection from the same node replaces an older one.
+    /// The live command stream for `nodeID`. A newer connection from the same node replaces an
+    /// older one; once the broker is finished, the stream ends at once.
     func connect(_ nodeID: String) -> AsyncStream<NodeCommand> {
         let (stream, continuation) = AsyncStream<NodeCommand>.makeStream()
-        let (id, previous) = state.withLock { state in
+        let accepted: (id: Int, previous: Connection?)? = state.withLock { state in
+            guard !state.closed else { return nil }
             defer { state.nextID += 1 }
             let previous = state.connections[nodeID]
             state.connections[nodeID] = Connection(id: state.nextID, continuation: continuation)
             return (state.nextID, previous)
+        }
+        guard let (id, previous) = accepted else {
+            continuation.finish()
+            return stream
         }
         previous?.continuation.finish()
         continuation.onTermination = { [weak self] _ in
@@ -47,8 +55,11 @@ final class CommandBroker: Sendable {
         state.withLock { $0.connections[nodeID] != nil }
     }
 
+    /// Ends every stream, and every later one at once: an agent that reconnects while the
+    /// control plane stops must not hold its shutdown open.
     func finishAll() {
         let connections = state.withLock { state in
+            state.closed = true
             defer { state.connections.removeAll() }
             return Array(state.connections.values)
         }
