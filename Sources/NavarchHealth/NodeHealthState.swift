@@ -1,6 +1,5 @@
 import Foundation
 import NavarchCore
-import NavarchHealth
 
 /// The node's own view of its health. Pure: kernel-log records, check results and metric
 /// samples go in with the time; observations to report and the node's verdict come out. The
