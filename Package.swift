@@ -105,7 +105,7 @@ let package = Package(
             name: "NavarchCLI",
             dependencies: [
                 "NavarchCore", "NavarchClient", "NavarchControlPlane", "NavarchProviders", "NavarchNode",
-                "NavarchStore", "NavarchHealth", "NavarchNotifiers", "NavarchCoordinators",
+                "NavarchStore", "NavarchHealth", "NavarchNotifiers", "NavarchCoordinators", "NavarchSimulator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -155,7 +155,7 @@ let package = Package(
 
         .testTarget(name: "NavarchCoreTests", dependencies: ["NavarchCore", "NavarchTesting"]),
         .testTarget(name: "NavarchProcessTests", dependencies: ["NavarchProcess"]),
-        .testTarget(name: "NavarchSimulatorTests", dependencies: ["NavarchSimulator"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "NavarchSimulatorTests", dependencies: ["NavarchSimulator", "NavarchCore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "NavarchHealthTests", dependencies: ["NavarchHealth"], resources: [.copy("Fixtures")]),
         .testTarget(name: "NavarchStoreTests", dependencies: ["NavarchStore", "NavarchTesting"]),
         .testTarget(

@@ -22,7 +22,10 @@ public enum CommandEntry {
                 exit(0)
             }
             let message = root.message(for: error).trimmingCharacters(in: .whitespacesAndNewlines)
-            FileHandle.standardError.write(Data("Error: \(message.replacingOccurrences(of: "\n", with: " "))\n".utf8))
+            // An ExitCode thrown on purpose has said what it had to.
+            if !message.isEmpty {
+                FileHandle.standardError.write(Data("Error: \(message.replacingOccurrences(of: "\n", with: " "))\n".utf8))
+            }
             exit(code.rawValue)
         }
     }
