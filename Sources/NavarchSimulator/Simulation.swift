@@ -147,7 +147,7 @@ public struct Simulation {
 
     /// The agent on `nodeID` registers, heartbeats until the end and takes its pending commands.
     mutating func start(_ nodeID: String) throws {
-        guard var agent = agents[nodeID], brain.listNodes(pool: nil).first(where: { $0.id == nodeID })?.state != .terminated else { return }
+        guard var agent = agents[nodeID], brain.state.nodes[nodeID]?.state != .terminated else { return }
         agent.running = true
         agents[nodeID] = agent
         let registration = agent.registration
@@ -303,7 +303,7 @@ public struct Simulation {
 
     /// How a node reads against a status of the reference project's or one of Navarch's.
     func status(of nodeID: String, expected: String) -> (matches: Bool, actual: String, note: String) {
-        guard let node = brain.listNodes(pool: nil).first(where: { $0.id == nodeID }) else { return (expected == "terminated", "not registered", "") }
+        guard let node = brain.state.nodes[nodeID] else { return (expected == "terminated", "not registered", "") }
         let actual = "\(node.state.rawValue), \(node.health.rawValue)"
         switch expected {
         case "unhealthy":
@@ -324,7 +324,7 @@ public struct Simulation {
             let reading = status(of: assertion.target, expected: assertion.expected)
             (result.passed, result.actual, result.note) = reading
         case .healthStatus:
-            let node = brain.listNodes(pool: nil).first { $0.id == assertion.target }
+            let node = brain.state.nodes[assertion.target]
             result.actual = node?.health.rawValue ?? "not registered"
             result.passed = node?.health.rawValue == assertion.expected
             if !result.passed && assertion.expected == "healthy" && node?.health == .unhealthy {
