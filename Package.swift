@@ -152,6 +152,10 @@ let package = Package(
         .executableTarget(name: "cost-scheduler-example", dependencies: ["NavarchCore"], path: "examples/cost-scheduler", exclude: ["README.md"]),
         // Decision-core throughput at 10,000 and 100,000 nodes (benchmarks/README.md).
         .executableTarget(name: "navarch-brain-bench", dependencies: ["NavarchCore"], path: "benchmarks/brain"),
+        // The simulator at 1,000 to 100,000 nodes over a simulated week (benchmarks/README.md).
+        .executableTarget(
+            name: "navarch-sim-bench", dependencies: ["NavarchSimulator"], path: "benchmarks/simulator",
+            exclude: ["run.sh"]),
 
         .testTarget(name: "NavarchCoreTests", dependencies: ["NavarchCore", "NavarchTesting"]),
         .testTarget(name: "NavarchProcessTests", dependencies: ["NavarchProcess"]),

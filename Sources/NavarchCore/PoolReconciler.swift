@@ -5,7 +5,7 @@ import Foundation
 ///
 /// Rules:
 /// - A deleting pool terminates every instance, and is forgotten once all are terminated.
-/// - An instance that does not register within `registrationTimeout` fails.
+/// - An instance that does not register within `registrationTimeout` of its provider call fails.
 /// - Failed instances are terminated.
 /// - Live, not condemned instances are counted against the desired size; missing ones are
 ///   provisioned (replacements of condemned instances first), extra ones terminated.
@@ -46,8 +46,10 @@ public struct PoolReconciler: Sendable {
         }
 
         var failedNow: Set<String> = []
-        for instance in mine where [.requested, .provisioning, .booting].contains(instance.state) {
-            if now.timeIntervalSince(instance.createdAt) >= registrationTimeout {
+        // The timeout runs from the provider call (an instance the rate limits hold back is
+        // still waiting for its call, not failing to register).
+        for instance in mine where [.provisioning, .booting].contains(instance.state) {
+            if now.timeIntervalSince(instance.updatedAt) >= registrationTimeout {
                 actions.append(.fail(instanceID: instance.id, reason: "did not register within \(Int(registrationTimeout)) s"))
                 failedNow.insert(instance.id)
             }
@@ -111,8 +113,8 @@ public struct PoolReconciler: Sendable {
         var candidates: [Date] = []
         let mine = instances.filter { $0.pool == pool.name }
         for instance in mine {
-            if [.requested, .provisioning, .booting].contains(instance.state) {
-                candidates.append(instance.createdAt.addingTimeInterval(registrationTimeout))
+            if [.provisioning, .booting].contains(instance.state) {
+                candidates.append(instance.updatedAt.addingTimeInterval(registrationTimeout))
             }
             if instance.condemned, instance.state.isLive {
                 candidates.append((instance.condemnedAt ?? now).addingTimeInterval(replacementTimeout))

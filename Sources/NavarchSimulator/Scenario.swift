@@ -14,6 +14,12 @@ public struct Scenario: Sendable, Equatable {
     public var assertions: [Assertion] = []
     public var stress: Stress?
     public var world = World()
+    /// Simulated providers and how each behaves; a provider a pool or machine names that is not
+    /// listed behaves as `world` says.
+    public var providers: [ProviderSpec] = []
+    /// A navarch.yaml (relative to the scenario file) whose fleet policy, health policy and
+    /// pools the run decides by, unless the command line names another.
+    public var policyFile = ""
     /// The file it came from, for messages.
     public var file = ""
 
@@ -30,13 +36,43 @@ public struct Scenario: Sendable, Equatable {
         public var labels: [String: String] = [:]
     }
 
+    /// A pool Navarch keeps at size (Navarch's `pools` section, or one the stress generator made).
     public struct PoolSpec: Sendable, Equatable {
         public var name: String
+        /// One provider or several in order of preference (`aws,lambda`).
         public var provider: String
         public var gpuType: String
         public var nodes: Int
-        public var zone = ""
+        public var minNodes = 0
+        public var maxNodes = 0
+        public var zones: [String] = []
         public var spot = false
+        /// A spot request without capacity is asked again on-demand.
+        public var spotFallback = false
+        public var labels: [String: String] = [:]
+
+        /// The pool as the brain applies it.
+        public var configured: ConfiguredPool {
+            var options = PoolOptions()
+            options.spot = spot
+            if spotFallback { options.spotFallback = .onDemand }
+            let type = try? InstanceTypeCatalog.named(gpuType)
+            return ConfiguredPool(
+                name: name, provider: provider, gpuType: gpuType, gpus: nodes * (type?.gpusPerNode ?? 8), minNodes: minNodes,
+                maxNodes: maxNodes, labels: labels, options: options, zones: zones)
+        }
+    }
+
+    /// A simulated cloud: its zones, how much each holds, how it boots machines, how often it
+    /// fails a call and how often it takes spot machines back. Unset values come from `world`.
+    public struct ProviderSpec: Sendable, Equatable {
+        public var name: String
+        public var region = ""
+        public var zones: [String] = []
+        public var capacityPerZone: Int?
+        public var apiErrorRate: Double?
+        public var bootTime: Duration?
+        public var spotPreemptionsPerDay: Double?
     }
 
     public struct Event: Sendable, Equatable {
@@ -44,6 +80,8 @@ public struct Scenario: Sendable, Equatable {
             case startFleet = "start_fleet", stopFleet = "stop_fleet", injectFailure = "inject_failure"
             case recoverFailure = "recover_failure", issueCommand = "issue_command", waitForStatus = "wait_for_status"
             case wait, log, assert
+            /// Navarch's: a pool's job queue reaches `depth` (its queue autoscaler reads it).
+            case setQueue = "set_queue"
         }
         public var at: Duration
         public var action: Action
@@ -54,7 +92,11 @@ public struct Scenario: Sendable, Equatable {
     }
 
     public struct Assertion: Sendable, Equatable {
-        public enum Kind: String, Sendable, CaseIterable { case nodeStatus = "node_status", healthStatus = "health_status", nodeCount = "node_count" }
+        public enum Kind: String, Sendable, CaseIterable {
+            case nodeStatus = "node_status", healthStatus = "health_status", nodeCount = "node_count"
+            /// Navarch's: a figure of the run's metrics (`target`) against `expected`, such as `>= 0.95`.
+            case metric
+        }
         public var kind: Kind
         public var target = ""
         public var expected: String
@@ -154,8 +196,18 @@ public struct Scenario: Sendable, Equatable {
 
     /// How the simulated world behaves where the file says nothing (Navarch's `world` section).
     public struct World: Sendable, Equatable {
-        /// How long a new machine takes to boot and register.
-        public var bootTime: Duration = .seconds(90)
+        /// How long a new machine takes to boot and register (on average; it varies by
+        /// `boot_time_deviation`).
+        public var bootTime: Duration = .seconds(60)
+        public var bootTimeDeviation: Duration = .seconds(10)
+        /// Share of new machines that never come up (their agent never registers).
+        public var bootFailureRate: Double = 0
+        /// How long a provider takes to answer a call.
+        public var providerLatency: Duration = .seconds(2)
+        /// Times a day a spot machine is taken back by its provider, on average.
+        public var spotPreemptionsPerDay: Double = 0.5
+        /// How long a workload scheduler takes to move a node's work, on average (exponential).
+        public var coordinatorDrainTime: Duration = .seconds(120)
         /// Share of provider calls answered 429 or 500 (tried again by the reconciler).
         public var apiErrorRate: Double = 0
         /// Machines each zone has (0: unlimited); past it a provision fails for capacity.

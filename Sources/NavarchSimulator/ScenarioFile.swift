@@ -31,7 +31,7 @@ public struct ScenarioFile {
     // MARK: - Sections
 
     func scenario(_ root: Yams.Node) throws -> Scenario {
-        let top = try mapping(root, "", ["name", "description", "fleet", "pools", "events", "assertions", "stress", "world"])
+        let top = try mapping(root, "", ["name", "description", "fleet", "pools", "providers", "policy", "events", "assertions", "stress", "world"])
         guard let nameNode = top["name"] else { throw error(root, "name", "every scenario needs a name") }
         var scenario = Scenario(name: try string(nameNode, "name"))
         scenario.file = file
@@ -42,6 +42,10 @@ public struct ScenarioFile {
         if let node = top["pools"] {
             scenario.pools = try list(node, "pools").enumerated().map { try pool($1, "pools[\($0)]") }
         }
+        if let node = top["providers"] {
+            scenario.providers = try list(node, "providers").enumerated().map { try provider($1, "providers[\($0)]") }
+        }
+        if let node = top["policy"] { scenario.policyFile = try string(node, "policy") }
         if let node = top["world"] { scenario.world = try world(node) }
         if let node = top["stress"] { scenario.stress = try stress(node) }
         if let node = top["events"] {
@@ -68,7 +72,7 @@ public struct ScenarioFile {
     }
 
     func pool(_ node: Yams.Node, _ key: String) throws -> Scenario.PoolSpec {
-        let fields = try mapping(node, key, ["name", "provider", "gpu_type", "nodes", "zone", "spot"])
+        let fields = try mapping(node, key, ["name", "provider", "gpu_type", "nodes", "min_nodes", "max_nodes", "zones", "spot", "spot_fallback", "labels"])
         func required(_ name: String) throws -> Yams.Node {
             guard let value = fields[name] else { throw error(node, "\(key).\(name)", "every pool needs \(name)") }
             return value
@@ -76,18 +80,46 @@ public struct ScenarioFile {
         var pool = Scenario.PoolSpec(
             name: try string(try required("name"), key + ".name"), provider: try fields["provider"].map { try string($0, key + ".provider") } ?? "aws",
             gpuType: try string(try required("gpu_type"), key + ".gpu_type"), nodes: try integer(try required("nodes"), key + ".nodes", min: 0))
-        if let value = fields["zone"] { pool.zone = try string(value, key + ".zone") }
+        do { try Pool.validate(name: pool.name) } catch { throw self.error(try required("name"), key + ".name", error.message) }
+        if let value = fields["min_nodes"] { pool.minNodes = try integer(value, key + ".min_nodes", min: 0) }
+        if let value = fields["max_nodes"] { pool.maxNodes = try integer(value, key + ".max_nodes", min: 0) }
+        if let value = fields["zones"] { pool.zones = try list(value, key + ".zones").enumerated().map { try string($1, "\(key).zones[\($0)]") } }
         if let value = fields["spot"] { pool.spot = try bool(value, key + ".spot") }
-        do { _ = try InstanceTypeCatalog.named(pool.gpuType) } catch { throw self.error(try required("gpu_type"), key + ".gpu_type", error.message) }
+        if let value = fields["spot_fallback"] {
+            let text = try string(value, key + ".spot_fallback")
+            guard ["on-demand", "none"].contains(text) else { throw error(value, key + ".spot_fallback", "expected on-demand or none, got '\(text)'") }
+            pool.spotFallback = text == "on-demand"
+        }
+        if let value = fields["labels"] { pool.labels = try stringMap(value, key + ".labels") }
+        do { pool.gpuType = try InstanceTypeCatalog.named(pool.gpuType).name } catch { throw self.error(try required("gpu_type"), key + ".gpu_type", error.message) }
         return pool
+    }
+
+    func provider(_ node: Yams.Node, _ key: String) throws -> Scenario.ProviderSpec {
+        let fields = try mapping(node, key, ["name", "region", "zones", "capacity_per_zone", "api_error_rate", "boot_time", "spot_preemptions_per_day"])
+        guard let name = fields["name"] else { throw error(node, key + ".name", "every provider needs a name") }
+        var spec = Scenario.ProviderSpec(name: try string(name, key + ".name"))
+        if let value = fields["region"] { spec.region = try string(value, key + ".region") }
+        if let value = fields["zones"] { spec.zones = try list(value, key + ".zones").enumerated().map { try string($1, "\(key).zones[\($0)]") } }
+        if let value = fields["capacity_per_zone"] { spec.capacityPerZone = try integer(value, key + ".capacity_per_zone", min: 0) }
+        if let value = fields["api_error_rate"] { spec.apiErrorRate = try share(value, key + ".api_error_rate") }
+        if let value = fields["boot_time"] { spec.bootTime = try duration(value, key + ".boot_time") }
+        if let value = fields["spot_preemptions_per_day"] { spec.spotPreemptionsPerDay = try number(value, key + ".spot_preemptions_per_day") }
+        return spec
     }
 
     func world(_ node: Yams.Node) throws -> Scenario.World {
         let fields = try mapping(node, "world", [
-            "boot_time", "api_error_rate", "capacity_per_zone", "reset_time", "reset_success", "reboot_time", "reboot_success", "diagnostic_time",
+            "boot_time", "boot_time_deviation", "boot_failure_rate", "provider_latency", "spot_preemptions_per_day", "coordinator_drain_time",
+            "api_error_rate", "capacity_per_zone", "reset_time", "reset_success", "reboot_time", "reboot_success", "diagnostic_time",
         ])
         var world = Scenario.World()
         if let value = fields["boot_time"] { world.bootTime = try duration(value, "world.boot_time") }
+        if let value = fields["boot_time_deviation"] { world.bootTimeDeviation = try duration(value, "world.boot_time_deviation") }
+        if let value = fields["boot_failure_rate"] { world.bootFailureRate = try share(value, "world.boot_failure_rate") }
+        if let value = fields["provider_latency"] { world.providerLatency = try duration(value, "world.provider_latency") }
+        if let value = fields["spot_preemptions_per_day"] { world.spotPreemptionsPerDay = try number(value, "world.spot_preemptions_per_day") }
+        if let value = fields["coordinator_drain_time"] { world.coordinatorDrainTime = try duration(value, "world.coordinator_drain_time") }
         if let value = fields["api_error_rate"] { world.apiErrorRate = try share(value, "world.api_error_rate") }
         if let value = fields["capacity_per_zone"] { world.capacityPerZone = try integer(value, "world.capacity_per_zone", min: 0) }
         if let value = fields["reset_time"] { world.resetTime = try duration(value, "world.reset_time") }
@@ -116,6 +148,7 @@ public struct ScenarioFile {
             case .waitForStatus: allowed = ["expected_status", "timeout"]
             case .log: allowed = ["log_message", "message"]
             case .assert: allowed = ["type", "expected"]
+            case .setQueue: allowed = ["depth"]
             case .startFleet, .stopFleet, .wait: allowed = ["duration"]
             }
             let params = try mapping(value, key + ".params", allowed)
@@ -127,6 +160,7 @@ public struct ScenarioFile {
                 throw error(params[name]!, "\(key).params.\(name)", "expected a whole number, got '\(event.params[name]!)'")
             }
             if let timeout = params["timeout"] { _ = try duration(timeout, key + ".params.timeout") }
+            if let depth = params["depth"] { _ = try integer(depth, key + ".params.depth", min: 0) }
         }
         if action == .issueCommand {
             let command = event.params["command_type"] ?? event.params["command"] ?? ""
@@ -147,6 +181,14 @@ public struct ScenarioFile {
         guard let expected = fields["expected"] else { throw error(node, key + ".expected", "every assertion needs an expected value") }
         var assertion = Scenario.Assertion(kind: kind, expected: try string(expected, key + ".expected"), line: line(node) ?? 0)
         if let value = fields["target"] { assertion.target = try string(value, key + ".target") }
+        if kind == .metric {
+            guard SimulationMetrics.names.contains(assertion.target) else {
+                throw error(fields["target"] ?? node, key + ".target", "unknown metric '\(assertion.target)'; known: \(SimulationMetrics.names.joined(separator: ", "))")
+            }
+            guard MetricExpectation(assertion.expected) != nil else {
+                throw error(expected, key + ".expected", "expected a comparison and a number (like >= 0.95, < 10, == 0), got '\(assertion.expected)'")
+            }
+        }
         if kind == .nodeCount && Int(assertion.expected) == nil {
             throw error(expected, key + ".expected", "node_count expects a whole number, got '\(assertion.expected)'")
         }
@@ -265,20 +307,36 @@ public struct ScenarioFile {
         return chaos
     }
 
-    /// Every event and assertion target names a machine of the fixed fleet (or a pool node id).
+    /// Every event and assertion target names a machine of the fixed fleet or a node of a pool
+    /// (`POOL-N`); a `set_queue` names a pool.
     func checkTargets(_ scenario: Scenario, root: Yams.Node) throws {
         let known = Set(scenario.fleet.map(\.id))
-        let poolNodes = scenario.pools.flatMap { pool in (0..<max(pool.nodes, 1)).map { "\(pool.name)-\($0)" } }
-        for (index, event) in scenario.events.enumerated() where !event.target.isEmpty {
-            guard [.injectFailure, .recoverFailure, .issueCommand, .waitForStatus].contains(event.action) else { continue }
-            if !known.contains(event.target) && !poolNodes.contains(event.target) {
-                throw ScenarioError(file: file, line: event.line, key: "events[\(index)].target", problem: "no machine '\(event.target)' in the fleet; known: \((known.sorted() + poolNodes).joined(separator: ", "))")
+        let pools = scenario.pools.map(\.name)
+        func isKnown(_ target: String) -> Bool {
+            known.contains(target) || pools.contains { pool in
+                target.hasPrefix(pool + "-") && Int(target.dropFirst(pool.count + 1)) != nil
             }
         }
-        for (index, assertion) in scenario.assertions.enumerated() where !assertion.target.isEmpty && assertion.kind != .nodeCount {
-            if !known.contains(assertion.target) && !poolNodes.contains(assertion.target) {
-                throw ScenarioError(file: file, line: assertion.line, key: "assertions[\(index)].target", problem: "no machine '\(assertion.target)' in the fleet")
+        let describe = (known.sorted() + pools.map { "\($0)-N" }).joined(separator: ", ")
+        for (index, event) in scenario.events.enumerated() where !event.target.isEmpty {
+            // A set_queue may name a pool of the policy file: the simulation checks it.
+            if event.action == .setQueue { continue }
+            guard [.injectFailure, .recoverFailure, .issueCommand, .waitForStatus].contains(event.action) else { continue }
+            if !isKnown(event.target) {
+                throw ScenarioError(file: file, line: event.line, key: "events[\(index)].target", problem: "no machine '\(event.target)' in the fleet; known: \(describe)")
             }
+        }
+        for (index, event) in scenario.events.enumerated() where event.action == .setQueue && event.target.isEmpty {
+            throw ScenarioError(file: file, line: event.line, key: "events[\(index)].target", problem: "set_queue needs the pool as its target")
+        }
+        for (index, assertion) in scenario.assertions.enumerated() where !assertion.target.isEmpty && [.nodeStatus, .healthStatus].contains(assertion.kind) {
+            if !isKnown(assertion.target) {
+                throw ScenarioError(file: file, line: assertion.line, key: "assertions[\(index)].target", problem: "no machine '\(assertion.target)' in the fleet; known: \(describe)")
+            }
+        }
+        var names = Set<String>()
+        for pool in scenario.pools where !names.insert(pool.name).inserted {
+            throw ScenarioError(file: file, line: nil, key: "pools", problem: "pool '\(pool.name)' is defined twice")
         }
     }
 

@@ -6,14 +6,19 @@ import NavarchHealth
 /// own health view, judged by the same ``NodeHealthState`` the real agent uses.
 struct SimulatedAgent: Sendable {
     let machine: Scenario.Machine
+    /// Navarch's instance and pool, for a machine a pool provisioned; empty for a fixed one.
+    var instanceID = ""
+    var pool = ""
     var health: NodeHealthState
     /// Registered and heartbeating.
     var running = false
     /// Cut off from the control plane (a network failure): it runs but is not heard.
     var silent = false
 
-    init(machine: Scenario.Machine, policy: HealthPolicy) {
+    init(machine: Scenario.Machine, policy: HealthPolicy, instanceID: String = "", pool: String = "") {
         self.machine = machine
+        self.instanceID = instanceID
+        self.pool = pool
         let model = machine.gpuType.isEmpty ? "NVIDIA H100 80GB HBM3" : machine.gpuType
         let gpus = (0..<machine.gpuCount).map { index in
             GPU(
@@ -30,9 +35,12 @@ struct SimulatedAgent: Sendable {
             labels[key] = value
         }
         return Registration(
-            nodeID: machine.id, hostname: machine.id, agentVersion: "simulated", gpus: health.gpus, labels: labels,
+            nodeID: machine.id, instanceID: instanceID, pool: pool, hostname: machine.id, agentVersion: "simulated", gpus: health.gpus, labels: labels,
             health: health.health, healthReason: health.reason)
     }
+
+    /// Heard from: running and not cut off.
+    var reachable: Bool { running && !silent }
 
     /// The observation a failure of `type` makes on this node at `time`, as the real agent
     /// would report it; nil for failures the agent does not see (network silence).

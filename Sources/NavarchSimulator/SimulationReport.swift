@@ -36,13 +36,24 @@ public struct SimulationReport: Sendable, Codable, Equatable {
     public var duration: Double
     public var log: [LogLine] = []
     public var assertions: [AssertionResult] = []
+    /// Every node as it ended, for fleets of at most ``nodesListedAtMost`` nodes.
     public var nodes: [NodeSummary] = []
+    /// Nodes by "state, health" at the end.
+    public var nodeCounts: [String: Int] = [:]
+    public var metrics = SimulationMetrics()
     /// Fleet events the brain recorded, by kind.
     public var events: [String: Int] = [:]
     /// Inputs the brain took.
     public var inputs = 0
+    /// Reconcile passes among them.
+    public var reconcilePasses = 0
+    /// Inputs the brain refused (the first ones are in the log).
+    public var refusals = 0
 
     public var passed: Bool { assertions.allSatisfy(\.passed) }
+
+    /// Larger fleets are summed up in ``nodeCounts`` only.
+    public static let nodesListedAtMost = 200
 
     /// The report as JSON with sorted keys: the same run gives the same bytes.
     public func json() throws -> Data {
@@ -55,10 +66,16 @@ public struct SimulationReport: Sendable, Codable, Equatable {
     public func table() -> String {
         var lines = ["scenario \(scenario) (seed \(seed)), \(Self.format(duration)) simulated, \(inputs) brain inputs"]
         for line in log { lines.append("  [\(Self.format(line.at))] \(line.message)") }
-        lines.append("nodes:")
-        for node in nodes {
-            lines.append("  \(node.id.padding(toLength: 16, withPad: " ", startingAt: 0)) \(node.state.padding(toLength: 11, withPad: " ", startingAt: 0)) \(node.health.padding(toLength: 10, withPad: " ", startingAt: 0)) \(node.reason)")
+        if !nodes.isEmpty {
+            lines.append("nodes:")
+            for node in nodes {
+                lines.append("  \(Self.pad(node.id, 16)) \(Self.pad(node.state, 11)) \(Self.pad(node.health, 10)) \(node.reason)")
+            }
         }
+        if !nodeCounts.isEmpty {
+            lines.append("nodes at the end: " + nodeCounts.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: "; "))
+        }
+        lines += figures().map { "  \(Self.pad($0.name, 34)) \($0.value)" }
         if !assertions.isEmpty {
             lines.append("assertions:")
             for result in assertions {
@@ -69,7 +86,40 @@ public struct SimulationReport: Sendable, Codable, Equatable {
         return lines.joined(separator: "\n") + "\n"
     }
 
+    /// The run's headline figures by name, in a fixed order, as the summary and `compare` show them.
+    public func figures() -> [(name: String, value: String)] {
+        let m = metrics
+        var rows: [(String, String)] = [
+            ("failures", "\(m.failures.values.reduce(0, +))" + (m.failures.isEmpty ? "" : " (" + m.failures.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ") + ")")),
+            ("failures absorbed in service", "\(m.failuresAbsorbed)"),
+            ("failures still open at the end", "\(m.failuresOpen)"),
+            ("detection to cordon p50/p90/max", "\(Self.format(m.detectionToCordon.p50)) / \(Self.format(m.detectionToCordon.p90)) / \(Self.format(m.detectionToCordon.max)) (\(m.detectionToCordon.count))"),
+            ("failure to healthy p50/p90/max", "\(Self.format(m.failureToHealthy.p50)) / \(Self.format(m.failureToHealthy.p90)) / \(Self.format(m.failureToHealthy.max)) (\(m.failureToHealthy.count))"),
+        ]
+        for rung in ["reset_gpu", "reboot", "replace"] {
+            let r = m.repairs[rung] ?? .init()
+            rows.append(("\(rung) requested/succeeded/failed", "\(r.requested) / \(r.succeeded) / \(r.failed)"))
+        }
+        rows.append(("breaker trips", "\(m.breakerTrips)"))
+        for (name, p) in m.providers.sorted(by: { $0.key < $1.key }) {
+            rows.append(("\(name) calls (provision/terminate)", "\(p.calls.provisions) / \(p.calls.terminations)"))
+            rows.append(("\(name) errors (429/500/capacity)", "\(p.calls.throttled) / \(p.calls.serverErrors) / \(p.calls.capacityErrors)"))
+            if p.calls.preemptions > 0 { rows.append(("\(name) spot preemptions", "\(p.calls.preemptions)")) }
+            rows.append(("\(name) cost", String(format: "$%.2f for %.1f GPU-hours", p.costUSD, p.gpuHours)))
+        }
+        rows.append(("healthy / paid GPU-hours", String(format: "%.1f / %.1f", m.healthyGPUHours, m.paidGPUHours)))
+        rows.append(("goodput", String(format: "%.2f%%", m.goodput * 100)))
+        rows.append(("cost", String(format: "$%.2f", m.costUSD)))
+        return rows
+    }
+
+    static func pad(_ text: String, _ width: Int) -> String {
+        text.count >= width ? text : text.padding(toLength: width, withPad: " ", startingAt: 0)
+    }
+
     static func format(_ seconds: Double) -> String {
-        seconds.rounded() == seconds ? "\(Int(seconds))s" : String(format: "%.3fs", seconds)
+        if seconds >= 3600 { return String(format: "%.1fh", seconds / 3600) }
+        if seconds >= 120 { return String(format: "%.1fm", seconds / 60) }
+        return seconds.rounded() == seconds ? "\(Int(seconds))s" : String(format: "%.1fs", seconds)
     }
 }

@@ -55,4 +55,47 @@ import Testing
         let result = try await navarch(["simulate", "validate", bad])
         #expect(result.status != 0 && result.stderr.contains("\(bad):5") && result.stderr.contains("events[1].target"), "\(result.stderr)")
     }
+
+    /// Two policies on one seed, side by side; the policy a scenario names is read beside it.
+    @Test func compareRunsTwoPoliciesAndWritesAnHTMLReport() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("compare-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let scenario = directory.appendingPathComponent("sweep.yaml").path
+        try """
+            name: sweep
+            policy: one-reset.yaml
+            pools: [{name: p, provider: gcp, gpu_type: h100, nodes: 6}]
+            world: {reset_success: 0.5}
+            stress:
+              duration: 1d
+              chaos: {enabled: true, failure_rate: 40, xid_distribution: {"48": 1}, failure_types: [{type: xid_error}]}
+            """.write(toFile: scenario, atomically: true, encoding: .utf8)
+        for (name, resets) in [("one-reset.yaml", 1), ("four-resets.yaml", 4)] {
+            try "remediation:\n  gpu_resets: \(resets)\n".write(toFile: directory.appendingPathComponent(name).path, atomically: true, encoding: .utf8)
+        }
+        let html = directory.appendingPathComponent("compare.html").path
+        let result = try await navarch([
+            "simulate", "compare", scenario, "--policy", directory.appendingPathComponent("one-reset.yaml").path,
+            "--policy", directory.appendingPathComponent("four-resets.yaml").path, "--report", html,
+        ])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("one-reset.yaml") && result.stdout.contains("four-resets.yaml") && result.stdout.contains("GPU resets"), "\(result.stdout)")
+        let page = try String(contentsOfFile: html, encoding: .utf8)
+        #expect(page.contains("<svg") && page.contains("sweep"))
+
+        // The scenario's own policy (one reset) against the same run with four: more resets.
+        let own = try await navarch(["simulate", "run", scenario, "-o", "json"])
+        let four = try await navarch(["simulate", "run", scenario, "-o", "json", "--policy", directory.appendingPathComponent("four-resets.yaml").path])
+        func resets(_ json: String) throws -> Int {
+            let report = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
+            let metrics = try #require(report["metrics"] as? [String: Any])
+            let repairs = try #require(metrics["repairs"] as? [String: [String: Int]])
+            return repairs["reset_gpu"]?["requested"] ?? 0
+        }
+        #expect(try resets(four.stdout) > resets(own.stdout), "\(own.stdout.prefix(300))")
+
+        let one = try await navarch(["simulate", "compare", scenario, "--policy", "a.yaml"])
+        #expect(one.status != 0 && one.stderr.contains("compare needs two policies"), "\(one.stderr)")
+    }
 }

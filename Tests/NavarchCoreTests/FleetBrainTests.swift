@@ -155,6 +155,31 @@ import Testing
         #expect(terminated.contains(try #require(fleet.brain.state.nodes["p-0"]?.instanceID)))
     }
 
+    /// A node waiting for its turn under `max_concurrent` is not looked at every second: it
+    /// starts the moment a remediation of its pool ends.
+    @Test func aRemediationWaitingForItsTurnStartsWhenOneEnds() throws {
+        var policy = FleetPolicy()
+        policy.maxConcurrentRemediations = 1
+        var fleet = BrainDriver(policy: policy)
+        try fleet.runningPool("p", nodes: 3)
+        try report(&fleet, "p-0")
+        fleet.advance(1)
+        try report(&fleet, "p-1")
+        #expect(fleet.lastEvents.contains("remediation.waiting"))
+        let waiting = fleet.brain.state.remediationDeadline(of: "p-1")
+        #expect(try #require(waiting) >= fleet.now.addingTimeInterval(60), "no retry every second")
+        fleet.advance(5)
+        #expect(try fleet.agentAcknowledges("p-0"))  // cordon
+        #expect(try fleet.agentAcknowledges("p-0"))  // drain
+        #expect(try fleet.agentAcknowledges("p-0"))  // reset
+        #expect(fleet.lastEvents.contains("remediation.validated"))
+        #expect(fleet.transitions.last?.timersChanged == true, "the monitor is told to look")
+        let due = fleet.brain.nextWakeUp()
+        #expect(try #require(due) <= fleet.now, "p-1 is due at once")
+        try fleet.input { $0.checkHeartbeats() }
+        #expect(fleet.lastEvents.contains("remediation.reset_gpu"), "\(fleet.lastEvents)")
+    }
+
     @Test func provisioningWaitsForTheRateLimitAndSaysWhen() throws {
         var policy = FleetPolicy()
         policy.rateLimits = RateLimits(provisionsPerProvider: 60, terminationsPerProvider: 60, provisionsPerPool: 2, terminationsPerPool: 20)

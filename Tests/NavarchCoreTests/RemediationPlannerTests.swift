@@ -17,7 +17,7 @@ import Testing
     @Test func aRepairGoesAheadWithinThePoolsLimit() {
         #expect(planner.decide(reset, cause: cause(), pool: "p", waiting: nil, underWay: 1, openBreaker: nil, now: now) == .repair(reset))
         #expect(planner.decide(reset, cause: cause(), pool: "p", waiting: nil, underWay: 2, openBreaker: nil, now: now)
-            == .wait(.concurrency, until: now.addingTimeInterval(1), message: "2 node(s) of pool p are in remediation already; reset_gpu waits its turn"))
+            == .wait(.concurrency, until: now.addingTimeInterval(60), message: "2 node(s) of pool p are in remediation already; reset_gpu waits its turn"))
     }
 
     /// A silent node is never reset: its replacement waits one detection window, then goes.

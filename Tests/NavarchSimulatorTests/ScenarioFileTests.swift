@@ -49,11 +49,21 @@ import Testing
         ("\(base)\n  - at: 1s\n    action: explode\n", "bad.yaml:7", "events[0].action", "unknown action 'explode'"),
         ("\(base)\n  - at: 1s\n    action: inject_failure\n    target: node-9\n", "bad.yaml:6", "events[0].target", "no machine 'node-9'"),
         ("\(base)\n  - at: 1s\n    action: inject_failure\n    target: node-1\n    params:\n      failure_type: lightning\n", "bad.yaml:10", "params.failure_type", "unknown failure type"),
+        ("name: x\nassertions:\n  - type: metric\n    target: happiness\n    expected: '> 1'\n", "bad.yaml:4", "assertions[0].target", "unknown metric 'happiness'"),
+        ("name: x\nassertions:\n  - type: metric\n    target: goodput\n    expected: lots\n", "bad.yaml:5", "assertions[0].expected", "expected a comparison and a number"),
+        ("name: x\npools:\n  - name: p\n    gpu_type: h900\n    nodes: 2\n", "bad.yaml:4", "pools[0].gpu_type", "h900"),
+        ("name: x\nworld:\n  reset_success: 2\n", "bad.yaml:3", "world.reset_success", "a share from 0 to 1"),
     ])
     func aBadFileGetsOneErrorNamingFileLineAndKey(_ text: String, _ place: String, _ key: String, _ problem: String) throws {
         let error = try #require(throws: ScenarioError.self) { try ScenarioFile.parse(text, file: "bad.yaml") }
         #expect(error.description.hasPrefix(place), "\(error)")
         #expect(error.key.hasSuffix(key), "\(error)")
         #expect(error.problem.contains(problem), "\(error)")
+    }
+
+    @Test func aQueueForAPoolNobodyDefinesIsRefusedWhenTheRunIsPrepared() throws {
+        let scenario = try ScenarioFile.parse("name: x\nevents:\n  - at: 1s\n    action: set_queue\n    target: nowhere\n", file: "bad.yaml")
+        let error = try #require(throws: ScenarioError.self) { try Simulation(scenario) }
+        #expect(error.description.hasPrefix("bad.yaml:3") && error.key == "events[0].target" && error.problem.contains("no pool 'nowhere'"), "\(error)")
     }
 }

@@ -126,8 +126,4 @@ import Testing
             """)
         #expect(!report.passed && report.assertions.first?.actual == "2")
     }
-
-    @Test func whatIsNotSimulatedYetIsRefusedByName() throws {
-        #expect(throws: ScenarioError.self) { try Simulation(try upstream("quick-test.yaml")) }
-    }
 }

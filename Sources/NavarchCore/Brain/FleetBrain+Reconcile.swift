@@ -1,12 +1,23 @@
 import Foundation
 
 extension FleetBrain {
-    /// Looks at every pool and returns the provider calls to make. State changes that need no
-    /// provider (failing, forgetting, requesting) are applied here. A pool costs its own
-    /// unfinished instances, never the fleet's.
+    /// Looks at the pools that changed since the last pass, or whose deadline came (a timeout,
+    /// the end of a back-off, a termination to ask again, calls a rate limit deferred), and
+    /// returns the provider calls to make. State changes that need no provider (failing,
+    /// forgetting, requesting) are applied here. A pool costs its own unfinished instances,
+    /// never the fleet's, and a pass costs only the pools it must look at.
     public mutating func reconcile() -> [ProviderOperation] {
         var operations: [ProviderOperation] = []
-        for name in pools.keys.sorted() {
+        let retrying = Set(book.terminateRetryAt.filter { $0.value <= now }.compactMap { instances[$0.key]?.pool })
+        let planned = pools.keys.filter { name in
+            book.allPoolsDirty || book.dirtyPools.contains(name) || book.deferredPools.contains(name) || retrying.contains(name)
+                || book.poolDeadlines[name].map { $0 <= now } ?? false
+        }.sorted()
+        // What this pass changes marks its pools for the next one.
+        book.allPoolsDirty = false
+        book.dirtyPools = []
+        book.deferredPools = []
+        for name in planned {
             guard let pool = pools[name] else { continue }
             let mine = unfinishedInstances(of: name)
             var health: [String: HealthStatus] = [:], states: [String: NodeState] = [:]
@@ -21,10 +32,15 @@ extension FleetBrain {
                     if let operation = try brain.apply(action) { operations.append(operation) }
                 }
             }
-            // Resume what a crash interrupted: requested instances never handed to a provider,
-            // and terminations never confirmed.
-            for instance in unfinishedInstances(of: name) where !book.inFlight.contains(instance.id) {
-                if instance.state == .requested || instance.state == .provisioning, let request = provisionRequest(for: instance) {
+            // Resume what a crash interrupted, or the rate limits held back: requested instances
+            // never handed to a provider, and terminations never confirmed. No more are asked
+            // for than the pool's limit could let through (one more, so that a wait is seen).
+            var provisions = 0
+            let current = actions.isEmpty ? mine : unfinishedInstances(of: name)
+            for instance in current where !book.inFlight.contains(instance.id) {
+                if instance.state == .requested || instance.state == .provisioning, provisions <= policy.rateLimits.provisionsPerPool,
+                   let request = provisionRequest(for: instance) {
+                    provisions += 1
                     book.inFlight.insert(instance.id)
                     operations.append(.provision(request, provider: instance.provider))
                 } else if instance.state == .terminating, book.terminateRetryAt[instance.id].map({ $0 <= now }) ?? true {
@@ -32,6 +48,9 @@ extension FleetBrain {
                     book.inFlight.insert(instance.id)
                     operations.append(.terminate(provisioned(instance), provider: instance.provider, instanceID: instance.id))
                 }
+            }
+            book.poolDeadlines[name] = pools[name].flatMap { pool in
+                reconciler.nextDeadline(pool: pool, instances: current, now: now, allowance: book.provisioningGuard.allowance(pool: name))
             }
         }
         return admitWithinRateLimits(operations)
@@ -44,15 +63,10 @@ extension FleetBrain {
 
     /// When the reconciler must look again though nothing changed: the earliest pool deadline
     /// (a registration timeout, a replacement timeout, the end of a back-off), a termination
-    /// to ask for again, or a rate limit's next token for a deferred call.
+    /// to ask for again, or a rate limit's next token for a deferred call. (A change asks for a
+    /// pass through its transition's `reconcile`.)
     public func nextReconcile(at now: Date) -> Date? {
-        var candidates: [Date] = []
-        for (name, pool) in pools {
-            if let due = reconciler.nextDeadline(
-                pool: pool, instances: unfinishedInstances(of: name), now: now, allowance: book.provisioningGuard.allowance(pool: name)) {
-                candidates.append(due)
-            }
-        }
+        var candidates = Array(book.poolDeadlines.values)
         candidates += book.terminateRetryAt.values
         if let token = book.admission.nextToken(at: now) { candidates.append(token) }
         return candidates.min()
@@ -73,6 +87,7 @@ extension FleetBrain {
         let (admitted, deferred) = book.admission.admit(calls, at: now)
         let going = Set(admitted.map(\.instanceID))
         for call in calls where !going.contains(call.instanceID) { book.inFlight.remove(call.instanceID) }
+        for call in calls where !going.contains(call.instanceID) { book.deferredPools.insert(call.pool) }
         for wait in deferred {
             record(
                 "rate_limit.deferred", "\(wait.count) \(wait.operation.rawValue) call(s) at \(wait.provider) wait for the rate limit (\(wait.limit))",
@@ -201,6 +216,7 @@ extension FleetBrain {
     /// and the next pass asks again.
     public mutating func providerCallAbandoned(instanceID: String) {
         book.inFlight.remove(instanceID)
+        if let pool = instances[instanceID]?.pool { book.dirtyPools.insert(pool) }
     }
 
     /// Marks the start of a provider call for a requested instance.
@@ -216,6 +232,7 @@ extension FleetBrain {
         // In flight until its outcome is stored: a pass meanwhile must not ask again.
         defer {
             book.inFlight.remove(instanceID)
+            if let pool = instances[instanceID]?.pool { book.dirtyPools.insert(pool) }
             pending.reconcile = true
         }
         guard let instance = instances[instanceID] else { return }
@@ -260,6 +277,7 @@ extension FleetBrain {
         // In flight until its outcome is stored: a pass meanwhile must not terminate it again.
         defer {
             book.inFlight.remove(instanceID)
+            if let pool = instances[instanceID]?.pool { book.dirtyPools.insert(pool) }
             pending.reconcile = true
         }
         guard let instance = instances[instanceID] else { return }

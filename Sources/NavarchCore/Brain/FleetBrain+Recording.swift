@@ -6,20 +6,38 @@ extension FleetBrain {
     mutating func save(_ instance: Instance) {
         journal.append(.instance(instance.id, state.instances[instance.id]))
         state.upsert(instance)
+        book.dirtyPools.insert(instance.pool)
+        if state.takeWakeUps() { pending.timersChanged = true }
         pending.records.append(.instance(instance))
         pending.reconcile = true
     }
 
     mutating func save(_ node: Node) {
-        journal.append(.node(node.id, state.nodes[node.id]))
-        if state.upsert(node) { pending.timersChanged = true }
+        let previous = state.nodes[node.id]
+        journal.append(.node(node.id, previous))
+        let moved = state.upsert(node)
+        if !node.pool.isEmpty && Self.nodeChangeMatters(to: node.pool, previous, node, state) { book.dirtyPools.insert(node.pool) }
+        if state.takeWakeUps() || moved { pending.timersChanged = true }
         pending.records.append(.node(node))
         pending.reconcile = true
+    }
+
+    /// Whether a node's change can change its pool's reconcile plan, which reads nodes only to
+    /// count a condemned instance's replacement ready (healthy) and to pick and drain the
+    /// nodes a scale-down removes.
+    static func nodeChangeMatters(to pool: String, _ previous: Node?, _ node: Node, _ state: FleetState) -> Bool {
+        guard let previous, previous.pool == node.pool else { return true }
+        if previous.health != node.health && state.hasCondemned(pool: pool) { return true }
+        if previous.health != node.health || previous.state != node.state {
+            return state.liveNodeCount(of: pool) > (state.pools[pool]?.desiredNodes ?? 0)
+        }
+        return false
     }
 
     mutating func save(_ pool: Pool) {
         journal.append(.pool(pool.name, state.pools[pool.name]))
         state.upsert(pool)
+        book.dirtyPools.insert(pool.name)
         pending.records.append(.pool(pool))
         pending.reconcile = true
     }
@@ -27,6 +45,7 @@ extension FleetBrain {
     mutating func forget(pool name: String) {
         journal.append(.pool(name, state.pools[name]))
         state.removePool(named: name)
+        book.poolDeadlines[name] = nil
         pending.records.append(.poolDeleted(name))
     }
 
@@ -38,6 +57,8 @@ extension FleetBrain {
     }
 
     mutating func saveSetting(_ key: String, _ value: Data?) {
+        // Breakers and back-offs bear on every pool's plan.
+        book.allPoolsDirty = true
         pending.records.append(.setting(key, value))
     }
 

@@ -54,6 +54,14 @@ public struct FleetBrain: Sendable {
         var heldTerminations: Set<String> = []
         /// The address agents reach the control plane at, for messages.
         var controlPlaneAddress = ""
+        /// Pools changed since the last reconcile pass (every pool, after a load or a change to
+        /// breakers or back-offs): a pass plans these, and those whose deadline came.
+        var dirtyPools: Set<String> = []
+        var allPoolsDirty = true
+        /// Each pool's next reconciler deadline, as its last pass found it.
+        var poolDeadlines: [String: Date] = [:]
+        /// Pools with provider calls the rate limits deferred.
+        var deferredPools: Set<String> = []
     }
 
     /// A change to `state` and how to take it back.
@@ -114,6 +122,7 @@ public struct FleetBrain: Sendable {
         for command in snapshot.pendingCommands {
             pendingCommands[command.nodeID, default: []].append(command)
         }
+        book.allPoolsDirty = true
         loadBreakers(from: snapshot.settings)
         try loadProvisioningGuard(from: snapshot.settings)
     }

@@ -7,7 +7,7 @@ public struct FleetPolicy: Sendable, Equatable {
     public var heartbeatInterval: Duration = .seconds(5)
     /// Heartbeats missed in a row before a node is marked unhealthy. Default 3.
     public var missedHeartbeatsBeforeUnhealthy = 3
-    /// How long an instance may take to register before it is failed. Default 120 s.
+    /// How long an instance may take to register, from its provider call, before it is failed. Default 120 s.
     public var registrationTimeout: Duration = .seconds(120)
     /// How long a condemned instance waits for its replacement before it is terminated anyway. Default 900 s.
     public var replacementTimeout: Duration = .seconds(900)

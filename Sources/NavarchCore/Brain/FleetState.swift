@@ -29,11 +29,20 @@ public struct FleetState: Sendable {
     /// When each node's parked remediation or repair must be looked at again.
     private var remediationTimers = DeadlineQueue<String>()
     /// Instances that are not terminated, by pool.
-    private var unfinishedByPool: [String: Set<String>] = [:]
+    /// (kept sorted, so that a pool's instances come in id order without sorting each time)
+    private var unfinishedByPool: [String: [String]] = [:]
     /// Nodes that are not terminated, by pool.
     private var liveNodesByPool: [String: Set<String>] = [:]
     /// Nodes being repaired or replaced, by pool.
     private var remediatingByPool: [String: Set<String>] = [:]
+    /// Nodes whose live instance is condemned (its replacement under way), by pool.
+    private var condemnedByPool: [String: Set<String>] = [:]
+    /// Nodes whose remediation waits for a turn under the pool's concurrency limit, by pool:
+    /// the longest waiting is woken when a remediation of its pool ends, rather than every
+    /// waiter looking again every second.
+    private var turnWaiters: [String: Set<String>] = [:]
+    /// A waiter was woken since ``takeWakeUps()`` was last asked.
+    private var wokeWaiters = false
 
     public init(settings: Settings = Settings(), pools: [Pool] = [], instances: [Instance] = [], nodes: [Node] = []) {
         self.settings = settings
@@ -56,9 +65,9 @@ public struct FleetState: Sendable {
     public mutating func upsert(_ instance: Instance) {
         instances[instance.id] = instance
         if instance.state == .terminated {
-            Self.remove(instance.id, from: &unfinishedByPool, key: instance.pool)
+            Self.removeSorted(instance.id, from: &unfinishedByPool, key: instance.pool)
         } else {
-            unfinishedByPool[instance.pool, default: []].insert(instance.id)
+            Self.insertSorted(instance.id, into: &unfinishedByPool, key: instance.pool)
         }
         if let node = nodes[instance.nodeID] { indexRemediation(of: node) }
     }
@@ -85,7 +94,7 @@ public struct FleetState: Sendable {
     public mutating func restore(instance id: String, to previous: Instance?) {
         if let previous { return upsert(previous) }
         guard let current = instances.removeValue(forKey: id) else { return }
-        Self.remove(id, from: &unfinishedByPool, key: current.pool)
+        Self.removeSorted(id, from: &unfinishedByPool, key: current.pool)
         if let node = nodes[current.nodeID] { indexRemediation(of: node) }
     }
 
@@ -111,8 +120,11 @@ public struct FleetState: Sendable {
 
     /// The pool's instances that are not terminated, by id.
     public func unfinishedInstances(of pool: String) -> [Instance] {
-        (unfinishedByPool[pool] ?? []).sorted().compactMap { instances[$0] }
+        (unfinishedByPool[pool] ?? []).compactMap { instances[$0] }
     }
+
+    /// Whether the pool has a condemned instance waiting for its replacement.
+    public func hasCondemned(pool: String) -> Bool { condemnedByPool[pool] != nil }
 
     /// The pool's nodes that are not terminated.
     public func liveNodeCount(of pool: String) -> Int { liveNodesByPool[pool]?.count ?? 0 }
@@ -152,11 +164,42 @@ public struct FleetState: Sendable {
         let instance = instances[node.instanceID]
         let underWay = node.state != .terminated
             && (node.remediation?.repair != nil || (instance.map { $0.condemned && $0.state.isLive } ?? false))
+        if node.state != .terminated && (instance.map { $0.condemned && $0.state.isLive } ?? false) {
+            condemnedByPool[node.pool, default: []].insert(node.id)
+        } else {
+            Self.remove(node.id, from: &condemnedByPool, key: node.pool)
+        }
+        if node.state != .terminated && node.remediation?.waiting?.reason == .concurrency {
+            turnWaiters[node.pool, default: []].insert(node.id)
+        } else {
+            Self.remove(node.id, from: &turnWaiters, key: node.pool)
+        }
         if underWay {
             remediatingByPool[node.pool, default: []].insert(node.id)
-        } else {
+        } else if remediatingByPool[node.pool]?.contains(node.id) == true {
             Self.remove(node.id, from: &remediatingByPool, key: node.pool)
+            wakeLongestWaiter(pool: node.pool)
         }
+    }
+
+    /// A remediation of `pool` ended: the node that has waited longest for its turn (and is not
+    /// woken already) is looked at again at once.
+    private mutating func wakeLongestWaiter(pool: String) {
+        let woken = Date.distantPast
+        let next = (turnWaiters[pool] ?? []).filter { remediationTimers.deadline(of: $0) != woken }
+            .min { a, b in
+                let since = (nodes[a]?.remediation?.waiting?.since ?? woken, nodes[b]?.remediation?.waiting?.since ?? woken)
+                return since.0 != since.1 ? since.0 < since.1 : NaturalOrder.precedes(a, b)
+            }
+        guard let next else { return }
+        remediationTimers.schedule(next, at: woken)
+        wokeWaiters = true
+    }
+
+    /// Whether a waiter was woken since the last call (the heartbeat monitor must look now).
+    public mutating func takeWakeUps() -> Bool {
+        defer { wokeWaiters = false }
+        return wokeWaiters
     }
 
     /// The end of the node's repair time, or of its parked remediation's wait, whichever is first.
@@ -177,8 +220,34 @@ public struct FleetState: Sendable {
         return true
     }
 
+    private static func insertSorted(_ id: String, into index: inout [String: [String]], key: String) {
+        let position = index[key, default: []].partitioningIndex { $0 >= id }
+        if index[key]?.indices.contains(position) == true && index[key]![position] == id { return }
+        index[key, default: []].insert(id, at: position)
+    }
+
+    private static func removeSorted(_ id: String, from index: inout [String: [String]], key: String) {
+        guard let ids = index[key] else { return }
+        let position = ids.partitioningIndex { $0 >= id }
+        guard position < ids.count, ids[position] == id else { return }
+        index[key]!.remove(at: position)
+        if index[key]!.isEmpty { index[key] = nil }
+    }
+
     private static func remove(_ id: String, from index: inout [String: Set<String>], key: String) {
         index[key]?.remove(id)
         if index[key]?.isEmpty == true { index[key] = nil }
+    }
+}
+
+private extension Array {
+    /// The first index whose element satisfies `belongs` (which must be false, then true, along the array).
+    func partitioningIndex(where belongs: (Element) -> Bool) -> Int {
+        var low = 0, high = count
+        while low < high {
+            let middle = (low + high) / 2
+            if belongs(self[middle]) { high = middle } else { low = middle + 1 }
+        }
+        return low
     }
 }

@@ -38,12 +38,13 @@ public struct RemediationPlanner: Sendable, Equatable {
     public var repairTimeout: Duration
     /// How recent a heartbeat must be for a silent node to count as answering again.
     public var answeringWithin: Duration
-    /// How long a step waiting for its turn waits before it is looked at again.
+    /// How long a step waiting for its turn waits before it is looked at again, if no
+    /// remediation of its pool ends first (the end of one wakes the longest waiter at once).
     public var turnRetry: Duration
 
     public init(
         silenceGrace: Duration, maxConcurrent: Int, repairTimeout: Duration, answeringWithin: Duration,
-        turnRetry: Duration = .seconds(1)
+        turnRetry: Duration = .seconds(60)
     ) {
         self.silenceGrace = silenceGrace
         self.maxConcurrent = maxConcurrent
@@ -98,7 +99,9 @@ public struct RemediationPlanner: Sendable, Equatable {
         if let repair = remediation?.repair, now.timeIntervalSince(repair.startedAt) >= repairTimeout.timeInterval {
             return .repairTimedOut("\(repair.action.rawValue) not validated within \(Int(repairTimeout.timeInterval)) s")
         }
-        guard let waiting = remediation?.waiting, waiting.notBefore <= now else { return .nothing }
+        // A wait for a turn is looked at when a turn may be free (a remediation of its pool
+        // ended), before its fallback time.
+        guard let waiting = remediation?.waiting, waiting.notBefore <= now || waiting.reason == .concurrency else { return .nothing }
         if waiting.reason == .silenceGrace, waiting.cause.silent,
            let lastHeartbeat, now.timeIntervalSince(lastHeartbeat) < answeringWithin.timeInterval {
             return .cancel("the node answers again; replacement not requested, it stays cordoned")
