@@ -98,4 +98,16 @@ import Testing
         let one = try await navarch(["simulate", "compare", scenario, "--policy", "a.yaml"])
         #expect(one.status != 0 && one.stderr.contains("compare needs two policies"), "\(one.stderr)")
     }
+
+    @Test func aPolicyFileWithABadKeyIsNamed() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("policy-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let scenario = directory.appendingPathComponent("s.yaml").path
+        try "name: s\nfleet: [{id: node-1}]\nevents: [{at: 0s, action: start_fleet}]\n".write(toFile: scenario, atomically: true, encoding: .utf8)
+        let policy = directory.appendingPathComponent("bad.yaml").path
+        try "remediation:\n  gpu_resetz: 3\n".write(toFile: policy, atomically: true, encoding: .utf8)
+        let result = try await navarch(["simulate", "run", scenario, "--policy", policy])
+        #expect(result.status != 0 && result.stderr.contains("bad.yaml") && result.stderr.contains("gpu_resetz"), "\(result.stderr)")
+    }
 }
