@@ -18,8 +18,9 @@ enum CatalogMatch {
     /// else the lowest any provider lists (a simulated provider the catalog does not know).
     static func hourlyPrice(provider: String, type: InstanceType, spot: Bool) -> Double {
         let catalog = OfferingCatalog.builtin
-        let perGPU: Double? = catalog.machine(provider: provider, for: type)?.hourlyPerGPU(spot: spot)
-            ?? catalog.machine(provider: provider, for: type)?.hourlyPerGPU(spot: false)
+        let machine = catalog.machine(provider: provider, for: type)
+        // Spot where the catalog has a spot price, else on-demand.
+        let perGPU: Double? = machine?.hourlyPerGPU(spot: spot) ?? machine?.hourlyPerGPU(spot: false)
             ?? catalog.providers(offering: type.name).compactMap { catalog.machine(provider: $0, for: type)?.hourlyPerGPU(spot: false) }.min()
         return (perGPU ?? 0) * Double(type.gpusPerNode)
     }

@@ -8,7 +8,7 @@ public enum HTMLReport {
         let m = report.metrics
         var body = "<h1>\(SVGChart.escape(report.scenario))</h1>"
         body += "<p>seed \(report.seed), \(SimulationReport.format(report.duration)) simulated, \(report.inputs) brain inputs, \(report.refusals) refused</p>"
-        body += figuresTable([report])
+        body += figuresTable(report)
         body += SVGChart.lines([
             .init(name: "healthy GPUs", color: "#2e7d32", points: m.samples.map { ($0.at, Double($0.healthyGPUs)) }),
             .init(name: "paid GPUs", color: "#555", points: m.samples.map { ($0.at, Double($0.paidGPUs)) }),
@@ -54,9 +54,9 @@ public enum HTMLReport {
         return page(title: "Navarch simulation: \(comparison.scenario) compared", body: body)
     }
 
-    static func figuresTable(_ reports: [SimulationReport]) -> String {
+    static func figuresTable(_ report: SimulationReport) -> String {
         var html = "<table>"
-        for row in reports[0].figures() {
+        for row in report.figures() {
             html += "<tr><td>\(SVGChart.escape(row.name))</td><td>\(SVGChart.escape(row.value))</td></tr>"
         }
         return html + "</table>"

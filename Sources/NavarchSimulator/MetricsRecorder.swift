@@ -1,3 +1,4 @@
+import Foundation
 import NavarchCore
 
 /// Keeps a run's figures as it goes, in time with the world: GPUs in service and paid for as
@@ -122,7 +123,7 @@ struct MetricsRecorder: Sendable {
     /// Figures in the report carry no more digits than they mean, so that its bytes do not
     /// depend on the order floating-point sums were taken in.
     static func rounded(_ value: Double, places: Int = 2) -> Double {
-        let scale = places == 2 ? 100.0 : 10_000.0
+        let scale = pow(10, Double(places))
         return (value * scale).rounded() / scale
     }
 }

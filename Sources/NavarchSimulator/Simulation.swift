@@ -152,9 +152,7 @@ public struct Simulation {
         metrics = MetricsRecorder(sampleInterval: interval)
         report = SimulationReport(scenario: scenario.name, seed: options.seed, duration: end)
         queue.schedule(.sample, at: 0)
-        if !pools.isEmpty {
-            if pools.contains(where: { $0.autoscaling != nil }) { queue.schedule(.autoscale, at: options.autoscaleInterval.timeInterval) }
-        }
+        if pools.contains(where: { $0.autoscaling != nil }) { queue.schedule(.autoscale, at: options.autoscaleInterval.timeInterval) }
         if !options.policy.diagnosticSchedules.isEmpty { queue.schedule(.scheduledDiagnostics, at: options.diagnosticCheckInterval.timeInterval) }
         if let stress = scenario.stress { scheduleChaos(stress) }
         for machine in scenario.fleet { join(machine.id) }
@@ -315,7 +313,7 @@ public struct Simulation {
         }
     }
 
-    /// Refusals are counted by reason; the first few are logged.
+    /// A refusal is counted, and the first few are logged.
     mutating func refused(_ error: NavarchError) {
         report.refusals += 1
         if report.refusals <= 20 { log("the brain refused: \(error)") }

@@ -48,7 +48,7 @@ public struct SimulationComparison: Sendable, Codable, Equatable {
 
     /// The comparison for a terminal.
     public func table() -> String {
-        let width = max(28, rows.map(\.name.count).max() ?? 0 + 2)
+        let width = max(28, (rows.map(\.name.count).max() ?? 0) + 2)
         var lines = ["scenario \(scenario) (seed \(seed))", "  \(SimulationReport.pad("", width)) \(SimulationReport.pad(names[0], 16)) \(SimulationReport.pad(names[1], 16)) difference"]
         for row in rows {
             lines.append("  \(SimulationReport.pad(row.name, width)) \(SimulationReport.pad(row.values[0], 16)) \(SimulationReport.pad(row.values[1], 16)) \(row.difference)")
