@@ -212,11 +212,16 @@ extension FleetBrain {
             pool: instance.pool)
     }
 
+    /// The instance's pool is planned again on the next pass.
+    mutating func markPoolDirty(ofInstance instanceID: String) {
+        if let pool = instances[instanceID]?.pool { book.dirtyPools.insert(pool) }
+    }
+
     /// A provider call whose outcome could not be applied: the instance is no longer in flight,
     /// and the next pass asks again.
     public mutating func providerCallAbandoned(instanceID: String) {
         book.inFlight.remove(instanceID)
-        if let pool = instances[instanceID]?.pool { book.dirtyPools.insert(pool) }
+        markPoolDirty(ofInstance: instanceID)
     }
 
     /// Marks the start of a provider call for a requested instance.
@@ -232,7 +237,7 @@ extension FleetBrain {
         // In flight until its outcome is stored: a pass meanwhile must not ask again.
         defer {
             book.inFlight.remove(instanceID)
-            if let pool = instances[instanceID]?.pool { book.dirtyPools.insert(pool) }
+            markPoolDirty(ofInstance: instanceID)
             pending.reconcile = true
         }
         guard let instance = instances[instanceID] else { return }
@@ -277,7 +282,7 @@ extension FleetBrain {
         // In flight until its outcome is stored: a pass meanwhile must not terminate it again.
         defer {
             book.inFlight.remove(instanceID)
-            if let pool = instances[instanceID]?.pool { book.dirtyPools.insert(pool) }
+            markPoolDirty(ofInstance: instanceID)
             pending.reconcile = true
         }
         guard let instance = instances[instanceID] else { return }

@@ -105,8 +105,7 @@ extension FleetBrain {
                 }
             }
             // A remediation still parked that took no new timer gets its own back (the end of
-            // its wait or of its repair's time); one already due is looked at again in a second,
-            // as a concurrency wait is.
+            // its wait or of its repair's time); one already due is looked at again in a second.
             if let current = nodes[node.id], state.remediationDeadline(of: node.id) == nil {
                 state.upsert(current)
                 if let due = state.remediationDeadline(of: node.id), due <= now {
