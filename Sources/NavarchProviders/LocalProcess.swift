@@ -24,7 +24,8 @@ enum LocalProcess {
         }
     }
 
-    /// Whether `pid` is a live (not zombie) process whose command line mentions `marker`.
+    /// Whether `pid` is a live (not zombie) process whose command line mentions `marker` (or our
+    /// own child not yet reaped).
     /// Reaps it first when it is our exited child.
     static func isAlive(_ pid: Int32, marker: String) -> Bool {
         guard pid > 0 else { return false }
@@ -42,6 +43,9 @@ enum LocalProcess {
                 return false
             }
         }
+        // A child of this process that has not been reaped is ours whatever its command line
+        // says (it may not have reached exec yet): its pid cannot have been reused.
+        if waited == 0 { return true }
         guard let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return true }
         let commandLine = String(decoding: data.map { $0 == 0 ? 0x20 : $0 }, as: UTF8.self)
         return commandLine.contains(marker)
