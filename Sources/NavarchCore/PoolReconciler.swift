@@ -29,10 +29,33 @@ public struct PoolReconciler: Sendable {
         self.retryBackoff = retryBackoff
     }
 
+    /// Instances of a pool a plan counts without being given them (see ``PoolMembership``).
+    public struct Counted: Sendable, Equatable {
+        /// Running, not condemned, never failed, on a healthy node.
+        public var steady: Int
+        /// Requested (waiting for their provider call), not condemned, never failed.
+        public var waiting: Int
+        /// The instances these replace, with how many replace each.
+        public var replacing: [String: Int]
+
+        public init(steady: Int = 0, waiting: Int = 0, replacing: [String: Int] = [:]) {
+            self.steady = steady
+            self.waiting = waiting
+            self.replacing = replacing
+        }
+
+        public static let none = Counted()
+    }
+
     /// The actions for `pool` given its `instances` and the health of their nodes (by node id).
+    ///
+    /// `counted` are steady and waiting instances of the pool left out of `instances`, so that
+    /// a large pool's pass costs what changes in it: the plan never acts on them unless the pool
+    /// shrinks or is deleted. So they must be passed in full (and `counted` be `.none`) when
+    /// the pool is deleting or has more live instances than it wants: then the plan picks among them.
     public func plan(
         pool: Pool, instances: [Instance], nodeHealth: [String: HealthStatus], now: Date, nodeStates: [String: NodeState] = [:],
-        allowance: ProvisioningGuard.Allowance = .unlimited
+        allowance: ProvisioningGuard.Allowance = .unlimited, counted: Counted = .none
     ) -> [FleetAction] {
         var actions: [FleetAction] = []
         let mine = instances.filter { $0.pool == pool.name }
@@ -59,17 +82,17 @@ public struct PoolReconciler: Sendable {
         }
 
         let serving = mine.filter { $0.state.isLive && !$0.condemned && !failedNow.contains($0.id) }
-        let ready = serving.filter { $0.state == .running && nodeHealth[$0.nodeID] == .healthy }
+        let ready = serving.filter { $0.state == .running && nodeHealth[$0.nodeID] == .healthy }.count + counted.steady
         let condemned = mine.filter { $0.condemned && $0.state.isLive }
 
         for instance in condemned {
             let waited = instance.condemnedAt.map { now.timeIntervalSince($0) } ?? 0
-            if ready.count >= pool.desiredNodes || waited >= replacementTimeout {
+            if ready >= pool.desiredNodes || waited >= replacementTimeout {
                 actions.append(.terminate(instanceID: instance.id, reason: "replaced: \(instance.condemnedReason)"))
             }
         }
 
-        let missing = pool.desiredNodes - serving.count
+        let missing = pool.desiredNodes - serving.count - counted.steady - counted.waiting
         if missing > 0 {
             let lastFailure = mine.filter { $0.state == .failed || !$0.failureReason.isEmpty }.map(\.updatedAt).max()
             let backingOff = lastFailure.map { now.timeIntervalSince($0) < retryBackoff } ?? false
@@ -78,12 +101,12 @@ public struct PoolReconciler: Sendable {
             var allowed = allowance.stopped || backingOff || !failedNow.isEmpty ? 0 : missing
             if let notBefore = allowance.notBefore, now < notBefore { allowed = 0 }
             if let limit = allowance.maxUnregistered {
-                let comingUp = serving.filter { [.requested, .provisioning, .booting].contains($0.state) }.count
+                let comingUp = serving.filter { [.requested, .provisioning, .booting].contains($0.state) }.count + counted.waiting
                 allowed = min(allowed, max(limit - comingUp, 0))
             }
             if allowed > 0 {
                 let replaced = Set(serving.map(\.replacesInstanceID))
-                var toReplace = condemned.map(\.id).filter { !replaced.contains($0) }
+                var toReplace = condemned.map(\.id).filter { !replaced.contains($0) && counted.replacing[$0] == nil }
                 for _ in 0..<allowed {
                     actions.append(.provision(pool: pool.name, replacing: toReplace.isEmpty ? nil : toReplace.removeFirst()))
                 }
@@ -109,7 +132,9 @@ public struct PoolReconciler: Sendable {
     /// could decide something new for the pool without any other change: a machine's
     /// registration timeout, a condemned machine's replacement timeout, the end of a back-off.
     /// The control plane sleeps until then (or until the fleet changes) instead of polling.
-    public func nextDeadline(pool: Pool, instances: [Instance], now: Date, allowance: ProvisioningGuard.Allowance = .unlimited) -> Date? {
+    public func nextDeadline(
+        pool: Pool, instances: [Instance], now: Date, allowance: ProvisioningGuard.Allowance = .unlimited, counted: Counted = .none
+    ) -> Date? {
         var candidates: [Date] = []
         let mine = instances.filter { $0.pool == pool.name }
         for instance in mine {
@@ -120,7 +145,7 @@ public struct PoolReconciler: Sendable {
                 candidates.append((instance.condemnedAt ?? now).addingTimeInterval(replacementTimeout))
             }
         }
-        if !pool.deleting, mine.filter({ $0.state.isLive && !$0.condemned }).count < pool.desiredNodes {
+        if !pool.deleting, mine.filter({ $0.state.isLive && !$0.condemned }).count + counted.steady + counted.waiting < pool.desiredNodes {
             if let lastFailure = mine.filter({ $0.state == .failed || !$0.failureReason.isEmpty }).map(\.updatedAt).max() {
                 candidates.append(lastFailure.addingTimeInterval(retryBackoff))
             }

@@ -17,13 +17,18 @@ import Testing
             let now = start.addingTimeInterval(Double(step))
             switch Int.random(in: 0..<4, using: &random) {
             case 0:
-                let states: [InstanceState] = [.requested, .booting, .running, .terminating, .terminated]
+                let states: [InstanceState] = [.requested, .requested, .booting, .running, .running, .running, .terminating, .terminated]
                 state.upsert(Instance(
-                    id: "i-\(n)", pool: pool, provider: "fake", state: states.randomElement(using: &random)!, nodeID: "n-\(n)",
-                    instanceType: "h100", createdAt: start, condemned: Bool.random(using: &random)))
+                    id: "i-\(n)", pool: pool, provider: ["aws", "gcp"].randomElement(using: &random)!, state: states.randomElement(using: &random)!,
+                    nodeID: "n-\(n)", instanceType: "h100", createdAt: start,
+                    failureReason: Int.random(in: 0..<5, using: &random) == 0 ? "boot failed" : "",
+                    replacesInstanceID: Int.random(in: 0..<3, using: &random) == 0 ? "i-\(Int.random(in: 0..<60, using: &random))" : "",
+                    condemned: Int.random(in: 0..<4, using: &random) == 0))
             case 1:
-                var node = Node(id: "n-\(n)", pool: pool, instanceID: "i-\(n)", provider: "fake", registeredAt: start)
+                var node = Node(id: "n-\(n)", pool: pool, instanceID: "i-\(n)", provider: ["aws", "gcp"].randomElement(using: &random)!, registeredAt: start)
+                node.labels["topology.zone"] = ["z1", "z2", ""].randomElement(using: &random)!
                 node.state = [NodeState.active, .cordoned, .repairing, .terminated].randomElement(using: &random)!
+                node.health = [HealthStatus.healthy, .healthy, .degraded, .unhealthy].randomElement(using: &random)!
                 if Bool.random(using: &random) {
                     node.remediation = NodeRemediation(repair: .init(action: .resetGPU, gpuIndex: 0, commandID: "c", startedAt: now, cause: cause))
                 } else if Bool.random(using: &random) {
@@ -49,6 +54,28 @@ import Testing
             }
         }
         #expect(state.liveNodeCount == state.nodes.values.filter { $0.state != .terminated }.count)
+        for pool in pools {
+            let unfinished = state.instances.values.filter { $0.pool == pool && $0.state != .terminated }.sorted { $0.id < $1.id }
+            func place(_ instance: Instance) -> PoolMembership.Place {
+                let node = state.nodes[instance.nodeID]
+                return PoolMembership.place(of: instance, nodeHealth: node?.instanceID == instance.id ? node?.health : nil)
+            }
+            let membership = state.membership
+            #expect(membership.unsteadyIDs(of: pool) == unfinished.filter { place($0) == .unsteady }.map(\.id))
+            #expect(membership.waitingIDs(of: pool) == unfinished.filter { place($0) == .waiting }.map(\.id))
+            #expect(membership.steadyCount(of: pool) == unfinished.count { place($0) == .steady })
+            var targets: [String: Int] = [:]
+            for instance in unfinished where place(instance) != .unsteady && !instance.replacesInstanceID.isEmpty { targets[instance.replacesInstanceID, default: 0] += 1 }
+            #expect(membership.countedTargets(of: pool) == targets)
+            var live: [String: Int] = [:]
+            for instance in unfinished where instance.state.isLive { live[instance.provider, default: 0] += 1 }
+            #expect(membership.liveByProvider(of: pool) == live)
+        }
+        let liveNodes = state.nodes.values.filter { $0.state != .terminated && (state.instances[$0.instanceID]?.state.isLive ?? true) }
+        for group in ["provider aws", "provider gcp", "zone z1", "zone z2"] {
+            #expect(state.liveNodes(inGroup: group) == Set(liveNodes.filter { FleetState.groups(of: $0).contains(group) }.map(\.id)), "\(group)")
+        }
+        #expect(state.liveNodes(inGroup: "zone ").isEmpty)
     }
 
     @Test func remediationTimersFollowTheNodes() {

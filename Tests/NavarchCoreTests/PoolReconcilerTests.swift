@@ -84,6 +84,46 @@ import Testing
         let done = [instance("a", .terminated), instance("b", .terminated)]
         #expect(reconciler.plan(pool: pool(desired: 2, deleting: true), instances: done, nodeHealth: [:], now: clock.now) == [.forgetPool("demo")])
     }
+
+    /// Over seeded random pools that do not shrink, a plan given only the unsteady instances and
+    /// the counts of the others decides what a plan given every instance decides.
+    @Test func countedInstancesPlanAsIfGiven() {
+        var random = SeededRandom(seed: 11)
+        let states: [InstanceState] = [.requested, .requested, .provisioning, .booting, .running, .running, .running, .terminating, .failed]
+        var compared = 0
+        for round in 0..<2_000 {
+            let now = self.clock.now.addingTimeInterval(Double(round % 7) * 30)
+            var instances: [Instance] = []
+            var health: [String: HealthStatus] = [:]
+            for n in 0..<Int.random(in: 0..<12, using: &random) {
+                var instance = self.instance(
+                    "i\(n)", states.randomElement(using: &random)!, condemned: Int.random(in: 0..<5, using: &random) == 0,
+                    replaces: Int.random(in: 0..<4, using: &random) == 0 ? "i\(Int.random(in: 0..<12, using: &random))" : "")
+                if Int.random(in: 0..<6, using: &random) == 0 { instance.failureReason = "boot failed" }
+                instances.append(instance)
+                health[instance.nodeID] = [HealthStatus.healthy, .healthy, .healthy, .degraded, .unhealthy].randomElement(using: &random)!
+            }
+            let counted = instances.filter { PoolMembership.place(of: $0, nodeHealth: health[$0.nodeID]) != .unsteady }
+            let given = instances.filter { PoolMembership.place(of: $0, nodeHealth: health[$0.nodeID]) == .unsteady }
+            var replacing: [String: Int] = [:]
+            for instance in counted where !instance.replacesInstanceID.isEmpty { replacing[instance.replacesInstanceID, default: 0] += 1 }
+            let tally = PoolReconciler.Counted(
+                steady: counted.count { $0.state == .running }, waiting: counted.count { $0.state == .requested }, replacing: replacing)
+            let serving = instances.count { $0.state.isLive && !$0.condemned }
+            let pool = self.pool(desired: Int.random(in: serving...(serving + 3), using: &random))
+            let allowance = ProvisioningGuard.Allowance(maxUnregistered: Bool.random(using: &random) ? 3 : nil)
+            #expect(
+                reconciler.plan(pool: pool, instances: given, nodeHealth: health, now: now, allowance: allowance, counted: tally)
+                    == reconciler.plan(pool: pool, instances: instances, nodeHealth: health, now: now, allowance: allowance),
+                "round \(round)")
+            #expect(
+                reconciler.nextDeadline(pool: pool, instances: given, now: now, allowance: allowance, counted: tally)
+                    == reconciler.nextDeadline(pool: pool, instances: instances, now: now, allowance: allowance),
+                "round \(round)")
+            if !counted.isEmpty { compared += 1 }
+        }
+        #expect(compared > 1_000, "most rounds leave instances out")
+    }
 }
 
 @Suite struct PoolReconcilerAllowanceTests {
@@ -146,4 +186,5 @@ import Testing
                 "an open breaker waits for an operator, not for a time")
         #expect(reconciler.nextDeadline(pool: pool(desired: 0), instances: [], now: now, allowance: allowance) == nil, "nothing is missing")
     }
+
 }

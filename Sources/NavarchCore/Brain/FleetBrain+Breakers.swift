@@ -55,10 +55,14 @@ extension FleetBrain {
     }
 
     /// Every node of a zone or provider is silent at once: open the fleet breaker.
-    mutating func checkSilentGroups() throws {
-        let live = nodes.values.filter { $0.state != .terminated && (instances[$0.instanceID]?.state.isLive ?? true) }
+    mutating func checkSilentGroups(of silentNodes: [String]) throws {
+        var candidates: [String: Set<String>] = [:]
+        for node in silentNodes.compactMap({ nodes[$0] }) {
+            for group in FleetState.groups(of: node) where candidates[group] == nil { candidates[group] = state.liveNodes(inGroup: group) }
+        }
         let groups = SilentGroups.find(
-            nodes: live, lastHeartbeat: { state.heartbeats.lastHeartbeat(of: $0, at: now) }, timeout: state.heartbeats.timeout, now: now)
+            candidates: candidates, lastHeartbeat: { state.heartbeats.lastHeartbeat(of: $0, at: now) }, timeout: state.heartbeats.timeout,
+            now: now)
         for group in groups {
             var fleet = breaker(Self.fleetScope)
             if let opened = fleet.groupWentSilent(group.name, nodes: group.nodes.count, at: now) {

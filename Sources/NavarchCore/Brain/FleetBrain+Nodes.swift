@@ -180,7 +180,7 @@ extension FleetBrain {
             if !marked { state.heartbeats.rearm(nodeID, at: now.addingTimeInterval(1)) }
         }
         if !silent.isEmpty {
-            attempt("cannot check silent zones and providers") { try $0.checkSilentGroups() }
+            attempt("cannot check silent zones and providers") { try $0.checkSilentGroups(of: silent.map(\.0)) }
         }
         for (nodeID, result) in silent {
             attempt("cannot remediate silent node", ["node": nodeID]) { try $0.remediate(nodeID: nodeID, result: result, evidence: [], silent: true) }

@@ -19,14 +19,21 @@ extension FleetBrain {
         book.deferredPools = []
         for name in planned {
             guard let pool = pools[name] else { continue }
-            let mine = unfinishedInstances(of: name)
+            // Steady and waiting instances are only counted, unless the pool shrinks or goes:
+            // a pass costs what changed in the pool, not its size.
+            var counted = counted(in: name)
+            var mine = state.unsteadyInstances(of: name)
+            if pool.deleting || mine.count(where: { $0.state.isLive && !$0.condemned }) + counted.steady + counted.waiting > pool.desiredNodes {
+                mine = unfinishedInstances(of: name)
+                counted = .none
+            }
             var health: [String: HealthStatus] = [:], states: [String: NodeState] = [:]
             for instance in mine {
                 if let node = nodes[instance.nodeID] { health[node.id] = node.health; states[node.id] = node.state }
             }
             let actions = reconciler.plan(
                 pool: pool, instances: mine, nodeHealth: health, now: now, nodeStates: states,
-                allowance: book.provisioningGuard.allowance(pool: pool.name))
+                allowance: book.provisioningGuard.allowance(pool: pool.name), counted: counted)
             for action in actions {
                 attempt("reconcile action failed", ["action": "\(action)"]) { brain in
                     if let operation = try brain.apply(action) { operations.append(operation) }
@@ -36,8 +43,9 @@ extension FleetBrain {
             // never handed to a provider, and terminations never confirmed. No more are asked
             // for than the pool's limit could let through (one more, so that a wait is seen).
             var provisions = 0
-            let current = actions.isEmpty ? mine : unfinishedInstances(of: name)
-            for instance in current where !book.inFlight.contains(instance.id) {
+            let current = actions.isEmpty ? mine : (counted == .none ? unfinishedInstances(of: name) : state.unsteadyInstances(of: name))
+            let waiting = counted == .none ? [] : state.membership.waitingIDs(of: name)
+            func resume(_ instance: Instance) {
                 if instance.state == .requested || instance.state == .provisioning, provisions <= policy.rateLimits.provisionsPerPool,
                    let request = provisionRequest(for: instance) {
                     provisions += 1
@@ -49,8 +57,13 @@ extension FleetBrain {
                     operations.append(.terminate(provisioned(instance), provider: instance.provider, instanceID: instance.id))
                 }
             }
+            for instance in current where !book.inFlight.contains(instance.id) { resume(instance) }
+            for id in waiting where provisions <= policy.rateLimits.provisionsPerPool && !book.inFlight.contains(id) {
+                if let instance = instances[id] { resume(instance) }
+            }
+            let countedNow = counted == .none ? counted : self.counted(in: name)
             book.poolDeadlines[name] = pools[name].flatMap { pool in
-                reconciler.nextDeadline(pool: pool, instances: current, now: now, allowance: book.provisioningGuard.allowance(pool: name))
+                reconciler.nextDeadline(pool: pool, instances: current, now: now, allowance: book.provisioningGuard.allowance(pool: name), counted: countedNow)
             }
         }
         return admitWithinRateLimits(operations)
@@ -59,6 +72,13 @@ extension FleetBrain {
     /// The pool's instances that are not terminated, by id.
     func unfinishedInstances(of pool: String) -> [Instance] {
         state.unfinishedInstances(of: pool)
+    }
+
+    /// The pool's steady and waiting instances, as a plan counts them without being given them.
+    func counted(in pool: String) -> PoolReconciler.Counted {
+        PoolReconciler.Counted(
+            steady: state.membership.steadyCount(of: pool), waiting: state.membership.waitingCount(of: pool),
+            replacing: state.membership.countedTargets(of: pool))
     }
 
     /// When the reconciler must look again though nothing changed: the earliest pool deadline
@@ -167,8 +187,7 @@ extension FleetBrain {
 
     /// The provider for a pool's next instance, as ``ProviderChoice`` decides; a failover is recorded.
     mutating func chooseProvider(for pool: Pool, node: String, replacing: Instance? = nil) throws -> String {
-        var live: [String: Int] = [:]
-        for instance in unfinishedInstances(of: pool.name) where instance.state.isLive { live[instance.provider, default: 0] += 1 }
+        let live = state.membership.liveByProvider(of: pool.name)
         let choice = ProviderChoice.choose(
             candidates: pool.providerCandidates, type: try? InstanceTypeCatalog.named(pool.gpuType),
             capacityFailures: book.capacityFailures[pool.name] ?? [:], retryAfter: policy.capacityRetryAfter.timeInterval,

@@ -31,8 +31,13 @@ public struct FleetState: Sendable {
     /// Instances that are not terminated, by pool.
     /// (kept sorted, so that a pool's instances come in id order without sorting each time)
     private var unfinishedByPool: [String: [String]] = [:]
+    /// Of those, the ones a reconcile pass must look at, and those it only counts.
+    public private(set) var membership = PoolMembership()
     /// Nodes that are not terminated, by pool.
     private var liveNodesByPool: [String: Set<String>] = [:]
+    /// Live nodes (not terminated, on a live instance or none) by group: `provider NAME` and
+    /// `zone NAME`, for finding a group gone silent all at once.
+    private var liveNodesByGroup: [String: Set<String>] = [:]
     /// Nodes being repaired or replaced, by pool.
     private var remediatingByPool: [String: Set<String>] = [:]
     /// Nodes whose live instance is condemned (its replacement under way), by pool.
@@ -65,17 +70,26 @@ public struct FleetState: Sendable {
     public mutating func upsert(_ instance: Instance) {
         instances[instance.id] = instance
         if instance.state == .terminated {
-            Self.removeSorted(instance.id, from: &unfinishedByPool, key: instance.pool)
+            SortedIDs.remove(instance.id, from: &unfinishedByPool, key: instance.pool)
         } else {
-            Self.insertSorted(instance.id, into: &unfinishedByPool, key: instance.pool)
+            SortedIDs.insert(instance.id, into: &unfinishedByPool, key: instance.pool)
         }
-        if let node = nodes[instance.nodeID] { indexRemediation(of: node) }
+        indexSteadiness(of: instance)
+        if let node = nodes[instance.nodeID] {
+            indexRemediation(of: node)
+            indexGroups(of: node, previous: node)
+        }
     }
 
     /// Keeps the node. Returns whether its remediation timer moved (a waiting service may need
     /// to wake earlier).
     @discardableResult
     public mutating func upsert(_ node: Node) -> Bool {
+        let previousNode = nodes[node.id]
+        let previousInstance = previousNode?.instanceID
+        defer {
+            if let previousInstance, previousInstance != node.instanceID, let instance = instances[previousInstance] { indexSteadiness(of: instance) }
+        }
         if let previous = nodes[node.id], previous.pool != node.pool {
             Self.remove(node.id, from: &liveNodesByPool, key: previous.pool)
             Self.remove(node.id, from: &remediatingByPool, key: previous.pool)
@@ -86,7 +100,9 @@ public struct FleetState: Sendable {
         } else {
             liveNodesByPool[node.pool, default: []].insert(node.id)
         }
+        if let instance = instances[node.instanceID] { indexSteadiness(of: instance) }
         indexRemediation(of: node)
+        indexGroups(of: node, previous: previousNode)
         return scheduleRemediationTimer(for: node)
     }
 
@@ -94,8 +110,12 @@ public struct FleetState: Sendable {
     public mutating func restore(instance id: String, to previous: Instance?) {
         if let previous { return upsert(previous) }
         guard let current = instances.removeValue(forKey: id) else { return }
-        Self.removeSorted(id, from: &unfinishedByPool, key: current.pool)
-        if let node = nodes[current.nodeID] { indexRemediation(of: node) }
+        SortedIDs.remove(id, from: &unfinishedByPool, key: current.pool)
+        membership.file(current, at: nil)
+        if let node = nodes[current.nodeID] {
+            indexRemediation(of: node)
+            indexGroups(of: node, previous: node)
+        }
     }
 
     public mutating func restore(node id: String, to previous: Node?) {
@@ -106,7 +126,9 @@ public struct FleetState: Sendable {
         guard let current = nodes.removeValue(forKey: id) else { return }
         Self.remove(id, from: &liveNodesByPool, key: current.pool)
         Self.remove(id, from: &remediatingByPool, key: current.pool)
+        for group in Self.groups(of: current) { Self.remove(id, from: &liveNodesByGroup, key: group) }
         remediationTimers.cancel(id)
+        if let instance = instances[current.instanceID] { indexSteadiness(of: instance) }
     }
 
     /// A heartbeat: the node's last-heard time and, when sent, its GPUs. No index changes.
@@ -122,6 +144,22 @@ public struct FleetState: Sendable {
     public func unfinishedInstances(of pool: String) -> [Instance] {
         (unfinishedByPool[pool] ?? []).compactMap { instances[$0] }
     }
+
+    /// The pool's unfinished instances a reconcile pass must look at (see ``PoolMembership``), by id.
+    public func unsteadyInstances(of pool: String) -> [Instance] {
+        membership.unsteadyIDs(of: pool).compactMap { instances[$0] }
+    }
+
+    /// The groups (`provider NAME`, `zone NAME`) a node belongs to.
+    public static func groups(of node: Node) -> [String] {
+        var groups: [String] = []
+        if !node.provider.isEmpty { groups.append("provider \(node.provider)") }
+        if let zone = node.labels["topology.zone"], !zone.isEmpty { groups.append("zone \(zone)") }
+        return groups
+    }
+
+    /// The live nodes of a group (see ``groups(of:)``): not terminated, on a live instance or none.
+    public func liveNodes(inGroup group: String) -> Set<String> { liveNodesByGroup[group] ?? [] }
 
     /// Whether the pool has a condemned instance waiting for its replacement.
     public func hasCondemned(pool: String) -> Bool { condemnedByPool[pool] != nil }
@@ -159,6 +197,20 @@ public struct FleetState: Sendable {
     }
 
     // MARK: - Indexes
+
+    private mutating func indexGroups(of node: Node, previous: Node?) {
+        if let previous {
+            for group in Self.groups(of: previous) { Self.remove(node.id, from: &liveNodesByGroup, key: group) }
+        }
+        guard node.state != .terminated, instances[node.instanceID]?.state.isLive ?? true else { return }
+        for group in Self.groups(of: node) { liveNodesByGroup[group, default: []].insert(node.id) }
+    }
+
+    private mutating func indexSteadiness(of instance: Instance) {
+        guard instance.state != .terminated else { return membership.file(instance, at: nil) }
+        let node = nodes[instance.nodeID]
+        membership.file(instance, at: PoolMembership.place(of: instance, nodeHealth: node?.instanceID == instance.id ? node?.health : nil))
+    }
 
     private mutating func indexRemediation(of node: Node) {
         let instance = instances[node.instanceID]
@@ -220,34 +272,8 @@ public struct FleetState: Sendable {
         return true
     }
 
-    private static func insertSorted(_ id: String, into index: inout [String: [String]], key: String) {
-        let position = index[key, default: []].partitioningIndex { $0 >= id }
-        if index[key]?.indices.contains(position) == true && index[key]![position] == id { return }
-        index[key, default: []].insert(id, at: position)
-    }
-
-    private static func removeSorted(_ id: String, from index: inout [String: [String]], key: String) {
-        guard let ids = index[key] else { return }
-        let position = ids.partitioningIndex { $0 >= id }
-        guard position < ids.count, ids[position] == id else { return }
-        index[key]!.remove(at: position)
-        if index[key]!.isEmpty { index[key] = nil }
-    }
-
     private static func remove(_ id: String, from index: inout [String: Set<String>], key: String) {
         index[key]?.remove(id)
         if index[key]?.isEmpty == true { index[key] = nil }
-    }
-}
-
-private extension Array {
-    /// The first index whose element satisfies `belongs` (which must be false, then true, along the array).
-    func partitioningIndex(where belongs: (Element) -> Bool) -> Int {
-        var low = 0, high = count
-        while low < high {
-            let middle = (low + high) / 2
-            if belongs(self[middle]) { high = middle } else { low = middle + 1 }
-        }
-        return low
     }
 }

@@ -1,0 +1,102 @@
+import Foundation
+
+/// Which of a pool's unfinished instances a reconcile pass must look at, and which it only
+/// counts, kept as instances change so that a pass over a large pool costs what changed in it.
+///
+/// An unfinished instance is in one of three places:
+/// - *steady*: it runs, is not condemned, never failed and its node is healthy;
+/// - *waiting*: it is requested (waiting for its provider call, perhaps for a rate limit's
+///   token), not condemned and never failed;
+/// - *unsteady*: anything else (coming up, under repair, condemned, failed, terminating).
+///
+/// What steady and waiting instances replace is kept too: a plan must know that a condemned
+/// instance has its replacement without being given the replacement.
+public struct PoolMembership: Sendable {
+    public enum Place: Sendable, Equatable {
+        case steady, waiting, unsteady
+    }
+
+    /// Where an instance belongs, given the health of its node (nil when it has none).
+    public static func place(of instance: Instance, nodeHealth: HealthStatus?) -> Place {
+        guard !instance.condemned, instance.failureReason.isEmpty else { return .unsteady }
+        if instance.state == .running && nodeHealth == .healthy { return .steady }
+        if instance.state == .requested { return .waiting }
+        return .unsteady
+    }
+
+    private var places: [String: Filed] = [:]
+    private struct Filed: Equatable {
+        var pool: String
+        var place: Place
+        var replaces: String
+    }
+    /// Sorted, so that they come in id order without sorting each time.
+    private var unsteadyByPool: [String: [String]] = [:]
+    private var waitingByPool: [String: [String]] = [:]
+    private var steadyByPool: [String: Int] = [:]
+    /// The instances that steady and waiting ones replace, by pool, with how many replace each.
+    private var countedTargetsByPool: [String: [String: Int]] = [:]
+    /// Live instances by pool and provider.
+    private var live: [String: (pool: String, provider: String)] = [:]
+    private var liveByPool: [String: [String: Int]] = [:]
+
+    public init() {}
+
+    /// Files an unfinished instance at `place`, or forgets it (`nil`: terminated or gone).
+    public mutating func file(_ instance: Instance, at place: Place?) {
+        let filed = place.map { Filed(pool: instance.pool, place: $0, replaces: instance.replacesInstanceID) }
+        if let previous = places[instance.id], previous != filed {
+            remove(instance.id, previous)
+        }
+        if let filed, places[instance.id] == nil {
+            places[instance.id] = filed
+            switch filed.place {
+            case .steady: steadyByPool[filed.pool, default: 0] += 1
+            case .waiting: SortedIDs.insert(instance.id, into: &waitingByPool, key: filed.pool)
+            case .unsteady: SortedIDs.insert(instance.id, into: &unsteadyByPool, key: filed.pool)
+            }
+            if filed.place != .unsteady && !filed.replaces.isEmpty { countedTargetsByPool[filed.pool, default: [:]][filed.replaces, default: 0] += 1 }
+        }
+        let isLive = place != nil && instance.state.isLive
+        if let previous = live[instance.id], !isLive || previous.pool != instance.pool || previous.provider != instance.provider {
+            live[instance.id] = nil
+            liveByPool[previous.pool]?[previous.provider, default: 0] -= 1
+            if liveByPool[previous.pool]?[previous.provider] == 0 { liveByPool[previous.pool]?[previous.provider] = nil }
+            if liveByPool[previous.pool]?.isEmpty == true { liveByPool[previous.pool] = nil }
+        }
+        if isLive, live[instance.id] == nil {
+            live[instance.id] = (instance.pool, instance.provider)
+            liveByPool[instance.pool, default: [:]][instance.provider, default: 0] += 1
+        }
+    }
+
+    /// Where the instance is filed, if it is unfinished.
+    public func place(of id: String) -> Place? { places[id]?.place }
+
+    public func unsteadyIDs(of pool: String) -> [String] { unsteadyByPool[pool] ?? [] }
+    public func waitingIDs(of pool: String) -> [String] { waitingByPool[pool] ?? [] }
+    public func steadyCount(of pool: String) -> Int { steadyByPool[pool] ?? 0 }
+    public func waitingCount(of pool: String) -> Int { waitingByPool[pool]?.count ?? 0 }
+
+    /// The pool's live instances (requested to running) by provider.
+    public func liveByProvider(of pool: String) -> [String: Int] { liveByPool[pool] ?? [:] }
+
+    /// The instances that steady and waiting instances of the pool replace (with how many).
+    public func countedTargets(of pool: String) -> [String: Int] { countedTargetsByPool[pool] ?? [:] }
+
+    private mutating func remove(_ id: String, _ filed: Filed) {
+        places[id] = nil
+        switch filed.place {
+        case .steady:
+            steadyByPool[filed.pool, default: 0] -= 1
+            if steadyByPool[filed.pool] == 0 { steadyByPool[filed.pool] = nil }
+        case .waiting: SortedIDs.remove(id, from: &waitingByPool, key: filed.pool)
+        case .unsteady: SortedIDs.remove(id, from: &unsteadyByPool, key: filed.pool)
+        }
+        if filed.place != .unsteady && !filed.replaces.isEmpty {
+            countedTargetsByPool[filed.pool]?[filed.replaces, default: 0] -= 1
+            if countedTargetsByPool[filed.pool]?[filed.replaces] == 0 { countedTargetsByPool[filed.pool]?[filed.replaces] = nil }
+            if countedTargetsByPool[filed.pool]?.isEmpty == true { countedTargetsByPool[filed.pool] = nil }
+        }
+    }
+}
