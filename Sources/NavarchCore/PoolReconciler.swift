@@ -32,24 +32,30 @@ public struct PoolReconciler: Sendable {
     /// Instances of a pool a plan counts without being given them (see ``PoolMembership``).
     public struct Counted: Sendable, Equatable {
         /// Running, not condemned, never failed, on a healthy node.
-        public var steady: Int
+        public var ready: Int
+        /// Running, not condemned, never failed, on a node that is not healthy.
+        public var notReady: Int
         /// Requested (waiting for their provider call), not condemned, never failed.
         public var waiting: Int
         /// The instances these replace, with how many replace each.
         public var replacing: [String: Int]
 
-        public init(steady: Int = 0, waiting: Int = 0, replacing: [String: Int] = [:]) {
-            self.steady = steady
+        public init(ready: Int = 0, notReady: Int = 0, waiting: Int = 0, replacing: [String: Int] = [:]) {
+            self.ready = ready
+            self.notReady = notReady
             self.waiting = waiting
             self.replacing = replacing
         }
+
+        /// All of them: each is live and not condemned, so each counts against the desired size.
+        public var serving: Int { ready + notReady + waiting }
 
         public static let none = Counted()
     }
 
     /// The actions for `pool` given its `instances` and the health of their nodes (by node id).
     ///
-    /// `counted` are steady and waiting instances of the pool left out of `instances`, so that
+    /// `counted` are running and waiting instances of the pool left out of `instances`, so that
     /// a large pool's pass costs what changes in it: the plan never acts on them unless the pool
     /// shrinks or is deleted. So they must be passed in full (and `counted` be `.none`) when
     /// the pool is deleting or has more live instances than it wants: then the plan picks among them.
@@ -82,7 +88,7 @@ public struct PoolReconciler: Sendable {
         }
 
         let serving = mine.filter { $0.state.isLive && !$0.condemned && !failedNow.contains($0.id) }
-        let ready = serving.filter { $0.state == .running && nodeHealth[$0.nodeID] == .healthy }.count + counted.steady
+        let ready = serving.filter { $0.state == .running && nodeHealth[$0.nodeID] == .healthy }.count + counted.ready
         let condemned = mine.filter { $0.condemned && $0.state.isLive }
 
         for instance in condemned {
@@ -92,7 +98,7 @@ public struct PoolReconciler: Sendable {
             }
         }
 
-        let missing = pool.desiredNodes - serving.count - counted.steady - counted.waiting
+        let missing = pool.desiredNodes - serving.count - counted.serving
         if missing > 0 {
             let lastFailure = mine.filter { $0.state == .failed || !$0.failureReason.isEmpty }.map(\.updatedAt).max()
             let backingOff = lastFailure.map { now.timeIntervalSince($0) < retryBackoff } ?? false
@@ -145,7 +151,7 @@ public struct PoolReconciler: Sendable {
                 candidates.append((instance.condemnedAt ?? now).addingTimeInterval(replacementTimeout))
             }
         }
-        if !pool.deleting, mine.filter({ $0.state.isLive && !$0.condemned }).count + counted.steady + counted.waiting < pool.desiredNodes {
+        if !pool.deleting, mine.filter({ $0.state.isLive && !$0.condemned }).count + counted.serving < pool.desiredNodes {
             if let lastFailure = mine.filter({ $0.state == .failed || !$0.failureReason.isEmpty }).map(\.updatedAt).max() {
                 candidates.append(lastFailure.addingTimeInterval(retryBackoff))
             }

@@ -23,14 +23,14 @@ extension Simulation {
     }
 
     mutating func provisionAnswered(_ request: ProvisionRequest, provider name: String) throws {
-        guard var provider = providers[name] else {
+        guard let zonesOffered = providers[name]?.zones else {
             try input { try $0.provisionFinished(instanceID: request.instanceID, result: .failure(NavarchError.invalidArgument("provider \(name) is not simulated"))) }
             return
         }
-        let zones = Set(provider.zones + request.zones + [""])
+        let zones = Set(zonesOffered + request.zones + [""])
         let down = providerDown(name) ? zones : zones.filter(zoneIsDown)
-        let outcome = provider.provision(request, down: down, random: &random)
-        providers[name] = provider
+        // Mutated in place: a copy taken out of the dictionary would copy every machine.
+        guard let outcome = providers[name]?.provision(request, down: down, random: &random), let provider = providers[name] else { return }
         switch outcome {
         case .success(let (machine, details)):
             let known = brain.state.instances[request.instanceID]?.providerInstanceID == machine.providerInstanceID
@@ -94,10 +94,7 @@ extension Simulation {
 
     mutating func terminateAnswered(instanceID: String, provider name: String) throws {
         var result: (error: SimulatedProviderError?, removed: SimulatedProvider.Machine?) = (nil, nil)
-        if var provider = providers[name] {
-            result = provider.terminate(instanceID: instanceID, random: &random)
-            providers[name] = provider
-        }
+        if let answer = providers[name]?.terminate(instanceID: instanceID, random: &random) { result = answer }
         if let machine = result.removed { try machineGone(instanceID: instanceID, provider: name, machine: machine) }
         let error = result.error
         try input { try $0.terminateFinished(instanceID: instanceID, error: error) }
@@ -128,10 +125,8 @@ extension Simulation {
 
     /// The provider no longer runs the machine: its agent stops, and the brain hears silence.
     mutating func machineLost(instanceID: String, provider name: String, preempted: Bool) throws {
-        guard var provider = providers[name] else { return }
-        let machine = preempted ? provider.preempt(instanceID: instanceID) : provider.lose(instanceID: instanceID)
-        providers[name] = provider
-        guard let machine else { return }
+        guard let machine = preempted ? providers[name]?.preempt(instanceID: instanceID) : providers[name]?.lose(instanceID: instanceID)
+        else { return }
         if preempted, let nodeID = brain.state.instances[instanceID]?.nodeID { metrics.failed(nodeID, kind: "spot_preemption", at: now) }
         try machineGone(instanceID: instanceID, provider: name, machine: machine)
     }

@@ -63,7 +63,8 @@ import Testing
             let membership = state.membership
             #expect(membership.unsteadyIDs(of: pool) == unfinished.filter { place($0) == .unsteady }.map(\.id))
             #expect(membership.waitingIDs(of: pool) == unfinished.filter { place($0) == .waiting }.map(\.id))
-            #expect(membership.steadyCount(of: pool) == unfinished.count { place($0) == .steady })
+            #expect(membership.readyCount(of: pool) == unfinished.count { place($0) == .ready })
+            #expect(membership.notReadyCount(of: pool) == unfinished.count { place($0) == .notReady })
             var targets: [String: Int] = [:]
             for instance in unfinished where place(instance) != .unsteady && !instance.replacesInstanceID.isEmpty { targets[instance.replacesInstanceID, default: 0] += 1 }
             #expect(membership.countedTargets(of: pool) == targets)

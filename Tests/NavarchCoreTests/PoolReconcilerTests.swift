@@ -108,7 +108,9 @@ import Testing
             var replacing: [String: Int] = [:]
             for instance in counted where !instance.replacesInstanceID.isEmpty { replacing[instance.replacesInstanceID, default: 0] += 1 }
             let tally = PoolReconciler.Counted(
-                steady: counted.count { $0.state == .running }, waiting: counted.count { $0.state == .requested }, replacing: replacing)
+                ready: counted.count { PoolMembership.place(of: $0, nodeHealth: health[$0.nodeID]) == .ready },
+                notReady: counted.count { PoolMembership.place(of: $0, nodeHealth: health[$0.nodeID]) == .notReady },
+                waiting: counted.count { $0.state == .requested }, replacing: replacing)
             let serving = instances.count { $0.state.isLive && !$0.condemned }
             let pool = self.pool(desired: Int.random(in: serving...(serving + 3), using: &random))
             let allowance = ProvisioningGuard.Allowance(maxUnregistered: Bool.random(using: &random) ? 3 : nil)

@@ -19,11 +19,11 @@ extension FleetBrain {
         book.deferredPools = []
         for name in planned {
             guard let pool = pools[name] else { continue }
-            // Steady and waiting instances are only counted, unless the pool shrinks or goes:
-            // a pass costs what changed in the pool, not its size.
+            // Running and waiting instances that are not in trouble are only counted, unless the
+            // pool shrinks or goes: a pass costs what changed in the pool, not its size.
             var counted = counted(in: name)
             var mine = state.unsteadyInstances(of: name)
-            if pool.deleting || mine.count(where: { $0.state.isLive && !$0.condemned }) + counted.steady + counted.waiting > pool.desiredNodes {
+            if pool.deleting || mine.count(where: { $0.state.isLive && !$0.condemned }) + counted.serving > pool.desiredNodes {
                 mine = unfinishedInstances(of: name)
                 counted = .none
             }
@@ -45,21 +45,11 @@ extension FleetBrain {
             var provisions = 0
             let current = actions.isEmpty ? mine : (counted == .none ? unfinishedInstances(of: name) : state.unsteadyInstances(of: name))
             let waiting = counted == .none ? [] : state.membership.waitingIDs(of: name)
-            func resume(_ instance: Instance) {
-                if instance.state == .requested || instance.state == .provisioning, provisions <= policy.rateLimits.provisionsPerPool,
-                   let request = provisionRequest(for: instance) {
-                    provisions += 1
-                    book.inFlight.insert(instance.id)
-                    operations.append(.provision(request, provider: instance.provider))
-                } else if instance.state == .terminating, book.terminateRetryAt[instance.id].map({ $0 <= now }) ?? true {
-                    book.terminateRetryAt[instance.id] = nil
-                    book.inFlight.insert(instance.id)
-                    operations.append(.terminate(provisioned(instance), provider: instance.provider, instanceID: instance.id))
-                }
+            for instance in current where !book.inFlight.contains(instance.id) {
+                if let operation = resume(instance, provisions: &provisions) { operations.append(operation) }
             }
-            for instance in current where !book.inFlight.contains(instance.id) { resume(instance) }
             for id in waiting where provisions <= policy.rateLimits.provisionsPerPool && !book.inFlight.contains(id) {
-                if let instance = instances[id] { resume(instance) }
+                if let instance = instances[id], let operation = resume(instance, provisions: &provisions) { operations.append(operation) }
             }
             let countedNow = counted == .none ? counted : self.counted(in: name)
             book.poolDeadlines[name] = pools[name].flatMap { pool in
@@ -69,15 +59,31 @@ extension FleetBrain {
         return admitWithinRateLimits(operations)
     }
 
+    /// The provider call that carries on where `instance` stopped: a provision never handed to
+    /// a provider (while the pool's limit lets one more through), or a termination never confirmed.
+    private mutating func resume(_ instance: Instance, provisions: inout Int) -> ProviderOperation? {
+        if instance.state == .requested || instance.state == .provisioning, provisions <= policy.rateLimits.provisionsPerPool,
+           let request = provisionRequest(for: instance) {
+            provisions += 1
+            book.inFlight.insert(instance.id)
+            return .provision(request, provider: instance.provider)
+        } else if instance.state == .terminating, book.terminateRetryAt[instance.id].map({ $0 <= now }) ?? true {
+            book.terminateRetryAt[instance.id] = nil
+            book.inFlight.insert(instance.id)
+            return .terminate(provisioned(instance), provider: instance.provider, instanceID: instance.id)
+        }
+        return nil
+    }
+
     /// The pool's instances that are not terminated, by id.
     func unfinishedInstances(of pool: String) -> [Instance] {
         state.unfinishedInstances(of: pool)
     }
 
-    /// The pool's steady and waiting instances, as a plan counts them without being given them.
+    /// The pool's running and waiting instances that are not in trouble, as a plan counts them without being given them.
     func counted(in pool: String) -> PoolReconciler.Counted {
         PoolReconciler.Counted(
-            steady: state.membership.steadyCount(of: pool), waiting: state.membership.waitingCount(of: pool),
+            ready: state.membership.readyCount(of: pool), notReady: state.membership.notReadyCount(of: pool), waiting: state.membership.waitingCount(of: pool),
             replacing: state.membership.countedTargets(of: pool))
     }
 

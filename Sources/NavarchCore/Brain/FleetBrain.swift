@@ -196,7 +196,8 @@ public struct FleetBrain: Sendable {
     /// it changed is undone and logged, and the rest of the input goes on.
     @discardableResult
     mutating func attempt(
-        _ what: String, _ metadata: [String: String] = [:], level: FleetLog.Level = .error, _ body: (inout FleetBrain) throws -> Void
+        _ what: String, _ metadata: @autoclosure () -> [String: String] = [:], level: FleetLog.Level = .error,
+        _ body: (inout FleetBrain) throws -> Void
     ) -> Bool {
         let mark = mark()
         do {
@@ -204,7 +205,7 @@ public struct FleetBrain: Sendable {
             return true
         } catch {
             rollback(to: mark)
-            log(level, what, metadata.merging(["error": "\(error)"]) { first, _ in first })
+            log(level, what, metadata().merging(["error": "\(error)"]) { first, _ in first })
             return false
         }
     }
