@@ -37,7 +37,8 @@ public struct PoolReconciler: Sendable {
         public var notReady: Int
         /// Requested (waiting for their provider call), not condemned, never failed.
         public var waiting: Int
-        /// The instances these replace, with how many replace each.
+        /// The instances these replace, with how many replace each (only the condemned instances
+        /// a plan is given are looked up).
         public var replacing: [String: Int]
 
         public init(ready: Int = 0, notReady: Int = 0, waiting: Int = 0, replacing: [String: Int] = [:]) {

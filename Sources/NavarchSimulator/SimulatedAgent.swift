@@ -22,10 +22,16 @@ struct SimulatedAgent: Sendable {
         let model = machine.gpuType.isEmpty ? "NVIDIA H100 80GB HBM3" : machine.gpuType
         let gpus = (0..<machine.gpuCount).map { index in
             GPU(
-                index: index, uuid: "GPU-\(machine.id)-\(index)", model: model, pciBusID: String(format: "0000:%02x:00.0", 0x18 + index),
+                index: index, uuid: "GPU-\(machine.id)-\(index)", model: model, pciBusID: Self.pciBusID(slot: 0x18 + index),
                 memoryTotalMiB: 81_559, metrics: [GPUMetric.slowdownMarginCelsius: 20])
         }
         health = NodeHealthState(gpus: gpus, policy: policy)
+    }
+
+    /// `0000:1a:00.0` for slot 0x1a (the form NVML gives).
+    static func pciBusID(slot: Int) -> String {
+        let hex = String(slot, radix: 16)
+        return "0000:\(hex.count < 2 ? "0" + hex : hex):00.0"
     }
 
     var registration: Registration {

@@ -81,6 +81,11 @@ extension Simulation {
         let agent = agents[nodeID]
         let inService = node.map { $0.state == .active && $0.health != .unhealthy } ?? false
         let works = inService && agent.map { $0.reachable && $0.health.health != .unhealthy } ?? false
+        if let node, node.state != .terminated, !inService || agent?.reachable != true {
+            outOfService.insert(nodeID)
+        } else {
+            outOfService.remove(nodeID)
+        }
         let gpus = works ? agent?.machine.gpuCount ?? 0 : 0
         var replaced: String?
         if gpus > 0, let node, let instance = brain.state.instances[node.instanceID], !instance.replacesInstanceID.isEmpty {
@@ -119,13 +124,8 @@ extension Simulation {
         queue.schedule(.acknowledge(nodeID: command.nodeID, commandID: command.id, success: success, message: message), at: now + seconds)
     }
 
-    /// Counts the fleet for a sample.
+    /// Counts the fleet for a sample (``observe(_:)`` keeps the nodes out of service).
     mutating func sample() {
-        var nodes = 0, out = 0
-        for node in brain.state.nodes.values where node.state != .terminated {
-            nodes += 1
-            if node.state != .active || node.health == .unhealthy || agents[node.id]?.reachable != true { out += 1 }
-        }
-        metrics.sample(at: now, nodes: nodes, outOfService: out)
+        metrics.sample(at: now, nodes: brain.state.liveNodeCount, outOfService: outOfService.count)
     }
 }

@@ -61,7 +61,7 @@ extension Simulation {
     mutating func cascade(root: Int, from: String, depth: Int) throws {
         guard let chaos = scenario.stress?.chaos, let source = agents[from] else { return }
         let cascading = chaos.cascading
-        let members = scopeMembers[Self.scopeKey(cascading.scope, of: source), default: []]
+        let members = scopeMembers[Self.scopeKey(cascading.scope, of: source), default: IndexedSet()]
         let cap = max(1, Int(cascading.maxAffectedPercent * Double(members.count)))
         guard members.count > 1, cascadeReach[root, default: 0] < cap else { return }
         // A few draws for a running neighbour; a scope that has none stops the cascade.
@@ -93,7 +93,13 @@ extension Simulation {
     /// A new machine joins its rack, zone, region and provider.
     mutating func join(_ nodeID: String) {
         guard let agent = agents[nodeID] else { return }
-        for scope in Scenario.Scope.allCases { scopeMembers[Self.scopeKey(scope, of: agent), default: []].append(nodeID) }
+        for scope in Scenario.Scope.allCases { scopeMembers[Self.scopeKey(scope, of: agent), default: IndexedSet()].insert(nodeID) }
+    }
+
+    /// A machine gone from its provider leaves its scopes: cascades and outages reach only machines that exist.
+    mutating func leave(_ nodeID: String) {
+        guard let agent = agents[nodeID] else { return }
+        for scope in Scenario.Scope.allCases { scopeMembers[Self.scopeKey(scope, of: agent)]?.remove(nodeID) }
     }
 
     func providerDown(_ name: String) -> Bool {
@@ -112,7 +118,7 @@ extension Simulation {
         let key = outageKey(outage)
         outagesDown[index] = key
         log("outage \(outage.name.isEmpty ? key : outage.name) begins: \(outage.failureType.rawValue) across \(key)")
-        let victims = scopeMembers[key, default: []].filter { running.contains($0) }
+        let victims = scopeMembers[key, default: IndexedSet()].members.filter { running.contains($0) }
         outageVictims[index] = victims
         for nodeID in victims {
             let gpu = chaosRandom.index(max(agents[nodeID]?.machine.gpuCount ?? 1, 1))

@@ -107,7 +107,8 @@ extension Simulation {
         else { return }
         let type = (try? InstanceTypeCatalog.named(instance.instanceType)) ?? InstanceTypeCatalog.all[0]
         let region = provider.region.isEmpty ? Self.region(ofZone: machine.zone) : provider.region
-        let rack = "\(machine.zone)/rack-\(scopeMembers["zone:\(machine.zone)", default: []].count / 16)"
+        let rack = "\(machine.zone)/rack-\(machinesByZone[machine.zone, default: 0] / 16)"
+        machinesByZone[machine.zone, default: 0] += 1
         let described = Scenario.Machine(
             id: instance.nodeID, provider: name, region: region, zone: machine.zone,
             instanceType: OfferingCatalog.builtin.machine(provider: name, for: type)?.machineType ?? type.name, gpuCount: machine.gpus,
@@ -134,7 +135,9 @@ extension Simulation {
     /// A machine stops existing at its provider: it is no longer paid for, and its agent stops.
     mutating func machineGone(instanceID: String, provider: String, machine: SimulatedProvider.Machine) throws {
         metrics.machineStopped(provider: provider, gpus: machine.gpus, hourlyUSD: machine.hourlyUSD, at: now)
-        if let nodeID = brain.state.instances[instanceID]?.nodeID, agents[nodeID] != nil { try stop(nodeID) }
+        guard let nodeID = brain.state.instances[instanceID]?.nodeID, agents[nodeID] != nil else { return }
+        try stop(nodeID)
+        leave(nodeID)
     }
 
     /// `us-central1` of `us-central1-a`, `us-east-1` of `us-east-1a`.

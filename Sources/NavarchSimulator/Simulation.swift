@@ -94,7 +94,11 @@ public struct Simulation {
     var fixedMachines: [String: (provider: String, gpus: Int, hourlyUSD: Double)] = [:]
     /// Running agents, for picking a victim in constant time, and by scope for cascades and outages.
     var running = IndexedSet()
-    var scopeMembers: [String: [String]] = [:]
+    /// Live nodes out of service (not active, unhealthy, or not heard), as last observed.
+    var outOfService: Set<String> = []
+    var scopeMembers: [String: IndexedSet] = [:]
+    /// Machines that have come up in each zone, for numbering their racks.
+    var machinesByZone: [String: Int] = [:]
     /// Outages under way (their scope keys), and the nodes each took down.
     var outagesDown: [Int: String] = [:]
     var outageVictims: [Int: [String]] = [:]

@@ -21,8 +21,8 @@ extension FleetBrain {
             guard let pool = pools[name] else { continue }
             // Running and waiting instances that are not in trouble are only counted, unless the
             // pool shrinks or goes: a pass costs what changed in the pool, not its size.
-            var counted = counted(in: name)
             var mine = state.unsteadyInstances(of: name)
+            var counted = counted(in: name, given: mine)
             if pool.deleting || mine.count(where: { $0.state.isLive && !$0.condemned }) + counted.serving > pool.desiredNodes {
                 mine = unfinishedInstances(of: name)
                 counted = .none
@@ -51,7 +51,7 @@ extension FleetBrain {
             for id in waiting where provisions <= policy.rateLimits.provisionsPerPool && !book.inFlight.contains(id) {
                 if let instance = instances[id], let operation = resume(instance, provisions: &provisions) { operations.append(operation) }
             }
-            let countedNow = counted == .none ? counted : self.counted(in: name)
+            let countedNow = counted == .none || actions.isEmpty ? counted : self.counted(in: name, given: current)
             book.poolDeadlines[name] = pools[name].flatMap { pool in
                 reconciler.nextDeadline(pool: pool, instances: current, now: now, allowance: book.provisioningGuard.allowance(pool: name), counted: countedNow)
             }
@@ -80,11 +80,17 @@ extension FleetBrain {
         state.unfinishedInstances(of: pool)
     }
 
-    /// The pool's running and waiting instances that are not in trouble, as a plan counts them without being given them.
-    func counted(in pool: String) -> PoolReconciler.Counted {
-        PoolReconciler.Counted(
-            ready: state.membership.readyCount(of: pool), notReady: state.membership.notReadyCount(of: pool), waiting: state.membership.waitingCount(of: pool),
-            replacing: state.membership.countedTargets(of: pool))
+    /// The pool's running and waiting instances that are not in trouble, as a plan counts them
+    /// without being given them, with which of the `given` condemned instances they replace.
+    func counted(in pool: String, given: [Instance]) -> PoolReconciler.Counted {
+        var replacing: [String: Int] = [:]
+        for instance in given where instance.condemned {
+            let replacements = state.membership.countedReplacements(of: instance.id, pool: pool)
+            if replacements > 0 { replacing[instance.id] = replacements }
+        }
+        return PoolReconciler.Counted(
+            ready: state.membership.readyCount(of: pool), notReady: state.membership.notReadyCount(of: pool),
+            waiting: state.membership.waitingCount(of: pool), replacing: replacing)
     }
 
     /// When the reconciler must look again though nothing changed: the earliest pool deadline

@@ -38,6 +38,8 @@ public struct FleetState: Sendable {
     /// Live nodes (not terminated, on a live instance or none) by group: `provider NAME` and
     /// `zone NAME`, for finding a group gone silent all at once.
     private var liveNodesByGroup: [String: Set<String>] = [:]
+    /// The nodes filed in `liveNodesByGroup` (under the groups of their stored version).
+    private var groupedNodes: Set<String> = []
     /// Nodes being repaired or replaced, by pool.
     private var remediatingByPool: [String: Set<String>] = [:]
     /// Nodes whose live instance is condemned (its replacement under way), by pool.
@@ -127,6 +129,7 @@ public struct FleetState: Sendable {
         Self.remove(id, from: &liveNodesByPool, key: current.pool)
         Self.remove(id, from: &remediatingByPool, key: current.pool)
         for group in Self.groups(of: current) { Self.remove(id, from: &liveNodesByGroup, key: group) }
+        groupedNodes.remove(id)
         remediationTimers.cancel(id)
         if let instance = instances[current.instanceID] { indexSteadiness(of: instance) }
     }
@@ -199,10 +202,17 @@ public struct FleetState: Sendable {
     // MARK: - Indexes
 
     private mutating func indexGroups(of node: Node, previous: Node?) {
-        if let previous {
-            for group in Self.groups(of: previous) { Self.remove(node.id, from: &liveNodesByGroup, key: group) }
+        let live = node.state != .terminated && (instances[node.instanceID]?.state.isLive ?? true)
+        let filed = groupedNodes.contains(node.id)
+        if filed == live, let previous, previous.provider == node.provider, previous.labels["topology.zone"] == node.labels["topology.zone"] {
+            return  // filed where it belongs already
         }
-        guard node.state != .terminated, instances[node.instanceID]?.state.isLive ?? true else { return }
+        if filed, let previous {
+            for group in Self.groups(of: previous) { Self.remove(node.id, from: &liveNodesByGroup, key: group) }
+            groupedNodes.remove(node.id)
+        }
+        guard live else { return }
+        groupedNodes.insert(node.id)
         for group in Self.groups(of: node) { liveNodesByGroup[group, default: []].insert(node.id) }
     }
 

@@ -89,6 +89,9 @@ public struct PoolMembership: Sendable {
     /// The instances that the pool's counted instances (all but the unsteady) replace (with how many).
     public func countedTargets(of pool: String) -> [String: Int] { countedTargetsByPool[pool] ?? [:] }
 
+    /// How many of the pool's counted instances replace `target`.
+    public func countedReplacements(of target: String, pool: String) -> Int { countedTargetsByPool[pool]?[target] ?? 0 }
+
     private mutating func remove(_ id: String, _ filed: Filed) {
         places[id] = nil
         switch filed.place {
