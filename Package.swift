@@ -29,6 +29,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-http2.git", from: "1.46.0"),
     ],
     targets: [
         // Domain model, extension protocols and the pure decision logic. Imports nothing of ours.
@@ -70,6 +71,7 @@ let package = Package(
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP2", package: "swift-nio-http2"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -129,7 +131,7 @@ let package = Package(
             ]
         ),
         // Test support: manual clock and fixtures.
-        .target(name: "NavarchTesting", dependencies: ["NavarchCore"]),
+        .target(name: "NavarchTesting", dependencies: ["NavarchCore", .product(name: "Logging", package: "swift-log")]),
         .target(
             name: "NavarchCoordinators",
             dependencies: [
@@ -172,15 +174,19 @@ let package = Package(
                 "NavarchTesting", "NavarchCloudFakes", "NavarchNotifiers", "NavarchCoordinators", "NavarchHealth", "NavarchProcess", .product(name: "Yams", package: "Yams"),
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
-            ]
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            exclude: ["Python"]
         ),
         .testTarget(
             name: "NavarchNodeTests", dependencies: ["NavarchNode", "NavarchProcess", "NavarchTesting", "NavarchCloudFakes"], resources: [.copy("Fixtures")]),
         .testTarget(
             name: "NavarchCLITests",
             dependencies: [
-                "NavarchCLI", "NavarchClient", "NavarchProviders", "NavarchTesting", "NavarchCloudFakes", "NavarchProcess",
+                "NavarchCLI", "NavarchClient", "NavarchProviders", "NavarchTesting", "NavarchCloudFakes", "NavarchProcess", "NavarchProto",
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
             ]),
     ]
 )

@@ -24,23 +24,9 @@ import tempfile
 import time
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
-METRICS = [
-    "temperature_celsius", "temperature_slowdown_celsius", "temperature_shutdown_celsius", "power_watts",
-    "power_limit_watts", "utilization_gpu_percent", "utilization_memory_percent", "memory_used_mib",
-    "clock_event_reasons", "ecc_enabled", "ecc_sbe_volatile", "ecc_dbe_volatile", "ecc_sbe_aggregate",
-    "ecc_dbe_aggregate", "retired_pages_total", "retired_pages_pending", "remapped_rows_pending",
-    "remapped_rows_failure", "nvlink_links_up", "pcie_replay_count",
-]
-
-
-def generate_stubs(out):
-    from grpc_tools import protoc
-    protos = sorted(str(p.relative_to(ROOT / "proto")) for p in (ROOT / "proto" / "navarch" / "v1").glob("*.proto"))
-    include = pathlib.Path(protoc.__file__).parent / "_proto"
-    code = protoc.main(["protoc", f"-I{ROOT / 'proto'}", f"-I{include}", f"--python_out={out}", f"--grpc_python_out={out}", *protos])
-    if code != 0:
-        sys.exit(f"protoc failed with {code}")
-    sys.path.insert(0, str(out))
+# The interoperability client of the tests: its metric names and its code generation.
+sys.path.insert(0, str(ROOT / "Tests" / "NavarchControlPlaneTests" / "Python"))
+from grpc_client import METRICS, generated  # noqa: E402
 
 
 def free_port():
@@ -80,7 +66,9 @@ async def run(args, stubs):
          "--grpc-port", str(port), "--http-port", str(free_port()), "--log-level", "warning"],
         stdout=subprocess.DEVNULL, stderr=open(pathlib.Path(data) / "serve.log", "w"))
     try:
-        channels = [grpc.aio.insecure_channel(f"127.0.0.1:{port}") for _ in range(args.channels)]
+        # A local subchannel pool per channel: each channel is its own connection.
+        channels = [grpc.aio.insecure_channel(f"127.0.0.1:{port}", options=[("grpc.use_local_subchannel_pool", 1)])
+                    for _ in range(args.channels)]
         clients = [service.NodeServiceStub(c) for c in channels]
         deadline = time.monotonic() + 60
         while True:
@@ -179,9 +167,7 @@ def main():
     parser.add_argument("--inflight", type=int, default=8)
     parser.add_argument("--note", default="")
     args = parser.parse_args()
-    out = pathlib.Path(tempfile.mkdtemp(prefix="navarch-stubs-"))
-    generate_stubs(out)
-    from navarch.v1 import node_service_pb2_grpc as service, types_pb2, node_service_pb2
+    node_service_pb2, service, types_pb2 = generated(ROOT / "proto")
 
     class Types:
         pass

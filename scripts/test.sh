@@ -61,6 +61,19 @@ if [ -z "${NAVARCH_MOTO_PYTHON:-}" ] || [ -z "${NAVARCH_SDK_PYTHON:-}" ]; then
   export NAVARCH_SDK_PYTHON="${NAVARCH_SDK_PYTHON:-$PWD/$venv/bin/python}"
 fi
 
+# Clients a user would bring to Navarch's own APIs: grpcio (with grpcio-tools to generate a
+# Python client from proto/), in their own virtual environment.
+clients=.build/python-clients
+if [ -z "${NAVARCH_CLIENT_PYTHON:-}" ]; then
+  if ! "$clients/bin/python" -c "import grpc, grpc_tools" >/dev/null 2>&1; then
+    echo "installing grpcio and grpcio-tools into $clients"
+    rm -rf "$clients"
+    python3 -m venv "$clients"
+    "$clients/bin/pip" install --quiet --disable-pip-version-check "grpcio==1.85.3" "grpcio-tools==1.85.1"
+  fi
+  export NAVARCH_CLIENT_PYTHON="$PWD/$clients/bin/python"
+fi
+
 start=$(date +%s)
 swift build --build-tests
 echo "build: $(( $(date +%s) - start )) s"

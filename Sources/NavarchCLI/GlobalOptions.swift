@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import NavarchClient
+import NavarchCore
 
 /// How output is written.
 enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
@@ -25,3 +26,6 @@ struct GlobalOptions: ParsableArguments {
         try await NavarchClient.with(server: server, body)
     }
 }
+
+extension NodeState: ExpressibleByArgument {}
+extension HealthStatus: ExpressibleByArgument {}

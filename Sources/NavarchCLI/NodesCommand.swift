@@ -64,13 +64,30 @@ struct NodesCommand: AsyncParsableCommand {
         @Option(help: "Only nodes of this pool.")
         var pool: String?
 
+        @Option(help: "Only nodes in this state (\(NodeState.allCases.map(\.rawValue).joined(separator: ", "))).")
+        var state: NodeState?
+
+        @Option(help: "Only nodes with this health (\(HealthStatus.allCases.map(\.rawValue).joined(separator: ", "))).")
+        var health: HealthStatus?
+
         @Flag(help: "Include terminated nodes.")
         var all = false
 
+        @Flag(help: "With -o json, each GPU's figures (temperature, power, memory, metrics) too.")
+        var gpuDetail = false
+
         func run() async throws {
             try await global.withClient { client in
-                let nodes = try await client.nodes(pool: pool).filter { all || $0.state != .terminated }
-                print(global.output == .json ? try Output.json(nodes) : Output.nodeRows(nodes))
+                let wanted = { (node: Node) in all || state == .terminated || node.state != .terminated }
+                if global.output == .json {
+                    let nodes = try await client.nodes(pool: pool, state: state, health: health, gpuDetail: gpuDetail).filter(wanted)
+                    print(try Output.json(nodes))
+                    return
+                }
+                // Printed a page at a time, so that a large fleet starts printing at once.
+                var printer = Output.NodeTablePrinter()
+                try await client.forEachNodePage(pool: pool, state: state, health: health) { printer.print($0.nodes.filter(wanted)) }
+                if printer.printed == 0 { print("no nodes") }
             }
         }
     }

@@ -16,11 +16,23 @@ enum Output {
 
     /// Left-aligned columns separated by two spaces.
     static func table(_ header: [String], _ rows: [[String]]) -> String {
+        table(header, rows, widths: widths(header, rows))
+    }
+
+    /// Each column's width: its widest cell, header included.
+    static func widths(_ header: [String], _ rows: [[String]]) -> [Int] {
         let all = [header] + rows
-        let widths = header.indices.map { column in all.map { $0.indices.contains(column) ? $0[column].count : 0 }.max() ?? 0 }
+        return header.indices.map { column in all.map { $0.indices.contains(column) ? $0[column].count : 0 }.max() ?? 0 }
+    }
+
+    /// Rows padded to `widths` (a table printed in parts keeps its first part's columns), with
+    /// the header line or without it.
+    static func table(_ header: [String], _ rows: [[String]], widths: [Int], showHeader: Bool = true) -> String {
+        let all = (showHeader ? [header] : []) + rows
         return all.map { row in
             row.enumerated().map { index, cell in
-                index == row.count - 1 ? cell : cell.padding(toLength: widths[index], withPad: " ", startingAt: 0)
+                // Padded, never cut: a cell wider than its column (a later page's) pushes the row.
+                index == row.count - 1 || cell.count >= widths[index] ? cell : cell + String(repeating: " ", count: widths[index] - cell.count)
             }.joined(separator: "  ")
         }.joined(separator: "\n")
     }
@@ -39,15 +51,35 @@ enum Output {
     }
 
     static func nodeRows(_ nodes: [Node], now: Date = Date()) -> String {
-        table(
-            ["NODE", "POOL", "STATE", "HEALTH", "GPUS", "MODEL", "LAST HEARTBEAT", "REASON"],
-            nodes.map { node in
-                [
-                    node.id, node.pool.isEmpty ? "-" : node.pool, node.state.rawValue, node.health.rawValue,
-                    "\(node.gpus.count)", node.gpus.first?.model ?? "-", age(node.lastHeartbeat, now: now),
-                    [node.healthReason, node.cordonReason].filter { !$0.isEmpty }.joined(separator: "; "),
-                ]
-            })
+        table(nodeHeader, nodes.map { nodeRow($0, now: now) })
+    }
+
+    static let nodeHeader = ["NODE", "POOL", "STATE", "HEALTH", "GPUS", "MODEL", "LAST HEARTBEAT", "REASON"]
+
+    static func nodeRow(_ node: Node, now: Date = Date()) -> [String] {
+        [
+            node.id, node.pool.isEmpty ? "-" : node.pool, node.state.rawValue, node.health.rawValue,
+            "\(node.gpus.count)", node.gpus.first?.model ?? "-", age(node.lastHeartbeat, now: now),
+            [node.healthReason, node.cordonReason].filter { !$0.isEmpty }.joined(separator: "; "),
+        ]
+    }
+
+    /// Prints nodes a page at a time as they come: the first page sets the columns' widths.
+    struct NodeTablePrinter {
+        private var widths: [Int]?
+        /// Nodes printed so far.
+        private(set) var printed = 0
+
+        mutating func print(_ nodes: [Node], now: Date = Date()) {
+            guard !nodes.isEmpty else { return }
+            let rows = nodes.map { nodeRow($0, now: now) }
+            let first = widths == nil
+            let widths = widths ?? Output.widths(nodeHeader, rows)
+            self.widths = widths
+            Swift.print(table(nodeHeader, rows, widths: widths, showHeader: first))
+            printed += nodes.count
+            flush()
+        }
     }
 }
 

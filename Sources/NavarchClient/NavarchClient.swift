@@ -60,10 +60,45 @@ public struct NavarchClient: Sendable {
         }
     }
 
-    public func nodes(pool: String? = nil) async throws -> [Node] {
+    /// One page of the nodes the filters match, in natural order of their ids. Without
+    /// `gpuDetail` a GPU carries only its index, UUID, model and health.
+    public func nodePage(
+        pool: String? = nil, state: NodeState? = nil, health: HealthStatus? = nil, pageSize: Int = 0, pageToken: String = "",
+        gpuDetail: Bool = false
+    ) async throws -> NodePage {
         var request = Navarch_V1_ListNodesRequest()
         request.pool = pool ?? ""
-        return try await call { try await admin.listNodes(request, options: options).nodes.map(\.domain) }
+        request.state = state.map(Navarch_V1_NodeState.init) ?? .unspecified
+        request.health = health.map(Navarch_V1_HealthStatus.init) ?? .unspecified
+        request.pageSize = Int32(clamping: pageSize)
+        request.pageToken = pageToken
+        request.includeGpuDetail = gpuDetail
+        return try await call {
+            let response = try await admin.listNodes(request, options: options)
+            return NodePage(
+                nodes: response.nodes.map(\.domain), nextPageToken: response.nextPageToken.isEmpty ? nil : response.nextPageToken,
+                total: Int(response.totalSize))
+        }
+    }
+
+    /// Every node the filters match, a page at a time: `body` is given each page as it comes.
+    public func forEachNodePage(
+        pool: String? = nil, state: NodeState? = nil, health: HealthStatus? = nil, pageSize: Int = 0, gpuDetail: Bool = false,
+        _ body: (NodePage) async throws -> Void
+    ) async throws {
+        var token = ""
+        repeat {
+            let page = try await nodePage(pool: pool, state: state, health: health, pageSize: pageSize, pageToken: token, gpuDetail: gpuDetail)
+            try await body(page)
+            token = page.nextPageToken ?? ""
+        } while !token.isEmpty
+    }
+
+    /// Every node the filters match, fetched a page at a time.
+    public func nodes(pool: String? = nil, state: NodeState? = nil, health: HealthStatus? = nil, gpuDetail: Bool = false) async throws -> [Node] {
+        var nodes: [Node] = []
+        try await forEachNodePage(pool: pool, state: state, health: health, gpuDetail: gpuDetail) { nodes += $0.nodes }
+        return nodes
     }
 
     public func node(_ id: String) async throws -> Node {
@@ -80,6 +115,15 @@ public struct NavarchClient: Sendable {
 
     public func pools() async throws -> [Pool] {
         try await call { try await admin.listPools(Navarch_V1_ListPoolsRequest(), options: options).pools.map(\.domain) }
+    }
+
+    /// The pools, with how many of each pool's nodes are registered and serving (by pool name,
+    /// "" for nodes in no pool).
+    public func poolsWithCounts() async throws -> (pools: [Pool], counts: [String: PoolCounts]) {
+        try await call {
+            let response = try await admin.listPools(Navarch_V1_ListPoolsRequest(), options: options)
+            return (response.pools.map(\.domain), response.counts.mapValues(\.domain))
+        }
     }
 
     public func createPool(

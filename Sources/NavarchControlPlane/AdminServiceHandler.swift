@@ -11,9 +11,17 @@ struct AdminServiceHandler: Navarch_V1_AdminService.SimpleServiceProtocol {
     let heartbeatInterval: Duration
 
     func listNodes(request: Navarch_V1_ListNodesRequest, context: ServerContext) async throws -> Navarch_V1_ListNodesResponse {
-        var response = Navarch_V1_ListNodesResponse()
-        response.nodes = await fleet.listNodes(pool: request.pool.isEmpty ? nil : request.pool).map(Navarch_V1_Node.init)
-        return response
+        try await mappingErrors {
+            let query = try NodeQuery(
+                pool: request.pool.isEmpty ? nil : request.pool, state: request.state.domain, health: request.health.domain,
+                pageSize: Int(request.pageSize), pageToken: request.pageToken)
+            let page = await fleet.listNodes(query)
+            var response = Navarch_V1_ListNodesResponse()
+            response.nodes = page.nodes.map { Navarch_V1_Node($0, gpuDetail: request.includeGpuDetail) }
+            response.nextPageToken = page.nextPageToken ?? ""
+            response.totalSize = Int32(clamping: page.total)
+            return response
+        }
     }
 
     func getNode(request: Navarch_V1_GetNodeRequest, context: ServerContext) async throws -> Navarch_V1_Node {
@@ -29,6 +37,7 @@ struct AdminServiceHandler: Navarch_V1_AdminService.SimpleServiceProtocol {
     func listPools(request: Navarch_V1_ListPoolsRequest, context: ServerContext) async throws -> Navarch_V1_ListPoolsResponse {
         var response = Navarch_V1_ListPoolsResponse()
         response.pools = await fleet.listPools().map(Navarch_V1_Pool.init)
+        response.counts = await fleet.poolCounts().mapValues(Navarch_V1_PoolCounts.init)
         return response
     }
 

@@ -9,6 +9,7 @@ public enum ConfigurationFile {
     /// Every key the file may hold, dotted, with the kind of value it takes.
     static let keys: [String: ValueKind] = [
         "grpc.host": .string, "grpc.port": .port, "grpc.advertised_address": .string,
+        "grpc.max_concurrent_streams": .positiveInteger,
         "http.host": .string, "http.port": .port,
         "data_dir": .path, "log_level": .logLevel,
         "heartbeat.interval": .duration, "heartbeat.missed_before_unhealthy": .positiveInteger,
@@ -205,6 +206,7 @@ public enum ConfigurationFile {
         switch key {
         case "grpc.host": configuration.grpcHost = try nonEmpty(text, fail)
         case "grpc.port": configuration.grpcPort = try port(text, fail)
+        case "grpc.max_concurrent_streams": configuration.grpcMaxConcurrentStreams = try count(text, fail, minimum: 1)
         case "grpc.advertised_address": configuration.advertisedAddress = text.isEmpty ? nil : text
         case "http.host": configuration.httpHost = try nonEmpty(text, fail)
         case "http.port": configuration.httpPort = try port(text, fail)

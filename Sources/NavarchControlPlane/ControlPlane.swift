@@ -67,6 +67,20 @@ public struct ControlPlane: Sendable {
         return [.init(service: CoordinatorService(fleet: fleet, coordinator: coordinator, jobs: fleet.coordinatorWork, settings: settings, clock: clock))]
     }
 
+    /// The gRPC server's HTTP/2 settings. The stream limit is advertised to every client: left
+    /// unset, clients assume no limit while the HTTP/2 handler still enforces its own default of
+    /// 100, so the 101st call in flight on one connection is a protocol violation that closes
+    /// it (GOAWAY PROTOCOL_ERROR) and fails every call on it.
+    func grpcTransportConfig() -> HTTP2ServerTransport.Posix.Config {
+        var config = HTTP2ServerTransport.Posix.Config.defaults
+        config.http2.maxConcurrentStreams = configuration.grpcMaxConcurrentStreams
+        let logger = logger
+        config.channelDebuggingCallbacks.onAcceptTCPConnection = { channel in
+            GRPCConnectionLogger.install(on: channel, logger: logger)
+        }
+        return config
+    }
+
     /// Runs until SIGTERM or SIGINT.
     public func run() async throws {
         try await run(signals: [.sigterm, .sigint]) { _ in }
@@ -99,7 +113,7 @@ public struct ControlPlane: Sendable {
         let readiness = Readiness()
         let transport = HTTP2ServerTransport.Posix(
             address: .ipv4(host: configuration.grpcHost, port: configuration.grpcPort),
-            transportSecurity: .plaintext)
+            transportSecurity: .plaintext, config: grpcTransportConfig())
         let grpcServer = GRPCServer(
             transport: transport,
             services: [

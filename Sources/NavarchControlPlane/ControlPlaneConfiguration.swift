@@ -14,6 +14,9 @@ public struct ControlPlaneConfiguration: Sendable, Equatable {
     public var grpcHost = "127.0.0.1"
     /// Port of the gRPC API; 0 picks a free one. Default 50051.
     public var grpcPort = 50051
+    /// Calls one gRPC connection may have in flight, advertised to clients in the HTTP/2
+    /// settings so that they queue the rest (`grpc.max_concurrent_streams`). Default 4096.
+    public var grpcMaxConcurrentStreams = 4096
     /// Address the HTTP API listens on. Default `127.0.0.1`.
     public var httpHost = "127.0.0.1"
     /// Port of the HTTP API; 0 picks a free one. Default 8080.

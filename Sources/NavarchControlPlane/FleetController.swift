@@ -222,6 +222,8 @@ public actor FleetController {
     // MARK: - Operators
 
     func listNodes(pool: String?) async -> [Node] { await read { $0.listNodes(pool: pool) } }
+    func listNodes(_ query: NodeQuery) async -> NodePage { await read { $0.listNodes(query) } }
+    func poolCounts() async -> [String: PoolCounts] { await read { $0.poolCounts() } }
     func node(_ nodeID: String) async throws -> Node { try await read { try $0.node(nodeID) } }
     func listInstances(pool: String?) async -> [Instance] { await read { $0.listInstances(pool: pool) } }
     func listPools() async -> [Pool] { await read { $0.listPools() } }

@@ -26,6 +26,11 @@ extension Navarch_V1_GPU {
 }
 
 extension Navarch_V1_Node {
+    /// The node, with each GPU's figures (`gpuDetail`) or only its index, UUID, model and health.
+    public init(_ node: Node, gpuDetail: Bool) {
+        self.init(gpuDetail ? node : node.withoutGPUDetail)
+    }
+
     public init(_ node: Node) {
         self.init()
         id = node.id
@@ -116,6 +121,17 @@ extension Navarch_V1_Pool {
         pool.autoscalerSummary = autoscaler
         return pool
     }
+}
+
+extension Navarch_V1_PoolCounts {
+    public init(_ counts: PoolCounts) {
+        self.init()
+        nodes = Int32(clamping: counts.nodes)
+        readyNodes = Int32(clamping: counts.readyNodes)
+        readyGpus = Int32(clamping: counts.readyGPUs)
+    }
+
+    public var domain: PoolCounts { PoolCounts(nodes: Int(nodes), readyNodes: Int(readyNodes), readyGPUs: Int(readyGpus)) }
 }
 
 extension Navarch_V1_Breaker {

@@ -28,6 +28,22 @@ public nonisolated struct Navarch_V1_ListNodesRequest: Sendable {
   /// Empty for every pool.
   public var pool: String = String()
 
+  /// Only nodes in this state; NODE_STATE_UNSPECIFIED for any.
+  public var state: Navarch_V1_NodeState = .unspecified
+
+  /// Only nodes with this health; HEALTH_STATUS_UNSPECIFIED for any.
+  public var health: Navarch_V1_HealthStatus = .unspecified
+
+  /// Nodes per page, in natural order of their ids: 0 means 500; at most 5000.
+  public var pageSize: Int32 = 0
+
+  /// The previous page's next_page_token; empty for the first page.
+  public var pageToken: String = String()
+
+  /// Each GPU with its figures (temperature, power, memory, metrics, PCI bus, serial). Without
+  /// it a GPU carries only its index, UUID, model and health.
+  public var includeGpuDetail: Bool = false
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -39,6 +55,12 @@ public nonisolated struct Navarch_V1_ListNodesResponse: Sendable {
   // methods supported on all messages.
 
   public var nodes: [Navarch_V1_Node] = []
+
+  /// Empty on the last page.
+  public var nextPageToken: String = String()
+
+  /// Nodes matching the filters, on every page together.
+  public var totalSize: Int32 = 0
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -97,6 +119,29 @@ public nonisolated struct Navarch_V1_ListPoolsResponse: Sendable {
   // methods supported on all messages.
 
   public var pools: [Navarch_V1_Pool] = []
+
+  /// The nodes of each pool as they stand, by pool name ("" for nodes in no pool).
+  public var counts: Dictionary<String,Navarch_V1_PoolCounts> = [:]
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// How many of a pool's nodes are registered and serving.
+public nonisolated struct Navarch_V1_PoolCounts: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// Registered and not terminated.
+  public var nodes: Int32 = 0
+
+  /// Active and healthy: serving work.
+  public var readyNodes: Int32 = 0
+
+  /// GPUs of the ready nodes.
+  public var readyGpus: Int32 = 0
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -416,7 +461,7 @@ fileprivate nonisolated let _protobuf_package = "navarch.v1"
 
 nonisolated extension Navarch_V1_ListNodesRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ListNodesRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}pool\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}pool\0\u{1}state\0\u{1}health\0\u{3}page_size\0\u{3}page_token\0\u{3}include_gpu_detail\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -425,6 +470,11 @@ nonisolated extension Navarch_V1_ListNodesRequest: SwiftProtobuf.Message, SwiftP
       // enabled. https://github.com/apple/swift-protobuf/issues/1034
       switch fieldNumber {
       case 1: try { try decoder.decodeSingularStringField(value: &self.pool) }()
+      case 2: try { try decoder.decodeSingularEnumField(value: &self.state) }()
+      case 3: try { try decoder.decodeSingularEnumField(value: &self.health) }()
+      case 4: try { try decoder.decodeSingularInt32Field(value: &self.pageSize) }()
+      case 5: try { try decoder.decodeSingularStringField(value: &self.pageToken) }()
+      case 6: try { try decoder.decodeSingularBoolField(value: &self.includeGpuDetail) }()
       default: break
       }
     }
@@ -434,11 +484,31 @@ nonisolated extension Navarch_V1_ListNodesRequest: SwiftProtobuf.Message, SwiftP
     if !self.pool.isEmpty {
       try visitor.visitSingularStringField(value: self.pool, fieldNumber: 1)
     }
+    if self.state != .unspecified {
+      try visitor.visitSingularEnumField(value: self.state, fieldNumber: 2)
+    }
+    if self.health != .unspecified {
+      try visitor.visitSingularEnumField(value: self.health, fieldNumber: 3)
+    }
+    if self.pageSize != 0 {
+      try visitor.visitSingularInt32Field(value: self.pageSize, fieldNumber: 4)
+    }
+    if !self.pageToken.isEmpty {
+      try visitor.visitSingularStringField(value: self.pageToken, fieldNumber: 5)
+    }
+    if self.includeGpuDetail != false {
+      try visitor.visitSingularBoolField(value: self.includeGpuDetail, fieldNumber: 6)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Navarch_V1_ListNodesRequest, rhs: Navarch_V1_ListNodesRequest) -> Bool {
     if lhs.pool != rhs.pool {return false}
+    if lhs.state != rhs.state {return false}
+    if lhs.health != rhs.health {return false}
+    if lhs.pageSize != rhs.pageSize {return false}
+    if lhs.pageToken != rhs.pageToken {return false}
+    if lhs.includeGpuDetail != rhs.includeGpuDetail {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -446,7 +516,7 @@ nonisolated extension Navarch_V1_ListNodesRequest: SwiftProtobuf.Message, SwiftP
 
 nonisolated extension Navarch_V1_ListNodesResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ListNodesResponse"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}nodes\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}nodes\0\u{3}next_page_token\0\u{3}total_size\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -455,6 +525,8 @@ nonisolated extension Navarch_V1_ListNodesResponse: SwiftProtobuf.Message, Swift
       // enabled. https://github.com/apple/swift-protobuf/issues/1034
       switch fieldNumber {
       case 1: try { try decoder.decodeRepeatedMessageField(value: &self.nodes) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.nextPageToken) }()
+      case 3: try { try decoder.decodeSingularInt32Field(value: &self.totalSize) }()
       default: break
       }
     }
@@ -464,11 +536,19 @@ nonisolated extension Navarch_V1_ListNodesResponse: SwiftProtobuf.Message, Swift
     if !self.nodes.isEmpty {
       try visitor.visitRepeatedMessageField(value: self.nodes, fieldNumber: 1)
     }
+    if !self.nextPageToken.isEmpty {
+      try visitor.visitSingularStringField(value: self.nextPageToken, fieldNumber: 2)
+    }
+    if self.totalSize != 0 {
+      try visitor.visitSingularInt32Field(value: self.totalSize, fieldNumber: 3)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Navarch_V1_ListNodesResponse, rhs: Navarch_V1_ListNodesResponse) -> Bool {
     if lhs.nodes != rhs.nodes {return false}
+    if lhs.nextPageToken != rhs.nextPageToken {return false}
+    if lhs.totalSize != rhs.totalSize {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -585,7 +665,7 @@ nonisolated extension Navarch_V1_ListPoolsRequest: SwiftProtobuf.Message, SwiftP
 
 nonisolated extension Navarch_V1_ListPoolsResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ListPoolsResponse"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}pools\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}pools\0\u{1}counts\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -594,6 +674,7 @@ nonisolated extension Navarch_V1_ListPoolsResponse: SwiftProtobuf.Message, Swift
       // enabled. https://github.com/apple/swift-protobuf/issues/1034
       switch fieldNumber {
       case 1: try { try decoder.decodeRepeatedMessageField(value: &self.pools) }()
+      case 2: try { try decoder.decodeMapField(fieldType: SwiftProtobuf._ProtobufMessageMap<SwiftProtobuf.ProtobufString,Navarch_V1_PoolCounts>.self, value: &self.counts) }()
       default: break
       }
     }
@@ -603,11 +684,55 @@ nonisolated extension Navarch_V1_ListPoolsResponse: SwiftProtobuf.Message, Swift
     if !self.pools.isEmpty {
       try visitor.visitRepeatedMessageField(value: self.pools, fieldNumber: 1)
     }
+    if !self.counts.isEmpty {
+      try visitor.visitMapField(fieldType: SwiftProtobuf._ProtobufMessageMap<SwiftProtobuf.ProtobufString,Navarch_V1_PoolCounts>.self, value: self.counts, fieldNumber: 2)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Navarch_V1_ListPoolsResponse, rhs: Navarch_V1_ListPoolsResponse) -> Bool {
     if lhs.pools != rhs.pools {return false}
+    if lhs.counts != rhs.counts {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Navarch_V1_PoolCounts: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".PoolCounts"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}nodes\0\u{3}ready_nodes\0\u{3}ready_gpus\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularInt32Field(value: &self.nodes) }()
+      case 2: try { try decoder.decodeSingularInt32Field(value: &self.readyNodes) }()
+      case 3: try { try decoder.decodeSingularInt32Field(value: &self.readyGpus) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.nodes != 0 {
+      try visitor.visitSingularInt32Field(value: self.nodes, fieldNumber: 1)
+    }
+    if self.readyNodes != 0 {
+      try visitor.visitSingularInt32Field(value: self.readyNodes, fieldNumber: 2)
+    }
+    if self.readyGpus != 0 {
+      try visitor.visitSingularInt32Field(value: self.readyGpus, fieldNumber: 3)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Navarch_V1_PoolCounts, rhs: Navarch_V1_PoolCounts) -> Bool {
+    if lhs.nodes != rhs.nodes {return false}
+    if lhs.readyNodes != rhs.readyNodes {return false}
+    if lhs.readyGpus != rhs.readyGpus {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

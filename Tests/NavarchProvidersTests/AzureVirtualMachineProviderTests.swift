@@ -151,13 +151,13 @@ struct AzureVirtualMachineProviderTests {
 
     @Test(
         .timeLimit(.minutes(2)),
-        .enabled(if: CloudSDKPython.unavailableReason == nil, "azure-mgmt-compute cannot run: NAVARCH_SDK_PYTHON must name a Python with it (scripts/test.sh installs it)"))
+        .enabled(if: PeerPython.cloudSDKs.unavailableReason == nil, "azure-mgmt-compute cannot run: NAVARCH_SDK_PYTHON must name a Python with it (scripts/test.sh installs it)"))
     func microsoftsClientLibraryRunsTheSameLifecycleAgainstTheFake() async throws {
         let cloud = FakeAzureResourceManager(capacity: ["Standard_ND96isr_H100_v5": ["1"]], pageSize: 1)
         let base = try await cloud.start()
         defer { Task { await cloud.stop() } }
         let script = try #require(Bundle.module.url(forResource: "Fixtures/sdk/azure_lifecycle", withExtension: "py"))
-        let (status, output) = try await CloudSDKPython.run(
+        let (status, output) = try await PeerPython.cloudSDKs.run(
             script.path, [base, cloud.tenantID, cloud.clientID, cloud.clientSecret, cloud.subscriptionID, cloud.resourceGroup, cloud.location, cloud.subnetID])
         #expect(status == 0, "\(output)")
         let line = try #require(output.split(separator: "\n").last)

@@ -185,7 +185,7 @@ struct ComputeEngineProviderTests {
 
     @Test(
         .timeLimit(.minutes(2)),
-        .enabled(if: CloudSDKPython.unavailableReason == nil, "google-cloud-compute cannot run: NAVARCH_SDK_PYTHON must name a Python with it (scripts/test.sh installs it)"))
+        .enabled(if: PeerPython.cloudSDKs.unavailableReason == nil, "google-cloud-compute cannot run: NAVARCH_SDK_PYTHON must name a Python with it (scripts/test.sh installs it)"))
     func googlesClientLibraryRunsTheSameLifecycleAgainstTheFake() async throws {
         let cloud = try FakeComputeEngine(capacity: ["a3-highgpu-8g": ["us-central1-a"]])
         let base = try await cloud.start()
@@ -194,7 +194,7 @@ struct ComputeEngineProviderTests {
         try cloud.serviceAccountKeyJSON().write(to: keyFile)
         defer { try? FileManager.default.removeItem(at: keyFile) }
         let script = try #require(Bundle.module.url(forResource: "Fixtures/sdk/gcp_lifecycle", withExtension: "py"))
-        let (status, output) = try await CloudSDKPython.run(script.path, [base, keyFile.path, cloud.project, "us-central1-a", "us-central1-b"])
+        let (status, output) = try await PeerPython.cloudSDKs.run(script.path, [base, keyFile.path, cloud.project, "us-central1-a", "us-central1-b"])
         #expect(status == 0, "\(output)")
         let line = try #require(output.split(separator: "\n").last)
         let seen = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])

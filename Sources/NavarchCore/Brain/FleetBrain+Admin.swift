@@ -5,6 +5,16 @@ extension FleetBrain {
         nodes.values.filter { pool == nil || $0.pool == pool }.sorted(by: Self.nodeOrder)
     }
 
+    /// One page of the nodes `query` asks for.
+    public func listNodes(_ query: NodeQuery) -> NodePage {
+        query.page(of: nodes.values)
+    }
+
+    /// Each pool's registered and serving nodes.
+    public func poolCounts() -> [String: PoolCounts] {
+        PoolCounts.of(nodes.values)
+    }
+
     public func node(_ nodeID: String) throws -> Node {
         guard !nodeID.isEmpty else { throw NavarchError.invalidArgument("node_id is required") }
         guard let node = nodes[nodeID] else { throw NavarchError.notFound("node \(nodeID) not found") }
