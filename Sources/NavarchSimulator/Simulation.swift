@@ -190,10 +190,10 @@ public struct Simulation {
         }
         now = end
         for assertion in scenario.assertions { report.assertions.append(check(assertion)) }
-        let nodes = brain.listNodes(pool: nil)
-        for node in nodes { report.nodeCounts["\(node.state.rawValue), \(node.health.rawValue)", default: 0] += 1 }
+        let nodes = brain.state.nodes
+        for node in nodes.values { report.nodeCounts["\(node.state.rawValue), \(node.health.rawValue)", default: 0] += 1 }
         if nodes.count <= SimulationReport.nodesListedAtMost {
-            report.nodes = nodes.sorted { $0.id < $1.id }.map {
+            report.nodes = nodes.values.sorted { $0.id < $1.id }.map {
                 SimulationReport.NodeSummary(id: $0.id, state: $0.state.rawValue, health: $0.health.rawValue, reason: $0.healthReason)
             }
         }
