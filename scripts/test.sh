@@ -62,14 +62,16 @@ if [ -z "${NAVARCH_MOTO_PYTHON:-}" ] || [ -z "${NAVARCH_SDK_PYTHON:-}" ]; then
 fi
 
 # Clients a user would bring to Navarch's own APIs: grpcio (with grpcio-tools to generate a
-# Python client from proto/), in their own virtual environment.
+# Python client from proto/), schemathesis for the REST API's contract, and the official MCP
+# SDK, in their own virtual environment.
 clients=.build/python-clients
 if [ -z "${NAVARCH_CLIENT_PYTHON:-}" ]; then
-  if ! "$clients/bin/python" -c "import grpc, grpc_tools" >/dev/null 2>&1; then
-    echo "installing grpcio and grpcio-tools into $clients"
+  if ! "$clients/bin/python" -c "import grpc, grpc_tools, schemathesis, mcp" >/dev/null 2>&1; then
+    echo "installing grpcio, grpcio-tools, schemathesis and mcp into $clients"
     rm -rf "$clients"
     python3 -m venv "$clients"
-    "$clients/bin/pip" install --quiet --disable-pip-version-check "grpcio==1.85.3" "grpcio-tools==1.85.1"
+    "$clients/bin/pip" install --quiet --disable-pip-version-check "grpcio==1.85.3" "grpcio-tools==1.85.1" \
+      "schemathesis==4.32.5" "mcp==2.3.0"
   fi
   export NAVARCH_CLIENT_PYTHON="$PWD/$clients/bin/python"
 fi

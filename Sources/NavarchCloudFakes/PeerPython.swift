@@ -11,8 +11,8 @@ public struct PeerPython: Sendable {
 
     /// The official GCP and Azure SDKs (`NAVARCH_SDK_PYTHON`).
     public static let cloudSDKs = PeerPython(variable: "NAVARCH_SDK_PYTHON", provides: "the cloud SDKs")
-    /// Clients of Navarch's own APIs: `grpcio` and `grpcio-tools` (`NAVARCH_CLIENT_PYTHON`).
-    public static let clients = PeerPython(variable: "NAVARCH_CLIENT_PYTHON", provides: "grpcio and grpcio-tools")
+    /// Clients of Navarch's own APIs: `grpcio`, `grpcio-tools`, `schemathesis` and the MCP SDK (`NAVARCH_CLIENT_PYTHON`).
+    public static let clients = PeerPython(variable: "NAVARCH_CLIENT_PYTHON", provides: "grpcio, grpcio-tools, schemathesis and mcp")
 
     /// Why this Python cannot be run here, or nil when it can.
     public var unavailableReason: String? {

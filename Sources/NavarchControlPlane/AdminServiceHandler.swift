@@ -88,23 +88,11 @@ struct AdminServiceHandler: Navarch_V1_AdminService.SimpleServiceProtocol {
     func watchEvents(
         request: Navarch_V1_WatchEventsRequest, response: RPCWriter<Navarch_V1_Event>, context: ServerContext
     ) async throws {
-        let live = fleet.subscribeEvents()
-        let nodeID = request.nodeID.isEmpty ? nil : request.nodeID
-        let pool = request.pool.isEmpty ? nil : request.pool
-        var last = request.afterSequence
-        while true {
-            let page = try await mappingErrors { try await fleet.listEvents(after: last, limit: 1000, nodeID: nodeID, pool: pool) }
-            for event in page {
-                try await response.write(Navarch_V1_Event(event))
-                last = event.sequence
-            }
-            if page.count < 1000 { break }
-        }
-        for await event in live where event.sequence > last {
-            if let nodeID, event.nodeID != nodeID { continue }
-            if let pool, event.pool != pool { continue }
-            try await response.write(Navarch_V1_Event(event))
-            last = event.sequence
+        try await mappingErrors {
+            try await fleet.followEvents(
+                after: request.afterSequence, nodeID: request.nodeID.isEmpty ? nil : request.nodeID,
+                pool: request.pool.isEmpty ? nil : request.pool
+            ) { try await response.write(Navarch_V1_Event($0)) }
         }
     }
 

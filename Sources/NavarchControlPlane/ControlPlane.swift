@@ -114,6 +114,9 @@ public struct ControlPlane: Sendable {
         let transport = HTTP2ServerTransport.Posix(
             address: .ipv4(host: configuration.grpcHost, port: configuration.grpcPort),
             transportSecurity: .plaintext, config: grpcTransportConfig())
+        let admin = AdminServiceHandler(
+            fleet: fleet, version: Self.version, defaultProvider: configuration.defaultProvider,
+            heartbeatInterval: configuration.heartbeatInterval)
         let grpcServer = GRPCServer(
             transport: transport,
             services: [
@@ -123,13 +126,11 @@ public struct ControlPlane: Sendable {
                     poolHealthPolicies: Dictionary(
                         configuration.pools.compactMap { pool in pool.healthPolicy.map { (pool.name, HealthPolicyFile.render($0)) } },
                         uniquingKeysWith: { first, _ in first })),
-                AdminServiceHandler(
-                    fleet: fleet, version: Self.version, defaultProvider: configuration.defaultProvider,
-                    heartbeatInterval: configuration.heartbeatInterval),
+                admin,
             ])
         let (httpBound, httpBoundContinuation) = AsyncStream<Int>.makeStream()
         let http = Application(
-            router: HTTPAPI.router(fleet: fleet, readiness: readiness, agentBinary: bootstrap?.servedFile),
+            router: HTTPAPI.router(fleet: fleet, admin: admin, readiness: readiness, agentBinary: bootstrap?.servedFile),
             configuration: .init(address: .hostname(configuration.httpHost, port: configuration.httpPort), serverName: "navarch"),
             onServerRunning: { channel in
                 httpBoundContinuation.yield(channel.localAddress?.port ?? 0)

@@ -285,6 +285,30 @@ public actor FleetController {
         events.subscribe()
     }
 
+    /// Gives `write` every event after `sequence` (of the node or pool, when named): the stored
+    /// history first, a page at a time, then live ones as they happen, until the stream ends or
+    /// `write` throws. Subscribed before the history is read, so nothing falls in between.
+    nonisolated func followEvents(
+        after sequence: Int64, nodeID: String?, pool: String?, _ write: (FleetEvent) async throws -> Void
+    ) async throws {
+        let live = subscribeEvents()
+        var last = sequence
+        while true {
+            let page = try await listEvents(after: last, limit: 1000, nodeID: nodeID, pool: pool)
+            for event in page {
+                try await write(event)
+                last = event.sequence
+            }
+            if page.count < 1000 { break }
+        }
+        for await event in live where event.sequence > last {
+            if let nodeID, event.nodeID != nodeID { continue }
+            if let pool, event.pool != pool { continue }
+            try await write(event)
+            last = event.sequence
+        }
+    }
+
     // MARK: - Periodic passes
 
     func autoscale() async {

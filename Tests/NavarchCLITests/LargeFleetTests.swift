@@ -94,7 +94,7 @@ import Testing
         } while !token.isEmpty && pages < 10
         #expect(pages == 3)
         #expect(seen == (0..<Self.nodes).map { "big-\($0)" })
-        let detailed = try #require(URL(string: "http://127.0.0.1:\(serve.httpPort)/v1/nodes?pool=even&page_size=1&gpu_detail=true"))
+        let detailed = try #require(URL(string: "http://127.0.0.1:\(serve.httpPort)/v1/nodes?pool=even&page_size=1&include_gpu_detail=true"))
         let (data, _) = try await URLSession.shared.data(from: detailed)
         #expect(String(decoding: data, as: UTF8.self).contains("metric_19_of_some_length"))
         let bad = try #require(URL(string: "http://127.0.0.1:\(serve.httpPort)/v1/nodes?state=sleeping"))

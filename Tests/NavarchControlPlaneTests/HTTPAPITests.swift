@@ -27,10 +27,11 @@ import Testing
             let (status, body) = try await get(port, "/v1/nodes")
             #expect(status == 200 && body.contains(#""id":"web-0""#), "\(body)")
             let (one, node) = try await get(port, "/v1/nodes/web-0")
-            #expect(one == 200 && node.contains(#""health":"healthy""#), "\(node)")
+            #expect(one == 200 && node.contains(#""health":"HEALTH_STATUS_HEALTHY""#), "\(node)")
             let (missing, error) = try await get(port, "/v1/nodes/ghost")
-            #expect(missing == 404 && error.contains("node ghost not found"), "\(error)")
-            #expect(try await get(port, "/v1/pools") == (200, #"{"pools":[]}"#))
+            #expect(missing == 404 && error == #"{"error":{"code":"not_found","message":"node ghost not found"}}"#, "\(error)")
+            let (poolStatus, pools) = try await get(port, "/v1/pools")
+            #expect(poolStatus == 200 && !pools.contains(#""pools""#) && pools.contains(#""counts":{"":{"nodes":1,"#), "\(pools)")
             #expect(try await get(port, "/v1/instances").0 == 200)
         }
     }
