@@ -30,6 +30,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-http2.git", from: "1.46.0"),
+        .package(url: "https://github.com/modelcontextprotocol/swift-sdk.git", exact: "0.12.1"),
     ],
     targets: [
         // Domain model, extension protocols and the pure decision logic. Imports nothing of ours.
@@ -67,7 +68,8 @@ let package = Package(
         .target(
             name: "NavarchControlPlane",
             dependencies: [
-                "NavarchCore", "NavarchProto", "NavarchStore", "NavarchHealth",
+                "NavarchCore", "NavarchProto", "NavarchStore", "NavarchHealth", "NavarchMCP", "NavarchClient",
+                .product(name: "MCP", package: "swift-sdk"),
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
@@ -109,10 +111,18 @@ let package = Package(
             name: "NavarchCLI",
             dependencies: [
                 "NavarchCore", "NavarchClient", "NavarchControlPlane", "NavarchProviders", "NavarchNode",
-                "NavarchStore", "NavarchHealth", "NavarchNotifiers", "NavarchCoordinators", "NavarchSimulator",
+                "NavarchStore", "NavarchHealth", "NavarchNotifiers", "NavarchCoordinators", "NavarchSimulator", "NavarchMCP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "MCP", package: "swift-sdk"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        // The MCP server: Navarch's tools and resources for AI agents, answered over gRPC.
+        .target(
+            name: "NavarchMCP",
+            dependencies: [
+                "NavarchCore", "NavarchClient", "NavarchHealth", .product(name: "MCP", package: "swift-sdk"),
             ]
         ),
         // NVML's C types and constants (no code, nothing linked).

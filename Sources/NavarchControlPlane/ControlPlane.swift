@@ -117,6 +117,7 @@ public struct ControlPlane: Sendable {
         let admin = AdminServiceHandler(
             fleet: fleet, version: Self.version, defaultProvider: configuration.defaultProvider,
             heartbeatInterval: configuration.heartbeatInterval)
+        let mcp = MCPEndpoint(logger: logger)
         let grpcServer = GRPCServer(
             transport: transport,
             services: [
@@ -130,7 +131,7 @@ public struct ControlPlane: Sendable {
             ])
         let (httpBound, httpBoundContinuation) = AsyncStream<Int>.makeStream()
         let http = Application(
-            router: HTTPAPI.router(fleet: fleet, admin: admin, readiness: readiness, agentBinary: bootstrap?.servedFile),
+            router: HTTPAPI.router(fleet: fleet, admin: admin, mcp: mcp, readiness: readiness, agentBinary: bootstrap?.servedFile),
             configuration: .init(address: .hostname(configuration.httpHost, port: configuration.httpPort), serverName: "navarch"),
             onServerRunning: { channel in
                 httpBoundContinuation.yield(channel.localAddress?.port ?? 0)
@@ -155,6 +156,7 @@ public struct ControlPlane: Sendable {
             let advertised = configuration.advertisedAddress
                 ?? "\(configuration.grpcHost == "0.0.0.0" ? "127.0.0.1" : configuration.grpcHost):\(grpcPort)"
             await fleet.setControlPlaneAddress(advertised)
+            mcp.setGRPCAddress("\(configuration.grpcHost == "0.0.0.0" ? "127.0.0.1" : configuration.grpcHost):\(grpcPort)")
             if let bootstrap {
                 let host = advertised.split(separator: ":").dropLast().joined(separator: ":")
                 let download = AgentDownload(
@@ -196,6 +198,7 @@ public struct ControlPlane: Sendable {
         do {
             try await group.run()
         } catch {
+            await mcp.closeAll()
             await fleet.shutdown()
             if "\(error)".contains("Address already in use") {
                 throw NavarchError(
@@ -204,6 +207,7 @@ public struct ControlPlane: Sendable {
             }
             throw error
         }
+        await mcp.closeAll()
         await fleet.shutdown()
     }
 }

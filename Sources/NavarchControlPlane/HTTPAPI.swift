@@ -3,11 +3,14 @@ import Hummingbird
 import NavarchCore
 import Synchronization
 
-/// The HTTP API: probes, the agent binary, the REST API (``RESTAPI``) and its OpenAPI document.
+/// The HTTP API: probes, the agent binary, the REST API (``RESTAPI``) and its OpenAPI document,
+/// and MCP (``MCPEndpoint``).
 enum HTTPAPI {
     struct Status: ResponseEncodable { let status: String }
 
-    static func router(fleet: FleetController, admin: AdminServiceHandler, readiness: Readiness, agentBinary: String? = nil) -> Router<BasicRequestContext> {
+    static func router(
+        fleet: FleetController, admin: AdminServiceHandler, mcp: MCPEndpoint, readiness: Readiness, agentBinary: String? = nil
+    ) -> Router<BasicRequestContext> {
         let router = Router()
         router.get("/v1/agent/navarch-node") { _, context -> Response in
             // The node agent, for cloud machines' user data to download.
@@ -27,6 +30,7 @@ enum HTTPAPI {
                 body: .init(byteBuffer: ByteBuffer(string: body)))
         }
         RESTAPI(admin: admin, fleet: fleet).add(to: router)
+        mcp.add(to: router)
         router.get("/openapi.json") { _, _ in
             Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: OpenAPIDocument.json)))
         }

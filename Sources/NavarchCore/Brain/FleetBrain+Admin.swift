@@ -184,8 +184,10 @@ extension FleetBrain {
     }
 
     /// `operator:alice`, or `operator` when the caller gave no name.
+    /// Who asked, as recorded: `operator:NAME` for a person, `mcp:CLIENT` for an AI agent's
+    /// MCP client as it named itself.
     static func operatorName(_ actor: String) -> String {
-        actor.isEmpty ? "operator" : actor.hasPrefix("operator") ? actor : "operator:\(actor)"
+        actor.isEmpty ? "operator" : actor.hasPrefix("operator") || actor.hasPrefix("mcp:") ? actor : "operator:\(actor)"
     }
 
     public var providerNames: [String] { providers.keys.sorted() }
