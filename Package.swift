@@ -114,6 +114,7 @@ let package = Package(
                 "NavarchStore", "NavarchHealth", "NavarchNotifiers", "NavarchCoordinators", "NavarchSimulator", "NavarchMCP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "MCP", package: "swift-sdk"),
+                .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]

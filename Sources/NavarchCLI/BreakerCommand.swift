@@ -17,7 +17,7 @@ struct BreakerCommand: AsyncParsableCommand {
         func run() async throws {
             try await global.withClient { client in
                 let breakers = try await client.serverInfo().breakers
-                print(global.output == .json ? try Output.json(breakers) : BreakerCommand.rows(breakers))
+                print(global.output.isStructured ? try Output.render(global.output, breakers) : BreakerCommand.rows(breakers))
             }
         }
     }
@@ -35,8 +35,8 @@ struct BreakerCommand: AsyncParsableCommand {
         func run() async throws {
             try await global.withClient { client in
                 let closed = try await client.resetBreaker(scope: scope)
-                if global.output == .json {
-                    print(try Output.json(closed))
+                if global.output.isStructured {
+                    print(try Output.render(global.output, closed))
                 } else if closed.isEmpty {
                     print(scope.isEmpty ? "no circuit breaker is open" : "the circuit breaker of \(scope) is not open")
                 } else {

@@ -13,7 +13,7 @@ struct CatalogCommand: AsyncParsableCommand {
     @Option(help: "Only this provider (aws, gcp, azure, lambda).")
     var provider: String?
 
-    @Option(name: [.customShort("o"), .long], help: "Output format: table or json.")
+    @Option(name: [.customShort("o"), .long], help: "Output format: table, json or yaml.")
     var output: OutputFormat = .table
 
     func validate() throws {
@@ -35,8 +35,8 @@ struct CatalogCommand: AsyncParsableCommand {
                 let (a, b) = (order.firstIndex(of: $0.gpuType) ?? 0, order.firstIndex(of: $1.gpuType) ?? 0)
                 return a != b ? a < b : ($0.hourlyPerGPU(spot: false) ?? 0) < ($1.hourlyPerGPU(spot: false) ?? 0)
             }
-        if output == .json {
-            print(try Output.json(offerings))
+        if output.isStructured {
+            print(try Output.render(output, offerings))
             return
         }
         func money(_ value: Double?) -> String { value.map { String(format: "%.2f", $0) } ?? "-" }

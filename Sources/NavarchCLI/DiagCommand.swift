@@ -36,9 +36,9 @@ struct RunDiagCommand: AsyncParsableCommand {
     func run() async throws {
         try await global.withClient { client in
             let (updated, commandID) = try await client.runDiagnostic(node, suite: suite, level: level)
-            if global.output == .json {
+            if global.output.isStructured {
                 struct Started: Encodable { var node: String; var state: String; var command: String }
-                print(try Output.json(Started(node: updated.id, state: updated.state.rawValue, command: commandID)))
+                print(try Output.render(global.output, Started(node: updated.id, state: updated.state.rawValue, command: commandID)))
             } else {
                 print("diagnostic \(suite) level \(level) started on \(updated.id) (now \(updated.state.rawValue)); follow it with: navarch events --node \(updated.id) --follow")
             }

@@ -21,10 +21,10 @@ struct DownCommand: AsyncParsableCommand {
             let pool = try await client.deletePool(name: name)
             if global.output == .table { print("pool \(pool.name): terminating its instances") }
             if !noWait {
-                try await PoolWaiter(client: client, pool: name, timeout: .seconds(timeout), quiet: global.output == .json).waitUntilGone()
+                try await PoolWaiter(client: client, pool: name, timeout: .seconds(timeout), quiet: global.output.isStructured).waitUntilGone()
             }
-            if global.output == .json {
-                print(try Output.json(["pool": name, "status": noWait ? "deleting" : "deleted"]))
+            if global.output.isStructured {
+                print(try Output.render(global.output, ["pool": name, "status": noWait ? "deleting" : "deleted"]))
             } else if !noWait {
                 print("pool \(name) is down")
             }

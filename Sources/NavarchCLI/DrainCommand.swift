@@ -10,7 +10,7 @@ struct DrainCommand: AsyncParsableCommand {
     func run() async throws {
         try await global.withClient { client in
             let updated = try await client.drain(node.id, reason: node.reason)
-            print(global.output == .json ? try Output.json(updated) : "node \(updated.id) draining")
+            print(global.output.isStructured ? try Output.render(global.output, updated) : "node \(updated.id) draining")
         }
     }
 }

@@ -25,7 +25,7 @@ struct EventsCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let json = global.output == .json
+        let json = global.output.isStructured
         let node = node, pool = pool
         try await global.withClient { client in
             var all: [FleetEvent] = []
@@ -38,7 +38,7 @@ struct EventsCommand: AsyncParsableCommand {
             }
             let shown = all.suffix(limit)
             if json && !follow {
-                print(try Output.json(Array(shown)))
+                print(try Output.render(global.output, Array(shown)))
                 return
             }
             for event in shown { print(json ? try Self.jsonLine(event) : LogNotifier.format(event)) }

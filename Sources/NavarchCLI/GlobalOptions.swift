@@ -3,10 +3,16 @@ import Foundation
 import NavarchClient
 import NavarchCore
 
-/// How output is written.
+/// How output is written: a table, a wider table where the data is a list, or the same data as
+/// JSON or YAML.
 enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
     case table
+    case wide
     case json
+    case yaml
+
+    /// JSON or YAML: the data itself rather than a table.
+    var isStructured: Bool { self == .json || self == .yaml }
 }
 
 /// Options every command that talks to the control plane takes.
@@ -14,7 +20,7 @@ struct GlobalOptions: ParsableArguments {
     @Option(help: "Control plane gRPC address, host:port (env NAVARCH_SERVER).")
     var server = ProcessInfo.processInfo.environment["NAVARCH_SERVER"] ?? "127.0.0.1:50051"
 
-    @Option(name: [.customShort("o"), .long], help: "Output format: table or json.")
+    @Option(name: [.customShort("o"), .long], help: "Output format: table, wide, json or yaml.")
     var output: OutputFormat = .table
 
     func validate() throws {

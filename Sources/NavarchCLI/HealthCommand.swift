@@ -44,7 +44,7 @@ struct ExplainXIDCommand: AsyncParsableCommand {
 
     @OptionGroup var source: PolicySourceOptions
 
-    @Option(name: [.customShort("o"), .long], help: "Output format: table or json.")
+    @Option(name: [.customShort("o"), .long], help: "Output format: table, json or yaml.")
     var output: OutputFormat = .table
 
     func validate() throws {
@@ -53,7 +53,7 @@ struct ExplainXIDCommand: AsyncParsableCommand {
 
     func run() async throws {
         let explanation = XIDExplanation(code: code, policy: try await source.policy())
-        print(output == .json ? try Output.json(explanation) : explanation.text)
+        print(output.isStructured ? try Output.render(output, explanation) : explanation.text)
     }
 }
 

@@ -39,8 +39,8 @@ struct NodesCommand: AsyncParsableCommand {
                     after = last.sequence
                 }
                 let shown = all ? events : events.filter { Self.isAction($0.kind) }
-                if global.output == .json {
-                    print(try Output.json(shown))
+                if global.output.isStructured {
+                    print(try Output.render(global.output, shown))
                     return
                 }
                 print(Output.table(
@@ -79,13 +79,13 @@ struct NodesCommand: AsyncParsableCommand {
         func run() async throws {
             try await global.withClient { client in
                 let wanted = { (node: Node) in all || state == .terminated || node.state != .terminated }
-                if global.output == .json {
+                if global.output.isStructured {
                     let nodes = try await client.nodes(pool: pool, state: state, health: health, gpuDetail: gpuDetail).filter(wanted)
-                    print(try Output.json(nodes))
+                    print(try Output.render(global.output, nodes))
                     return
                 }
                 // Printed a page at a time, so that a large fleet starts printing at once.
-                var printer = Output.NodeTablePrinter()
+                var printer = Output.NodeTablePrinter(wide: global.output == .wide)
                 try await client.forEachNodePage(pool: pool, state: state, health: health) { printer.print($0.nodes.filter(wanted)) }
                 if printer.printed == 0 { print("no nodes") }
             }
@@ -115,8 +115,8 @@ struct NodesCommand: AsyncParsableCommand {
         func run() async throws {
             try await global.withClient { client in
                 let node = try await client.node(id)
-                if global.output == .json {
-                    print(try Output.json(node))
+                if global.output.isStructured {
+                    print(try Output.render(global.output, node))
                     return
                 }
                 print(Output.table(

@@ -50,33 +50,53 @@ enum Output {
         FileHandle.standardError.write(Data((line + "\n").utf8))
     }
 
-    static func nodeRows(_ nodes: [Node], now: Date = Date()) -> String {
-        table(nodeHeader, nodes.map { nodeRow($0, now: now) })
+    static func nodeRows(_ nodes: [Node], wide: Bool = false, now: Date = Date()) -> String {
+        table(nodeHeader(wide: wide), nodes.map { nodeRow($0, wide: wide, now: now) })
     }
 
-    static let nodeHeader = ["NODE", "POOL", "STATE", "HEALTH", "GPUS", "MODEL", "LAST HEARTBEAT", "REASON"]
+    /// The node table's columns; `wide` adds the instance, provider, host, agent and healthy GPUs.
+    static func nodeHeader(wide: Bool) -> [String] {
+        wide
+            ? ["NODE", "POOL", "STATE", "HEALTH", "GPUS", "HEALTHY GPUS", "MODEL", "INSTANCE", "PROVIDER", "HOST", "AGENT", "LAST HEARTBEAT", "REASON"]
+            : ["NODE", "POOL", "STATE", "HEALTH", "GPUS", "MODEL", "LAST HEARTBEAT", "REASON"]
+    }
 
-    static func nodeRow(_ node: Node, now: Date = Date()) -> [String] {
-        [
-            node.id, node.pool.isEmpty ? "-" : node.pool, node.state.rawValue, node.health.rawValue,
-            "\(node.gpus.count)", node.gpus.first?.model ?? "-", age(node.lastHeartbeat, now: now),
-            [node.healthReason, node.cordonReason].filter { !$0.isEmpty }.joined(separator: "; "),
+    static func nodeRow(_ node: Node, wide: Bool = false, now: Date = Date()) -> [String] {
+        let dash = { (text: String) in text.isEmpty ? "-" : text }
+        let reason = [node.healthReason, node.cordonReason].filter { !$0.isEmpty }.joined(separator: "; ")
+        guard wide else {
+            return [
+                node.id, dash(node.pool), node.state.rawValue, node.health.rawValue, "\(node.gpus.count)", node.gpus.first?.model ?? "-",
+                age(node.lastHeartbeat, now: now), reason,
+            ]
+        }
+        return [
+            node.id, dash(node.pool), node.state.rawValue, node.health.rawValue, "\(node.gpus.count)",
+            "\(node.gpus.filter { $0.health == .healthy }.count)", node.gpus.first?.model ?? "-", dash(node.instanceID), dash(node.provider),
+            dash(node.hostname), dash(node.agentVersion), age(node.lastHeartbeat, now: now), reason,
         ]
     }
 
     /// Prints nodes a page at a time as they come: the first page sets the columns' widths.
     struct NodeTablePrinter {
+        /// The wide columns (`-o wide`).
+        var wide = false
         private var widths: [Int]?
         /// Nodes printed so far.
         private(set) var printed = 0
 
+        init(wide: Bool = false) {
+            self.wide = wide
+        }
+
         mutating func print(_ nodes: [Node], now: Date = Date()) {
             guard !nodes.isEmpty else { return }
-            let rows = nodes.map { nodeRow($0, now: now) }
+            let header = nodeHeader(wide: wide)
+            let rows = nodes.map { nodeRow($0, wide: wide, now: now) }
             let first = widths == nil
-            let widths = widths ?? Output.widths(nodeHeader, rows)
+            let widths = widths ?? Output.widths(header, rows)
             self.widths = widths
-            Swift.print(table(nodeHeader, rows, widths: widths, showHeader: first))
+            Swift.print(table(header, rows, widths: widths, showHeader: first))
             printed += nodes.count
             flush()
         }

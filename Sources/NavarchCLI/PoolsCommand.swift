@@ -8,14 +8,23 @@ struct PoolsCommand: AsyncParsableCommand {
         commandName: "pools", abstract: "List, create, scale and delete pools; report their job queues.",
         subcommands: [List.self, Create.self, Scale.self, Delete.self, ReportQueue.self], defaultSubcommand: List.self)
 
-    static func rows(_ pools: [Pool]) -> String {
-        Output.table(
-            ["POOL", "PROVIDER", "TYPE", "DESIRED", "BOUNDS", "AUTOSCALER", "QUEUE", "STATUS"],
+    /// The pool table; `wide` adds GPUs per node, spot, placement, labels and the creation time.
+    static func rows(_ pools: [Pool], wide: Bool = false) -> String {
+        let header = ["POOL", "PROVIDER", "TYPE", "DESIRED", "BOUNDS", "AUTOSCALER", "QUEUE", "STATUS"]
+        return Output.table(
+            wide ? header + ["GPUS/NODE", "SPOT", "PLACEMENT", "LABELS", "CREATED"] : header,
             pools.map { pool in
-                [
+                let row = [
                     pool.name, pool.provider, pool.gpuType, "\(pool.desiredNodes)",
                     pool.minNodes > 0 || pool.maxNodes > 0 ? "\(pool.minNodes)-\(pool.maxNodes)" : "-",
                     pool.autoscalerSummary.isEmpty ? "-" : pool.autoscalerSummary, "\(pool.queueDepth)", pool.deleting ? "deleting" : "ok",
+                ]
+                guard wide else { return row }
+                let spot = pool.options.spot ? (pool.options.spotFallback == .none ? "yes" : "yes, else \(pool.options.spotFallback.rawValue)") : "no"
+                let labels = pool.labels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
+                return row + [
+                    "\(pool.gpusPerNode)", spot, pool.options.placement == .none ? "-" : pool.options.placement.rawValue,
+                    labels.isEmpty ? "-" : labels, Timestamp.iso8601(pool.createdAt),
                 ]
             })
     }
@@ -28,7 +37,7 @@ struct PoolsCommand: AsyncParsableCommand {
         func run() async throws {
             try await global.withClient { client in
                 let pools = try await client.pools()
-                print(global.output == .json ? try Output.json(pools) : PoolsCommand.rows(pools))
+                print(global.output.isStructured ? try Output.render(global.output, pools) : PoolsCommand.rows(pools, wide: global.output == .wide))
             }
         }
     }
@@ -79,7 +88,7 @@ struct PoolsCommand: AsyncParsableCommand {
                 let pool = try await client.createPool(
                     name: name, gpuType: machines.type, gpus: gpus, provider: machines.provider, poolOptions: try machines.poolOptions(),
                     minNodes: min, maxNodes: max, labels: labels)
-                print(global.output == .json ? try Output.json(pool) : "pool \(pool.name) created: \(pool.desiredNodes) node(s) of \(pool.gpuType) on \(pool.provider)")
+                print(global.output.isStructured ? try Output.render(global.output, pool) : "pool \(pool.name) created: \(pool.desiredNodes) node(s) of \(pool.gpuType) on \(pool.provider)")
             }
         }
     }
@@ -98,7 +107,7 @@ struct PoolsCommand: AsyncParsableCommand {
         func run() async throws {
             try await global.withClient { client in
                 let pool = try await client.scalePool(name: name, desiredNodes: nodes)
-                print(global.output == .json ? try Output.json(pool) : "pool \(pool.name) scaled to \(pool.desiredNodes) node(s)")
+                print(global.output.isStructured ? try Output.render(global.output, pool) : "pool \(pool.name) scaled to \(pool.desiredNodes) node(s)")
             }
         }
     }
@@ -115,7 +124,7 @@ struct PoolsCommand: AsyncParsableCommand {
         func run() async throws {
             try await global.withClient { client in
                 let pool = try await client.deletePool(name: name)
-                print(global.output == .json ? try Output.json(pool) : "pool \(pool.name) is being deleted")
+                print(global.output.isStructured ? try Output.render(global.output, pool) : "pool \(pool.name) is being deleted")
             }
         }
     }
@@ -156,7 +165,7 @@ struct PoolsCommand: AsyncParsableCommand {
             let jobs = try parsedJobs()
             try await global.withClient { client in
                 let updated = try await client.reportQueue(pool: pool, depth: depth, nodeJobs: jobs)
-                print(global.output == .json ? try Output.json(updated) : "pool \(updated.name): \(updated.queueDepth) job(s) waiting")
+                print(global.output.isStructured ? try Output.render(global.output, updated) : "pool \(updated.name): \(updated.queueDepth) job(s) waiting")
             }
         }
     }

@@ -25,6 +25,10 @@ struct SimulateCommand: AsyncParsableCommand {
         @Option(name: [.customShort("o"), .long], help: "Output format: table or json.")
         var output: OutputFormat = .table
 
+        func validate() throws {
+            guard output == .table || output == .json else { throw ValidationError("-o \(output.rawValue): a simulation report is written as table or json") }
+        }
+
         @Option(help: "Also write the report as one self-contained HTML file (default: the scenario's html_report_file).")
         var report: String?
 
@@ -66,6 +70,7 @@ struct SimulateCommand: AsyncParsableCommand {
         var report: String?
 
         func validate() throws {
+            guard output == .table || output == .json else { throw ValidationError("-o \(output.rawValue): a simulation report is written as table or json") }
             guard policies.count == 2 else { throw ValidationError("compare needs two policies: --policy a.yaml --policy b.yaml (got \(policies.count))") }
         }
 

@@ -38,10 +38,10 @@ struct StatusCommand: AsyncParsableCommand {
             let (pools, counts) = try await listed
             let breakers = try await info.breakers
             let summaries = pools.map { PoolSummary(pool: $0, counts: counts[$0.name] ?? PoolCounts()) }
-            if global.output == .json {
+            if global.output.isStructured {
                 var nodes: [Node] = []
                 try await client.forEachNodePage(pageSize: pageSize) { nodes += $0.nodes.filter { $0.state != .terminated } }
-                print(try Output.json(Report(pools: summaries, nodes: nodes, breakers: breakers)))
+                print(try Output.render(global.output, Report(pools: summaries, nodes: nodes, breakers: breakers)))
                 return
             }
             for breaker in breakers where breaker.open {
@@ -71,7 +71,7 @@ struct StatusCommand: AsyncParsableCommand {
             }
             guard liveNodes > 0 else { return }
             print("")
-            var printer = Output.NodeTablePrinter()
+            var printer = Output.NodeTablePrinter(wide: global.output == .wide)
             try await client.forEachNodePage(pageSize: pageSize) { page in
                 printer.print(page.nodes.filter { $0.state != .terminated })
             }

@@ -24,7 +24,7 @@ struct UncordonCommand: AsyncParsableCommand {
     func run() async throws {
         try await global.withClient { client in
             let node = try await client.uncordon(id, force: force, reason: reason)
-            print(global.output == .json ? try Output.json(node) : "node \(node.id) uncordoned\(force ? " (forced)" : "")")
+            print(global.output.isStructured ? try Output.render(global.output, node) : "node \(node.id) uncordoned\(force ? " (forced)" : "")")
         }
     }
 }

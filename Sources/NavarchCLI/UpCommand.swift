@@ -39,13 +39,13 @@ struct UpCommand: AsyncParsableCommand {
                 print("pool \(pool.name): \(pool.desiredNodes) node(s) of \(pool.gpusPerNode) \(pool.gpuType) GPU(s) on \(pool.provider)\(options)")
             }
             if noWait {
-                if global.output == .json { print(try Output.json(pool)) }
+                if global.output.isStructured { print(try Output.render(global.output, pool)) }
                 return
             }
-            let nodes = try await PoolWaiter(client: client, pool: pool.name, timeout: .seconds(timeout), quiet: global.output == .json)
+            let nodes = try await PoolWaiter(client: client, pool: pool.name, timeout: .seconds(timeout), quiet: global.output.isStructured)
                 .waitUntilHealthy(desired: pool.desiredNodes)
-            if global.output == .json {
-                print(try Output.json(nodes))
+            if global.output.isStructured {
+                print(try Output.render(global.output, nodes))
             } else {
                 print("pool \(pool.name) is up: \(nodes.count) node(s), \(nodes.reduce(0) { $0 + $1.gpus.count }) GPU(s), all healthy")
             }

@@ -9,8 +9,8 @@ struct VersionCommand: AsyncParsableCommand {
 
     func run() async throws {
         let server = try? await NavarchClient.with(server: global.server, timeout: .seconds(2)) { try await $0.serverInfo() }
-        if global.output == .json {
-            print(try Output.json(["cli": NavarchVersion.current, "controlPlane": server?.version ?? ""]))
+        if global.output.isStructured {
+            print(try Output.render(global.output, ["cli": NavarchVersion.current, "controlPlane": server?.version ?? ""]))
         } else {
             print("navarch \(NavarchVersion.current)")
             print("control plane at \(global.server): \(server.map { $0.version } ?? "not reachable")")

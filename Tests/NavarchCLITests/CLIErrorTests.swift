@@ -34,7 +34,9 @@ import Testing
         try await expectFailure(["up", "--gpus", "0", "--type", "h100", "--name", "x"], saying: "--gpus must be at least 1")
         try await expectFailure(["up", "--gpus", "8", "--type", "h9000", "--name", "x"], saying: "unknown GPU type 'h9000'")
         try await expectFailure(["status", "--server", "nowhere"], saying: "server address 'nowhere' is not host:port")
-        try await expectFailure(["status", "-o", "yaml"], saying: "yaml")
+        try await expectFailure(["status", "-o", "xml"], saying: "xml")
+        try await expectFailure(["simulate", "run", "examples/scenarios/ladder.yaml", "-o", "wide"], saying: "a simulation report is written as table or json")
+        try await expectFailure(["completion", "tcsh"], saying: "tcsh")
         try await expectFailure(["nodes", "get"], saying: "Missing expected argument")
         try await expectFailure(["serve", "--grpc-port", "99999"], saying: "--grpc-port must be from 0 to 65535")
     }

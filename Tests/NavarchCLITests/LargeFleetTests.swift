@@ -34,13 +34,13 @@ import Testing
         return request
     }
 
-    /// Registers the nodes, 64 at a time, as agents would.
-    static func register(on serve: ServeProcess) async throws {
+    /// Registers `count` nodes, 64 at a time, as agents would.
+    static func register(on serve: ServeProcess, count: Int = nodes) async throws {
         let transport = try HTTP2ClientTransport.Posix(target: .ipv4(address: "127.0.0.1", port: serve.grpcPort), transportSecurity: .plaintext)
         try await withGRPCClient(transport: transport) { grpc in
             let agents = Navarch_V1_NodeService.Client(wrapping: grpc)
             try await withThrowingTaskGroup(of: Void.self) { group in
-                for index in 0..<nodes {
+                for index in 0..<count {
                     if index >= 64 { try await group.next() }
                     group.addTask { _ = try await agents.register(registration(index)) }
                 }
