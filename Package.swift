@@ -31,6 +31,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-http2.git", from: "1.46.0"),
         .package(url: "https://github.com/modelcontextprotocol/swift-sdk.git", exact: "0.12.1"),
+        .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
     ],
     targets: [
         // Domain model, extension protocols and the pure decision logic. Imports nothing of ours.
@@ -70,6 +72,8 @@ let package = Package(
             dependencies: [
                 "NavarchCore", "NavarchProto", "NavarchStore", "NavarchHealth", "NavarchMCP", "NavarchClient",
                 .product(name: "MCP", package: "swift-sdk"),
+                .product(name: "X509", package: "swift-certificates"), .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"), .product(name: "HummingbirdCore", package: "hummingbird"), .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
@@ -88,7 +92,7 @@ let package = Package(
         .target(
             name: "NavarchNode",
             dependencies: [
-                "NavarchCore", "NavarchProcess", "NavarchProto", "NavarchHealth", "NavarchNVML",
+                "NavarchCore", "NavarchProcess", "NavarchProto", "NavarchHealth", "NavarchNVML", "NavarchClient",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

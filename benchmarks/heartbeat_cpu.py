@@ -63,12 +63,26 @@ async def run(args, stubs):
     config.write_text(f"heartbeat:\n  interval: {args.interval}s\n")
     serve = subprocess.Popen(
         [str(pathlib.Path(args.bin) / "navarch"), "serve", "--config", str(config), "--data-dir", data,
-         "--grpc-port", str(port), "--http-port", str(free_port()), "--log-level", "warning"],
-        stdout=subprocess.DEVNULL, stderr=open(pathlib.Path(data) / "serve.log", "w"))
+         "--grpc-port", str(port), "--http-port", str(free_port()), "--log-level", "warning"]
+        + (["--insecure"] if args.insecure else []),
+        stdout=subprocess.DEVNULL, stderr=open(pathlib.Path(data) / "serve.log", "w"),
+        env={**os.environ, "XDG_CONFIG_HOME": str(pathlib.Path(data) / "config")})
     try:
+        token_file = pathlib.Path(data) / "admin.token"
+        ca_file = pathlib.Path(data) / "tls" / "ca.pem"
+        deadline = time.monotonic() + 60
+        while not token_file.exists() or (not args.insecure and not ca_file.exists()):
+            if time.monotonic() > deadline or serve.poll() is not None:
+                sys.exit("the control plane did not start; see " + str(pathlib.Path(data) / "serve.log"))
+            await asyncio.sleep(0.1)
+        admin = (("authorization", "Bearer " + token_file.read_text().strip()),)
         # A local subchannel pool per channel: each channel is its own connection.
-        channels = [grpc.aio.insecure_channel(f"127.0.0.1:{port}", options=[("grpc.use_local_subchannel_pool", 1)])
-                    for _ in range(args.channels)]
+        options = [("grpc.use_local_subchannel_pool", 1)]
+        if args.insecure:
+            channels = [grpc.aio.insecure_channel(f"127.0.0.1:{port}", options=options) for _ in range(args.channels)]
+        else:
+            credentials = grpc.ssl_channel_credentials(root_certificates=ca_file.read_bytes())
+            channels = [grpc.aio.secure_channel(f"127.0.0.1:{port}", credentials, options=options) for _ in range(args.channels)]
         clients = [service.NodeServiceStub(c) for c in channels]
         deadline = time.monotonic() + 60
         while True:
@@ -86,15 +100,18 @@ async def run(args, stubs):
                     for i in range(8)]
 
         nodes = [f"bench-{n}" for n in range(args.nodes)]
+        # Each node is enrolled by the admin and then heartbeats with its own credential.
+        credentials_of = {}
         gate = asyncio.Semaphore(args.inflight)
         errors = {"register": 0, "heartbeat": 0}
 
         async def register(index, node):
             async with gate:
                 try:
-                    await clients[index % len(clients)].Register(types.RegisterRequest(
+                    answer = await clients[index % len(clients)].Register(types.RegisterRequest(
                         node_id=node, pool="bench", hostname=node, agent_version="bench", gpus=gpus(node),
-                        health=types.HEALTH_STATUS_HEALTHY), timeout=30)
+                        health=types.HEALTH_STATUS_HEALTHY), timeout=30, metadata=admin)
+                    credentials_of[node] = (("authorization", "Bearer " + answer.node_credential),)
                 except grpc.aio.AioRpcError:
                     errors["register"] += 1
 
@@ -108,7 +125,7 @@ async def run(args, stubs):
             async with gate:
                 began = time.perf_counter()
                 try:
-                    await clients[index % len(clients)].Heartbeat(requests[index], timeout=30)
+                    await clients[index % len(clients)].Heartbeat(requests[index], timeout=30, metadata=credentials_of.get(nodes[index], admin))
                     latencies.append(time.perf_counter() - began)
                 except grpc.aio.AioRpcError:
                     errors["heartbeat"] += 1
@@ -147,7 +164,8 @@ async def run(args, stubs):
             "p99_ms": round(percentile(latencies, 0.99) * 1000, 2), "p999_ms": round(percentile(latencies, 0.999) * 1000, 2),
             "cpu_per_heartbeat_us": round((cpu_after - cpu_before) / max(len(latencies), 1) * 1e6, 1),
             "cpu_share_of_a_core": round((cpu_after - cpu_before) / (wall_after - wall_before), 3),
-            "rss_mib": round(rss_mib(serve.pid), 1), "note": args.note,
+            "rss_mib": round(rss_mib(serve.pid), 1), "transport": "plaintext" if args.insecure else "tls",
+            "authenticated": True, "note": args.note,
         }
         for c in channels:
             await c.close()
@@ -166,6 +184,7 @@ def main():
     parser.add_argument("--channels", type=int, default=8)
     parser.add_argument("--inflight", type=int, default=8)
     parser.add_argument("--note", default="")
+    parser.add_argument("--insecure", action="store_true", help="serve plaintext (--insecure); TLS with the control plane's own CA otherwise")
     args = parser.parse_args()
     node_service_pb2, service, types_pb2 = generated(ROOT / "proto")
 

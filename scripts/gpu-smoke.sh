@@ -18,14 +18,19 @@ GRPC=$((20000 + RANDOM % 20000)); HTTP=$((GRPC + 1))
 cleanup() { kill "${AGENT:-}" "${SERVE:-}" 2>/dev/null || true; wait 2>/dev/null || true; }
 trap cleanup EXIT
 
-"$BIN/navarch" serve --grpc-port "$GRPC" --http-port "$HTTP" --data-dir "$WORK/data" >"$WORK/serve.log" 2>&1 &
+XDG_CONFIG_HOME="$WORK/config" "$BIN/navarch" serve --grpc-port "$GRPC" --http-port "$HTTP" --data-dir "$WORK/data" >"$WORK/serve.log" 2>&1 &
 SERVE=$!
+# TLS with the control plane's own CA, and its first admin token (the agent is enrolled with it
+# by hand, then uses the credential its registration gives it).
+for _ in $(seq 50); do [ -s "$WORK/data/admin.token" ] && [ -s "$WORK/data/tls/ca.pem" ] && break; sleep 0.2; done
+export NAVARCH_CA_FILE="$WORK/data/tls/ca.pem"
+NAVARCH_TOKEN=$(cat "$WORK/data/admin.token"); export NAVARCH_TOKEN
 for _ in $(seq 50); do "$BIN/navarch" status --server "127.0.0.1:$GRPC" >/dev/null 2>&1 && break; sleep 0.2; done
 GPUS=$(nvidia-smi --query-gpu=index --format=csv,noheader | wc -l)
 # NAVARCH_NVML_LIBRARY / NAVARCH_CUDA_LIBRARY point the agent at other libraries (used to test this script).
 "$BIN/navarch-node" --control-plane "127.0.0.1:$GRPC" --node-id gpu-smoke --backend nvml --expect-gpus "$GPUS" \
   --nvml-library "${NAVARCH_NVML_LIBRARY:-libnvidia-ml.so.1}" --cuda-library "${NAVARCH_CUDA_LIBRARY:-libcuda.so.1}" \
-  --kernel-log /dev/kmsg >"$WORK/agent.log" 2>&1 &
+  --kernel-log /dev/kmsg --ca-file "$NAVARCH_CA_FILE" --credential-file "$WORK/credential" >"$WORK/agent.log" 2>&1 &
 AGENT=$!
 for _ in $(seq 100); do "$BIN/navarch" nodes get gpu-smoke --server "127.0.0.1:$GRPC" >/dev/null 2>&1 && break; sleep 0.2; done
 sleep 2

@@ -17,19 +17,17 @@ enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
 
 /// Options every command that talks to the control plane takes.
 struct GlobalOptions: ParsableArguments {
-    @Option(help: "Control plane gRPC address, host:port (env NAVARCH_SERVER).")
-    var server = ProcessInfo.processInfo.environment["NAVARCH_SERVER"] ?? "127.0.0.1:50051"
+    @OptionGroup var connection: ConnectionOptions
 
     @Option(name: [.customShort("o"), .long], help: "Output format: table, wide, json or yaml.")
     var output: OutputFormat = .table
 
-    func validate() throws {
-        do { _ = try NavarchClient.parse(server) } catch { throw ValidationError("\(error)") }
-    }
+    /// The control plane's gRPC address.
+    var server: String { connection.server }
 
     /// Connects to the control plane and runs `body`.
     func withClient<T: Sendable>(_ body: (NavarchClient) async throws -> T) async throws -> T {
-        try await NavarchClient.with(server: server, body)
+        try await connection.withClient(body)
     }
 }
 

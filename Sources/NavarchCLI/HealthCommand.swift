@@ -19,8 +19,7 @@ struct PolicySourceOptions: ParsableArguments {
     @Flag(name: .long, help: "Use the built-in policy.")
     var builtin = false
 
-    @Option(help: "Control plane gRPC address, host:port (env NAVARCH_SERVER).")
-    var server = ProcessInfo.processInfo.environment["NAVARCH_SERVER"] ?? "127.0.0.1:50051"
+    @OptionGroup var connection: ConnectionOptions
 
     func validate() throws {
         if config != nil && builtin { throw ValidationError("--config and --builtin cannot be used together") }
@@ -29,7 +28,7 @@ struct PolicySourceOptions: ParsableArguments {
     func policy() async throws -> HealthPolicy {
         if builtin { return .builtin }
         if let config { return try ConfigurationFile.load(path: config).healthPolicy }
-        let yaml = try await NavarchClient.with(server: server) { try await $0.healthPolicyYAML() }
+        let yaml = try await connection.withClient { try await $0.healthPolicyYAML() }
         return try HealthPolicyFile.parse(yaml)
     }
 }

@@ -12,15 +12,11 @@ struct MCPCommand: AsyncParsableCommand {
         commandName: "mcp",
         abstract: "Serve Navarch's MCP tools and resources over stdio, for AI agents (see docs/mcp.md).")
 
-    @Option(help: "Control plane gRPC address, host:port (env NAVARCH_SERVER).")
-    var server = ProcessInfo.processInfo.environment["NAVARCH_SERVER"] ?? "127.0.0.1:50051"
-
-    func validate() throws {
-        do { _ = try NavarchClient.parse(server) } catch { throw ValidationError("\(error)") }
-    }
+    @OptionGroup var connection: ConnectionOptions
 
     func run() async throws {
-        let mcp = try await NavarchMCPServer.start(on: StdioTransport(), tools: NavarchTools(server: server), version: ControlPlane.version)
+        let tools = NavarchTools(server: connection.server, security: try connection.security())
+        let mcp = try await NavarchMCPServer.start(on: StdioTransport(), tools: tools, version: ControlPlane.version)
         await mcp.waitUntilCompleted()
     }
 }

@@ -11,7 +11,7 @@ public struct NavarchCommand: AsyncParsableCommand {
             ServeCommand.self, UpCommand.self, DownCommand.self, StatusCommand.self, NodesCommand.self,
             CordonCommand.self, DrainCommand.self, UncordonCommand.self, EventsCommand.self, HealthCommand.self,
             DiagCommand.self, ConfigCommand.self, CatalogCommand.self, SshCommand.self, PoolsCommand.self, BreakerCommand.self,
-            VersionCommand.self, SimulateCommand.self, MCPCommand.self, CompletionCommand.self,
+            VersionCommand.self, SimulateCommand.self, MCPCommand.self, CompletionCommand.self, TokenCommand.self,
             NodeAgentCommand.self,
         ])
 

@@ -40,6 +40,9 @@ public struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel: String?
 
+    @Flag(help: "Serve gRPC and HTTP in plaintext, without TLS: for a trusted network only (a warning is logged at every start).")
+    var insecure = false
+
     @OptionGroup var credentials: CredentialsLocation
 
     public init() {}
@@ -66,6 +69,7 @@ public struct ServeCommand: AsyncParsableCommand {
         if let nodeBinary { configuration.localNodeBinary = nodeBinary }
         if let heartbeatInterval, let interval = DurationParser.parse(heartbeatInterval) { configuration.heartbeatInterval = interval }
         if let logLevel { configuration.logLevel = logLevel }
+        if insecure { configuration.insecure = true }
         return configuration
     }
 
@@ -109,9 +113,30 @@ public struct ServeCommand: AsyncParsableCommand {
             .with(notifier: LogNotifier(style: .text) { line in notifierLogger.info("\(line)") })
             .with(notifiers: configuration.notifications.map { RoutedNotifier(route: $0) })
             .run(signals: [.sigterm, .sigint]) { endpoints in
-                print("navarch control plane \(NavarchVersion.current): gRPC \(endpoints.grpcAddress), HTTP \(endpoints.httpHost):\(endpoints.httpPort), data \(dataDirectory)")
+                print("navarch control plane \(NavarchVersion.current): gRPC \(endpoints.grpcAddress), HTTP \(endpoints.httpURL), data \(dataDirectory)")
+                if let ca = endpoints.caPath {
+                    let fingerprint = (try? String(contentsOfFile: ca, encoding: .utf8)).flatMap { try? TLSMaterial.fingerprint(ofPEM: $0) } ?? "?"
+                    print("TLS: clients trust \(ca) (SHA-256 \(fingerprint))")
+                }
+                if let copied = Self.shareAdminToken(endpoints.adminTokenPath) { print("admin token: \(copied)") }
                 Output.flush()
             }
+    }
+
+    /// Copies the admin token a first start wrote to `~/.config/navarch/token`, where the CLI
+    /// looks, unless a token is there already. Returns where the local user finds it.
+    static func shareAdminToken(_ path: String) -> String? {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return nil }
+        let environment = ProcessInfo.processInfo.environment
+        let home = environment["HOME"] ?? NSHomeDirectory()
+        let config = (environment["XDG_CONFIG_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? home + "/.config") + "/navarch"
+        let target = config + "/token"
+        let manager = FileManager.default
+        if manager.fileExists(atPath: target) { return path }
+        do {
+            try manager.createDirectory(atPath: config, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        } catch { return path }
+        return manager.createFile(atPath: target, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600]) ? target : path
     }
 
     /// The coordinator `coordinator:` in navarch.yaml describes.

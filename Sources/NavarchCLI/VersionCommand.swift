@@ -8,7 +8,7 @@ struct VersionCommand: AsyncParsableCommand {
     @OptionGroup var global: GlobalOptions
 
     func run() async throws {
-        let server = try? await NavarchClient.with(server: global.server, timeout: .seconds(2)) { try await $0.serverInfo() }
+        let server = try? await global.connection.withClient(timeout: .seconds(2)) { try await $0.serverInfo() }
         if global.output.isStructured {
             print(try Output.render(global.output, ["cli": NavarchVersion.current, "controlPlane": server?.version ?? ""]))
         } else {

@@ -14,11 +14,11 @@ public struct NavarchClient: Sendable {
 
     /// Connects to `server` (`host:port`), runs `body`, then closes the connection.
     public static func with<Result: Sendable>(
-        server: String, timeout: Duration = .seconds(15), _ body: (NavarchClient) async throws -> Result
+        server: String, security: ClientSecurity, timeout: Duration = .seconds(15), _ body: (NavarchClient) async throws -> Result
     ) async throws -> Result {
         let (host, port) = try parse(server)
-        let transport = try HTTP2ClientTransport.Posix(target: .dns(host: host, port: port), transportSecurity: .plaintext)
-        return try await withGRPCClient(transport: transport) { grpc in
+        let transport = try security.transport(host: host, port: port)
+        return try await withGRPCClient(transport: transport, interceptors: security.interceptors) { grpc in
             let client = NavarchClient(admin: .init(wrapping: grpc), server: server, timeout: timeout)
             return try await body(client)
         }
@@ -52,6 +52,10 @@ public struct NavarchClient: Sendable {
             return NavarchError(.unavailable, "cannot reach the control plane at \(server): is `navarch serve` running?")
         case .deadlineExceeded:
             return NavarchError(.unavailable, "the control plane at \(server) did not answer in time")
+        case .unauthenticated:
+            return NavarchError(.unauthenticated, "\(error.message) (set NAVARCH_TOKEN or ~/.config/navarch/token; `navarch token create` makes one)")
+        case .permissionDenied: return NavarchError(.permissionDenied, error.message)
+        case .resourceExhausted: return NavarchError(.resourceExhausted, error.message)
         case .notFound: return .notFound(error.message)
         case .invalidArgument: return .invalidArgument(error.message)
         case .alreadyExists: return .alreadyExists(error.message)

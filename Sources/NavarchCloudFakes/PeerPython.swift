@@ -25,8 +25,12 @@ public struct PeerPython: Sendable {
 
     /// Runs `script` with `arguments` and returns its exit status and output (stdout and stderr
     /// together). Waits without blocking a thread, so in-process servers keep answering.
-    public func run(_ script: String, _ arguments: [String], timeout: Duration = .seconds(120)) async throws -> (status: Int32, output: String) {
+    /// Runs `script` with `arguments`; `environment` is added to this process's.
+    public func run(
+        _ script: String, _ arguments: [String], environment: [String: String] = [:], timeout: Duration = .seconds(120)
+    ) async throws -> (status: Int32, output: String) {
         let python = ProcessInfo.processInfo.environment[variable] ?? "python3"
-        return try await ChildScript.run([python, script] + arguments, timeout: timeout)
+        let merged = environment.isEmpty ? nil : ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+        return try await ChildScript.run([python, script] + arguments, environment: merged, timeout: timeout)
     }
 }

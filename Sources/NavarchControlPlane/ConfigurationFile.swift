@@ -11,6 +11,9 @@ public enum ConfigurationFile {
         "grpc.host": .string, "grpc.port": .port, "grpc.advertised_address": .string,
         "grpc.max_concurrent_streams": .positiveInteger,
         "http.host": .string, "http.port": .port,
+        "tls.cert_file": .path, "tls.key_file": .path, "tls.ca_file": .path, "tls.insecure": .boolean,
+        "limits.calls_per_minute": .positiveInteger, "limits.streams_per_principal": .positiveInteger,
+        "limits.max_message_bytes": .positiveInteger, "limits.idle_timeout": .duration,
         "data_dir": .path, "log_level": .logLevel,
         "heartbeat.interval": .duration, "heartbeat.missed_before_unhealthy": .positiveInteger,
         "provisioning.default_provider": .string, "provisioning.registration_timeout": .duration,
@@ -210,6 +213,14 @@ public enum ConfigurationFile {
         case "grpc.advertised_address": configuration.advertisedAddress = text.isEmpty ? nil : text
         case "http.host": configuration.httpHost = try nonEmpty(text, fail)
         case "http.port": configuration.httpPort = try port(text, fail)
+        case "tls.cert_file": configuration.tlsCertificateFile = text.isEmpty ? nil : expandTilde(text)
+        case "tls.key_file": configuration.tlsKeyFile = text.isEmpty ? nil : expandTilde(text)
+        case "tls.ca_file": configuration.tlsCAFile = text.isEmpty ? nil : expandTilde(text)
+        case "tls.insecure": configuration.insecure = try boolean(text, fail)
+        case "limits.calls_per_minute": configuration.callsPerMinute = try count(text, fail, minimum: 1)
+        case "limits.streams_per_principal": configuration.streamsPerPrincipal = try count(text, fail, minimum: 1)
+        case "limits.max_message_bytes": configuration.maxMessageBytes = try count(text, fail, minimum: 1024)
+        case "limits.idle_timeout": configuration.idleTimeout = try duration(text, fail)
         case "data_dir": configuration.dataDirectory = expandTilde(try nonEmpty(text, fail))
         case "log_level":
             let levels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]

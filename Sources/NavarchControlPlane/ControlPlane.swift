@@ -2,7 +2,11 @@ import Foundation
 import GRPCCore
 import GRPCNIOTransportHTTP2
 import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
 import Logging
+import NavarchClient
+import NIOSSL
 import NavarchCore
 import NavarchHealth
 import NavarchProto
@@ -16,9 +20,23 @@ public struct ControlPlaneEndpoints: Sendable, Equatable {
     public var grpcPort: Int
     public var httpHost: String
     public var httpPort: Int
+    /// The CA file clients trust the control plane by; nil when it serves plaintext or the
+    /// user's certificate chains to the system's roots.
+    public var caPath: String?
+    /// Whether it serves plaintext (`--insecure`).
+    public var insecure: Bool = false
+    /// Where its first start wrote the admin token.
+    public var adminTokenPath: String = ""
 
     /// `host:port` of the gRPC API.
     public var grpcAddress: String { "\(grpcHost):\(grpcPort)" }
+    /// `https://host:port` (or `http://` when insecure) of the HTTP API.
+    public var httpURL: String { "\(insecure ? "http" : "https")://\(httpHost):\(httpPort)" }
+
+    /// How a client on this machine trusts the control plane, with `credential`.
+    public func clientSecurity(credential: String?) -> ClientSecurity {
+        ClientSecurity(trust: insecure ? .plaintext : caPath.map { .caFile($0) } ?? .system, credential: credential)
+    }
 }
 
 /// The control plane, assembled from a configuration and the extensions registered on it:
@@ -74,6 +92,8 @@ public struct ControlPlane: Sendable {
     func grpcTransportConfig() -> HTTP2ServerTransport.Posix.Config {
         var config = HTTP2ServerTransport.Posix.Config.defaults
         config.http2.maxConcurrentStreams = configuration.grpcMaxConcurrentStreams
+        config.rpc.maxRequestPayloadSize = configuration.maxMessageBytes
+        config.connection.maxIdleTime = configuration.idleTimeout
         let logger = logger
         config.channelDebuggingCallbacks.onAcceptTCPConnection = { channel in
             GRPCConnectionLogger.install(on: channel, logger: logger)
@@ -99,7 +119,15 @@ public struct ControlPlane: Sendable {
         let fleet = FleetController(
             configuration: configuration, store: store, providers: providerTable, scheduler: scheduler,
             remediator: remediator, clock: clock, logger: logger, coordinator: coordinator, ids: ids)
-        try await fleet.load()
+        let settings = try await fleet.load()
+        let tls = try prepareTLS()
+        let access = try AccessControl(
+            store: store, settings: settings, clock: clock, callsPerMinute: configuration.callsPerMinute,
+            streamsPerPrincipal: configuration.streamsPerPrincipal)
+        if let written = try await access.bootstrapAdmin(writingTo: configuration.adminTokenPath) {
+            logger.notice("first start: wrote the admin token for the local user (mode 0600)", metadata: ["path": "\(written)"])
+        }
+        let joinTokens = try JoinTokenIssuer(keyFile: configuration.dataDirectory + "/join-token.key", lifetime: configuration.joinTokenLifetime)
         let bootstrap = try prepareBootstrap()
         for provider in providers {
             let machines: [ProvisionedInstance]
@@ -113,9 +141,11 @@ public struct ControlPlane: Sendable {
         let readiness = Readiness()
         let transport = HTTP2ServerTransport.Posix(
             address: .ipv4(host: configuration.grpcHost, port: configuration.grpcPort),
-            transportSecurity: .plaintext, config: grpcTransportConfig())
+            transportSecurity: tls.map { .tls(certificateChain: [.file(path: $0.certificatePath, format: .pem)], privateKey: .file(path: $0.privateKeyPath, format: .pem)) }
+                ?? .plaintext,
+            config: grpcTransportConfig())
         let admin = AdminServiceHandler(
-            fleet: fleet, version: Self.version, defaultProvider: configuration.defaultProvider,
+            fleet: fleet, access: access, version: Self.version, defaultProvider: configuration.defaultProvider,
             heartbeatInterval: configuration.heartbeatInterval)
         let mcp = MCPEndpoint(logger: logger)
         let grpcServer = GRPCServer(
@@ -128,11 +158,17 @@ public struct ControlPlane: Sendable {
                         configuration.pools.compactMap { pool in pool.healthPolicy.map { (pool.name, HealthPolicyFile.render($0)) } },
                         uniquingKeysWith: { first, _ in first })),
                 admin,
-            ])
+            ],
+            interceptors: [AuthInterceptor(access: access, logger: logger)])
         let (httpBound, httpBoundContinuation) = AsyncStream<Int>.makeStream()
+        let router = HTTPAPI.router(
+            fleet: fleet, admin: admin, mcp: mcp, readiness: readiness, agentBinary: bootstrap?.servedFile,
+            auth: HTTPAuthMiddleware(access: access, logger: logger))
         let http = Application(
-            router: HTTPAPI.router(fleet: fleet, admin: admin, mcp: mcp, readiness: readiness, agentBinary: bootstrap?.servedFile),
-            configuration: .init(address: .hostname(configuration.httpHost, port: configuration.httpPort), serverName: "navarch"),
+            router: router,
+            server: try httpServer(tls),
+            configuration: .init(
+                address: .hostname(configuration.httpHost, port: configuration.httpPort), serverName: "navarch"),
             onServerRunning: { channel in
                 httpBoundContinuation.yield(channel.localAddress?.port ?? 0)
                 httpBoundContinuation.finish()
@@ -156,20 +192,23 @@ public struct ControlPlane: Sendable {
             let advertised = configuration.advertisedAddress
                 ?? "\(configuration.grpcHost == "0.0.0.0" ? "127.0.0.1" : configuration.grpcHost):\(grpcPort)"
             await fleet.setControlPlaneAddress(advertised)
-            mcp.setGRPCAddress("\(configuration.grpcHost == "0.0.0.0" ? "127.0.0.1" : configuration.grpcHost):\(grpcPort)")
+            let trust: ClientSecurity.Trust = tls.map { $0.caPath.map { .caFile($0) } ?? .system } ?? .plaintext
+            mcp.setGRPCAddress("\(configuration.grpcHost == "0.0.0.0" ? "127.0.0.1" : configuration.grpcHost):\(grpcPort)", trust: trust)
+            var download: AgentDownload?
             if let bootstrap {
                 let host = advertised.split(separator: ":").dropLast().joined(separator: ":")
-                let download = AgentDownload(
-                    url: configuration.agentURL ?? "http://\(host):\(httpPort)/v1/agent/navarch-node",
+                download = AgentDownload(
+                    url: configuration.agentURL ?? "\(tls == nil ? "http" : "https")://\(host):\(httpPort)/v1/agent/navarch-node",
                     sha256: bootstrap.sha256, servedFile: bootstrap.servedFile)
-                await fleet.setBootstrap(joinTokens: bootstrap.joinTokens, download: download)
             }
+            await fleet.setBootstrap(joinTokens: joinTokens, download: download, caCertificatePEM: tls?.caCertificatePEM ?? "")
             do { try await fleet.applyConfiguredPools(configuration.pools) } catch let error as NavarchError {
                 throw NavarchError(error.code, "pools in the configuration file: \(error.message)")
             }
             readiness.markReady()
             let endpoints = ControlPlaneEndpoints(
-                grpcHost: configuration.grpcHost, grpcPort: grpcPort, httpHost: configuration.httpHost, httpPort: httpPort)
+                grpcHost: configuration.grpcHost, grpcPort: grpcPort, httpHost: configuration.httpHost, httpPort: httpPort,
+                caPath: tls?.caPath, insecure: tls == nil, adminTokenPath: configuration.adminTokenPath)
             logger.info(
                 "control plane ready",
                 metadata: ["grpc": "\(endpoints.grpcAddress)", "http": "\(configuration.httpHost):\(httpPort)", "version": "\(Self.version)"])
@@ -213,17 +252,15 @@ public struct ControlPlane: Sendable {
 }
 
 extension ControlPlane {
-    /// The join-token key and the agent binary, when a provider bootstraps cloud machines;
+    /// The agent binary, when a provider bootstraps cloud machines;
     /// a missing binary or checksum is an error now, not at the first `up`.
-    func prepareBootstrap() throws -> (joinTokens: JoinTokenIssuer, sha256: String, servedFile: String?)? {
+    func prepareBootstrap() throws -> (sha256: String, servedFile: String?)? {
         guard providers.contains(where: \.bootstrapsAgent) else { return nil }
-        let joinTokens = try JoinTokenIssuer(
-            keyFile: configuration.dataDirectory + "/join-token.key", lifetime: configuration.joinTokenLifetime)
         if configuration.agentURL != nil {
             guard let sha256 = configuration.agentSHA256 else {
                 throw NavarchError.invalidArgument("bootstrap.agent_url is set but bootstrap.agent_sha256 is not: machines check the binary they download")
             }
-            return (joinTokens, sha256, nil)
+            return (sha256, nil)
         }
         guard let path = configuration.agentBinary else {
             throw NavarchError.invalidArgument("no navarch-node binary for cloud machines to download: set bootstrap.agent_binary")
@@ -233,7 +270,42 @@ extension ControlPlane {
         }
         let sha256 = try AgentDownload.sha256(ofFile: path)
         logger.info("serving the node agent to cloud machines", metadata: ["binary": "\(path)", "sha256": "\(sha256)"])
-        return (joinTokens, sha256, path)
+        return (sha256, path)
+    }
+}
+
+extension ControlPlane {
+    /// The certificates to serve TLS with: the user's (`tls.cert_file`), or the control plane's
+    /// own CA and server certificate; nil with `insecure`, which is logged as a warning.
+    func prepareTLS() throws -> TLSMaterial? {
+        if configuration.insecure {
+            logger.warning("serving gRPC and HTTP in plaintext (--insecure): tokens and node credentials cross the network in clear")
+            return nil
+        }
+        let material: TLSMaterial
+        switch (configuration.tlsCertificateFile, configuration.tlsKeyFile) {
+        case (let certificate?, let key?):
+            material = try TLSMaterial.userProvided(certificate: certificate, key: key, ca: configuration.tlsCAFile)
+        case (nil, nil):
+            var hosts = [configuration.grpcHost, configuration.httpHost, ProcessInfo.processInfo.hostName].filter { $0 != "0.0.0.0" && !$0.isEmpty }
+            if let advertised = configuration.advertisedAddress, let (host, _) = try? NavarchClient.parse(advertised) { hosts.append(host) }
+            material = try TLSMaterial.automatic(in: configuration.tlsDirectory, hosts: hosts, now: clock.now)
+        default:
+            throw NavarchError.invalidArgument("tls.cert_file and tls.key_file go together: set both, or neither for the control plane's own certificate")
+        }
+        logger.notice(
+            material.createdCA ? "made the control plane's CA; agents and the CLI trust it" : "serving TLS",
+            metadata: ["ca": "\(material.caPath ?? "system roots")", "caSHA256": "\(material.caFingerprint)", "certificate": "\(material.certificatePath)"])
+        return material
+    }
+
+    /// The HTTP server: HTTP/1.1 over TLS, or plaintext with `insecure`.
+    func httpServer(_ tls: TLSMaterial?) throws -> HTTPServerBuilder {
+        guard let tls else { return .http1() }
+        let configuration = TLSConfiguration.makeServerConfiguration(
+            certificateChain: try NIOSSLCertificate.fromPEMFile(tls.certificatePath).map { .certificate($0) },
+            privateKey: .privateKey(try NIOSSLPrivateKey(file: tls.privateKeyPath, format: .pem)))
+        return try .tls(.http1(), tlsConfiguration: configuration)
     }
 }
 

@@ -21,6 +21,27 @@ public struct ControlPlaneConfiguration: Sendable, Equatable {
     public var httpHost = "127.0.0.1"
     /// Port of the HTTP API; 0 picks a free one. Default 8080.
     public var httpPort = 8080
+    /// Serve gRPC and HTTP in plaintext, without TLS (`tls.insecure`, `--insecure`): for a
+    /// trusted network only; a warning is logged at every start. Tokens are still required.
+    public var insecure = false
+    /// The server certificate chain and key (PEM) to serve TLS with (`tls.cert_file`,
+    /// `tls.key_file`). Default: a CA and certificate the control plane makes in `DATA/tls/`.
+    public var tlsCertificateFile: String?
+    public var tlsKeyFile: String?
+    /// The CA certificate (PEM) agents are given to trust the server by, with a certificate
+    /// of one's own (`tls.ca_file`); default: the system's roots.
+    public var tlsCAFile: String?
+    /// Calls a minute each principal (token, node, or anonymous address) may make, bursts
+    /// included; more get RESOURCE_EXHAUSTED / 429 (`limits.calls_per_minute`). Default 6000.
+    public var callsPerMinute = 6000
+    /// Event streams one principal may hold open (`limits.streams_per_principal`). Default 16.
+    public var streamsPerPrincipal = 16
+    /// The largest gRPC message or HTTP request body accepted (`limits.max_message_bytes`).
+    /// Default 4 MiB.
+    public var maxMessageBytes = 4 * 1024 * 1024
+    /// A connection with no call in flight for this long is closed (`limits.idle_timeout`).
+    /// Default 5 min.
+    public var idleTimeout: Duration = .seconds(300)
     /// `host:port` node agents use to reach the gRPC API. Default: the gRPC listening address
     /// (with `127.0.0.1` when listening on all interfaces).
     public var advertisedAddress: String?
@@ -83,4 +104,8 @@ public struct ControlPlaneConfiguration: Sendable, Equatable {
 
     /// The SQLite database file.
     public var databasePath: String { dataDirectory + "/navarch.db" }
+    /// The admin token a control plane writes on its first start.
+    public var adminTokenPath: String { dataDirectory + "/admin.token" }
+    /// The folder of the control plane's own CA and server certificate.
+    public var tlsDirectory: String { dataDirectory + "/tls" }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import NavarchCore
+import NavarchHealth
 import NavarchStore
 
 /// Executes the fleet brain (``FleetBrain``): feeds it one input at a time, writes what each
@@ -33,6 +34,10 @@ public actor FleetController {
     var controlPlaneAddress = ""
     /// Signs the join tokens of cloud machines; nil when no provider bootstraps agents.
     var joinTokens: JoinTokenIssuer?
+    /// The control plane's own judgment of what agents report.
+    var judge: ObservationJudge
+    /// The CA machines trust the control plane by (PEM); empty when it serves plaintext.
+    var caCertificatePEM = ""
     /// Where cloud machines get the agent; set once the HTTP server is bound.
     var agentDownload: AgentDownload?
     public let startedAt: Date
@@ -47,6 +52,10 @@ public actor FleetController {
     ) {
         (coordinatorWork, coordinatorJobs) = AsyncStream<CoordinatorJob>.makeStream()
         self.configuration = configuration
+        self.judge = ObservationJudge(
+            policy: configuration.healthPolicy,
+            poolPolicies: Dictionary(
+                configuration.pools.compactMap { pool in pool.healthPolicy.map { (pool.name, $0) } }, uniquingKeysWith: { first, _ in first }))
         self.store = store
         self.providers = providers
         (notifications, notificationContinuation) = AsyncStream<FleetEvent>.makeStream(bufferingPolicy: .bufferingOldest(100_000))
@@ -60,8 +69,9 @@ public actor FleetController {
             scheduler: scheduler, remediator: remediator, ids: ids, now: clock.now)
     }
 
-    /// Loads the stored fleet into the brain.
-    func load() async throws {
+    /// Loads the stored fleet into the brain; returns the stored settings (tokens live there).
+    @discardableResult
+    func load() async throws -> [String: Data] {
         let snapshot = try await store.loadSnapshot()
         try brain.load(snapshot, at: clock.now)
         timersChanged.signal()
@@ -71,6 +81,7 @@ public actor FleetController {
                 "pools": "\(snapshot.pools.count)", "instances": "\(snapshot.instances.count)", "nodes": "\(snapshot.nodes.count)",
                 "lastEvent": "\(snapshot.lastEventSequence)",
             ])
+        return snapshot.settings
     }
 
     func setControlPlaneAddress(_ address: String) async {
@@ -78,9 +89,10 @@ public actor FleetController {
         await inTurn { brain.setControlPlaneAddress(address) }
     }
 
-    func setBootstrap(joinTokens: JoinTokenIssuer, download: AgentDownload?) {
+    func setBootstrap(joinTokens: JoinTokenIssuer, download: AgentDownload?, caCertificatePEM: String) {
         self.joinTokens = joinTokens
         self.agentDownload = download
+        self.caCertificatePEM = caCertificatePEM
     }
 
     /// Asks the reconciler to run soon.
@@ -158,10 +170,11 @@ public actor FleetController {
     // MARK: - Nodes
 
     /// Registers a node; the join token is checked here (this actor holds the key) and the
-    /// brain decides whether the registration needed one.
-    func register(_ registration: Registration) async throws -> Node {
+    /// brain decides whether the registration needed one, and whether it issues the node a
+    /// credential, whose text is returned then (only its hash is kept).
+    func register(_ registration: Registration) async throws -> (Node, credential: String?) {
         var registration = registration
-        if let joinTokens, !registration.instanceID.isEmpty {
+        if let joinTokens, !registration.instanceID.isEmpty, !registration.joinToken.isEmpty {
             do {
                 try joinTokens.verify(registration.joinToken, instanceID: registration.instanceID, now: clock.now)
                 registration.joinTokenCheck = .valid
@@ -169,28 +182,52 @@ public actor FleetController {
                 registration.joinTokenCheck = .refused(error)
             }
         }
-        let node = try await apply { try $0.register(registration) }
+        let minted = BearerCredential.mintNode(registration.nodeID)
+        registration.newCredentialHash = Secrets.hash(minted.secret)
+        let (node, issued) = try await apply { brain in
+            let node = try brain.register(registration)
+            return (node, brain.holdsCredential(nodeID: registration.nodeID, hash: registration.newCredentialHash))
+        }
         guard let node else { throw NavarchError(.internal, "node \(registration.nodeID) was not registered") }
-        return node
+        return (node, issued ? minted.text : nil)
     }
 
     /// Moves the node's heartbeat deadline; the time is written with the next batch.
-    func heartbeat(nodeID: String, gpus: [GPU]) async throws {
-        try await apply { try $0.heartbeat(nodeID: nodeID, gpus: gpus) }
+    func heartbeat(nodeID: String, gpus: [GPU], caller: NodeCaller) async throws {
+        try await apply { brain in
+            try brain.authorize(caller, asNode: nodeID)
+            try brain.heartbeat(nodeID: nodeID, gpus: gpus)
+        }
         unsavedHeartbeats[nodeID] = clock.now
     }
 
-    func reportHealth(nodeID: String, health: HealthStatus, reason: String, observations: [HealthObservation], gpus: [GPU]) async throws {
-        try await apply { try $0.reportHealth(nodeID: nodeID, health: health, reason: reason, observations: observations, gpus: gpus) }
+    func reportHealth(
+        nodeID: String, caller: NodeCaller, health: HealthStatus, reason: String, observations: [HealthObservation], gpus: [GPU]
+    ) async throws {
+        let pool = try await read { brain in
+            try brain.authorize(caller, asNode: nodeID)
+            return brain.state.nodes[nodeID]?.pool ?? ""
+        }
+        let judged = judge.judge(observations, node: nodeID, pool: pool, at: clock.now)
+        try await apply { brain in
+            try brain.authorize(caller, asNode: nodeID)
+            try brain.reportHealth(nodeID: nodeID, health: health, reason: reason, observations: judged, gpus: gpus)
+        }
     }
 
-    func acknowledge(nodeID: String, commandID: String, success: Bool, message: String) async throws {
-        try await apply { try $0.acknowledge(nodeID: nodeID, commandID: commandID, success: success, message: message) }
+    func acknowledge(nodeID: String, caller: NodeCaller, commandID: String, success: Bool, message: String) async throws {
+        try await apply { brain in
+            try brain.authorize(caller, asNode: nodeID)
+            try brain.acknowledge(nodeID: nodeID, commandID: commandID, success: success, message: message)
+        }
     }
 
     /// The node's pending commands, for a fresh `WatchCommands` stream.
-    func pendingCommands(for nodeID: String) async throws -> [NodeCommand] {
-        try await read { try $0.commandsToResend(to: nodeID) }
+    func pendingCommands(for nodeID: String, caller: NodeCaller) async throws -> [NodeCommand] {
+        try await read { brain in
+            try brain.authorize(caller, asNode: nodeID)
+            return try brain.commandsToResend(to: nodeID)
+        }
     }
 
     /// Live command stream for a connected node.
@@ -265,6 +302,12 @@ public actor FleetController {
         try await apply { try $0.runDiagnostic(nodeID: nodeID, suite: suite, level: level) }
     }
 
+    /// Records an operator's change made outside the fleet (tokens); a failure to store the
+    /// record is logged: the change itself is stored already.
+    func audit(_ kind: String, _ message: String, actor: String) async {
+        await applyLogging("cannot store the audit record \(kind)") { $0.audit(kind, message, actor: actor) }
+    }
+
     func resetBreakers(scope: String, actor: String) async throws -> [CircuitBreaker] {
         try await apply { try $0.resetBreakers(scope: scope, actor: actor) }
     }
@@ -337,18 +380,22 @@ public actor FleetController {
         brain.nextReconcile(at: clock.now)
     }
 
+    /// A provision with what the machine needs to join: its join token, the CA to trust and,
+    /// for a cloud machine, the user data that installs and starts the agent.
     private func bootstrapped(_ operation: ProviderOperation) -> ProviderOperation {
-        guard case .provision(var request, let name) = operation, let provider = providers[name], provider.bootstrapsAgent,
-              let joinTokens, let agentDownload
-        else { return operation }
-        let spot = provider.spotNotices.map { ["--spot-notices", $0] } ?? []
+        guard case .provision(var request, let name) = operation, let provider = providers[name] else { return operation }
         request.controlPlaneAddress = controlPlaneAddress
-        request.userData = AgentBootstrap(
-            agentURL: agentDownload.url, agentSHA256: agentDownload.sha256, controlPlaneAddress: controlPlaneAddress,
-            nodeID: request.nodeID, instanceID: request.instanceID, pool: request.pool,
-            joinToken: joinTokens.issue(instanceID: request.instanceID, now: clock.now),
-            agentArguments: configuration.agentArguments + ["--expect-gpus", "\(request.instanceType.gpusPerNode)"] + spot
-        ).userData()
+        if let joinTokens { request.joinToken = joinTokens.issue(instanceID: request.instanceID, now: clock.now) }
+        request.caCertificatePEM = caCertificatePEM
+        if provider.bootstrapsAgent, let agentDownload {
+            let spot = provider.spotNotices.map { ["--spot-notices", $0] } ?? []
+            request.userData = AgentBootstrap(
+                agentURL: agentDownload.url, agentSHA256: agentDownload.sha256, controlPlaneAddress: controlPlaneAddress,
+                nodeID: request.nodeID, instanceID: request.instanceID, pool: request.pool,
+                joinToken: request.joinToken, caCertificatePEM: caCertificatePEM,
+                agentArguments: configuration.agentArguments + ["--expect-gpus", "\(request.instanceType.gpusPerNode)"] + spot
+            ).userData()
+        }
         return .provision(request, provider: name)
     }
 

@@ -9,9 +9,12 @@ enum HTTPAPI {
     struct Status: ResponseEncodable { let status: String }
 
     static func router(
-        fleet: FleetController, admin: AdminServiceHandler, mcp: MCPEndpoint, readiness: Readiness, agentBinary: String? = nil
+        fleet: FleetController, admin: AdminServiceHandler, mcp: MCPEndpoint, readiness: Readiness, agentBinary: String? = nil,
+        auth: HTTPAuthMiddleware<BasicRequestContext>
     ) -> Router<BasicRequestContext> {
         let router = Router()
+        // First: a route takes the middlewares added before it.
+        router.middlewares.add(auth)
         router.get("/v1/agent/navarch-node") { _, context -> Response in
             // The node agent, for cloud machines' user data to download.
             guard let agentBinary else {

@@ -13,6 +13,9 @@ import Synchronization
 /// GET event stream and the closing DELETE name it. The tools reach the fleet through this
 /// control plane's own gRPC API, as `navarch mcp` does, so both serve the same answers.
 /// The transport accepts local `Host`s and `Origin`s only (DNS-rebinding protection).
+/// A session belongs to the principal that opened it: its tools call the gRPC API with that
+/// caller's bearer token, so each tool is checked for the caller's role there, and a request
+/// naming the session with another principal's token is refused.
 final class MCPEndpoint: Sendable {
     static let maximumSessions = 256
     static let sessionHeader = HTTPTypes.HTTPField.Name("Mcp-Session-Id")!
@@ -20,10 +23,12 @@ final class MCPEndpoint: Sendable {
     private struct Session: Sendable {
         let server: Server
         let transport: StatefulHTTPServerTransport
+        let principal: Principal
     }
 
     private let sessions = Mutex<[String: Session]>([:])
     private let grpcAddress = Mutex<String?>(nil)
+    private let trust = Mutex<ClientSecurity.Trust>(.plaintext)
     private let logger: Logger
 
     init(logger: Logger) {
@@ -31,14 +36,17 @@ final class MCPEndpoint: Sendable {
     }
 
     /// Where the tools reach the gRPC API, once it listens.
-    func setGRPCAddress(_ address: String) {
+    func setGRPCAddress(_ address: String, trust: ClientSecurity.Trust) {
         grpcAddress.withLock { $0 = address }
+        self.trust.withLock { $0 = trust }
     }
 
-    var tools: NavarchTools {
+    /// The tools of a session, calling the gRPC API with the session owner's credential.
+    func tools(credential: String?) -> NavarchTools {
         NavarchTools { [self] body in
             guard let address = grpcAddress.withLock({ $0 }) else { throw NavarchError(.unavailable, "the control plane is still starting") }
-            try await NavarchClient.with(server: address, body)
+            let security = ClientSecurity(trust: trust.withLock { $0 }, credential: credential)
+            return try await NavarchClient.with(server: address, security: security, body)
         }
     }
 
@@ -60,16 +68,20 @@ final class MCPEndpoint: Sendable {
             guard let session = sessions.withLock({ $0[named] }) else {
                 return Self.jsonRPCError(.notFound, "unknown or closed MCP session \(named); initialize a new one")
             }
+            guard session.principal.actorName == CallPrincipal.current.actorName else {
+                return Self.jsonRPCError(.forbidden, "MCP session \(named) belongs to another caller")
+            }
             transport = session.transport
         } else {
             guard sessions.withLock({ $0.count }) < Self.maximumSessions else {
                 return Self.jsonRPCError(.serviceUnavailable, "too many MCP sessions (\(Self.maximumSessions)); close one with DELETE /mcp")
             }
             transport = StatefulHTTPServerTransport(logger: logger)
+            let tools = tools(credential: Self.bearer(request))
             let server = try await NavarchMCPServer.start(on: transport, tools: tools, version: ControlPlane.version)
             let answer = await transport.handleRequest(message)
             if let id = answer.headers.first(where: { $0.key.lowercased() == "mcp-session-id" })?.value {
-                sessions.withLock { $0[id] = Session(server: server, transport: transport) }
+                sessions.withLock { $0[id] = Session(server: server, transport: transport, principal: CallPrincipal.current) }
             } else {
                 await server.stop()
             }
@@ -80,6 +92,12 @@ final class MCPEndpoint: Sendable {
             if let session = sessions.withLock({ $0.removeValue(forKey: named) }) { await session.server.stop() }
         }
         return Self.response(answer)
+    }
+
+    /// The token text of the request's `Authorization: Bearer` header.
+    static func bearer(_ request: Request) -> String? {
+        guard let value = request.headers[.authorization], value.lowercased().hasPrefix("bearer ") else { return nil }
+        return String(value.dropFirst(7)).trimmingCharacters(in: .whitespaces)
     }
 
     /// Stops every session's server.

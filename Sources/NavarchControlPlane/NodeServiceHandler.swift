@@ -13,14 +13,16 @@ struct NodeServiceHandler: Navarch_V1_NodeService.SimpleServiceProtocol {
 
     func register(request: Navarch_V1_RegisterRequest, context: ServerContext) async throws -> Navarch_V1_RegisterResponse {
         try await mappingErrors {
-            let node = try await fleet.register(
-                Registration(
-                    nodeID: request.nodeID, instanceID: request.instanceID, pool: request.pool,
-                    hostname: request.hostname, agentVersion: request.agentVersion, gpus: request.gpus.map(\.domain),
-                    labels: request.labels, health: request.health.domain ?? .unknown,
-                    healthReason: request.healthReason, joinToken: request.joinToken))
+            var registration = Registration(
+                nodeID: request.nodeID, instanceID: request.instanceID, pool: request.pool,
+                hostname: request.hostname, agentVersion: request.agentVersion, gpus: request.gpus.map(\.domain),
+                labels: request.labels, health: request.health.domain ?? .unknown,
+                healthReason: request.healthReason, joinToken: request.joinToken)
+            registration.caller = try Self.caller()
+            let (node, credential) = try await fleet.register(registration)
             var response = Navarch_V1_RegisterResponse()
             response.nodeID = node.id
+            response.nodeCredential = credential ?? ""
             response.heartbeatIntervalMs = heartbeatInterval.milliseconds
             response.healthPolicy = poolHealthPolicies[node.pool] ?? healthPolicy
             return response
@@ -29,7 +31,7 @@ struct NodeServiceHandler: Navarch_V1_NodeService.SimpleServiceProtocol {
 
     func heartbeat(request: Navarch_V1_HeartbeatRequest, context: ServerContext) async throws -> Navarch_V1_HeartbeatResponse {
         try await mappingErrors {
-            try await fleet.heartbeat(nodeID: request.nodeID, gpus: request.gpus.map(\.domain))
+            try await fleet.heartbeat(nodeID: request.nodeID, gpus: request.gpus.map(\.domain), caller: try Self.caller())
             return Navarch_V1_HeartbeatResponse()
         }
     }
@@ -40,7 +42,7 @@ struct NodeServiceHandler: Navarch_V1_NodeService.SimpleServiceProtocol {
                 throw NavarchError.invalidArgument("health must be set")
             }
             try await fleet.reportHealth(
-                nodeID: request.nodeID, health: health, reason: request.reason,
+                nodeID: request.nodeID, caller: try Self.caller(), health: health, reason: request.reason,
                 observations: request.observations.map(\.domain), gpus: request.gpus.map(\.domain))
             return Navarch_V1_ReportHealthResponse()
         }
@@ -49,8 +51,9 @@ struct NodeServiceHandler: Navarch_V1_NodeService.SimpleServiceProtocol {
     func watchCommands(
         request: Navarch_V1_WatchCommandsRequest, response: RPCWriter<Navarch_V1_NodeCommand>, context: ServerContext
     ) async throws {
+        let caller = try await mappingErrors { try Self.caller() }
         let live = fleet.connectCommands(nodeID: request.nodeID)
-        let pending = try await mappingErrors { try await fleet.pendingCommands(for: request.nodeID) }
+        let pending = try await mappingErrors { try await fleet.pendingCommands(for: request.nodeID, caller: caller) }
         var sent = Set<String>()
         for command in pending {
             try await response.write(Navarch_V1_NodeCommand(command))
@@ -67,8 +70,17 @@ struct NodeServiceHandler: Navarch_V1_NodeService.SimpleServiceProtocol {
     ) async throws -> Navarch_V1_AcknowledgeCommandResponse {
         try await mappingErrors {
             try await fleet.acknowledge(
-                nodeID: request.nodeID, commandID: request.commandID, success: request.success, message: request.message)
+                nodeID: request.nodeID, caller: try Self.caller(), commandID: request.commandID, success: request.success, message: request.message)
             return Navarch_V1_AcknowledgeCommandResponse()
         }
+    }
+
+    /// The node-API caller of this call (the interceptor let only nodes, admins and, for a
+    /// first registration, anonymous callers through).
+    static func caller() throws(NavarchError) -> NodeCaller {
+        guard let caller = NodeCaller(CallPrincipal.current) else {
+            throw NavarchError(.permissionDenied, "the node API is for node agents; \(CallPrincipal.current) is not one")
+        }
+        return caller
     }
 }

@@ -17,6 +17,8 @@ extension RPCError {
                 case .unavailable: .unavailable
                 case .capacity: .resourceExhausted
                 case .unauthenticated: .unauthenticated
+                case .permissionDenied: .permissionDenied
+                case .resourceExhausted: .resourceExhausted
                 default: .internalError
                 }
             return RPCError(code: code, message: error.message)

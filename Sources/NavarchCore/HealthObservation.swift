@@ -17,6 +17,22 @@ public struct HealthObservation: Sendable, Codable, Equatable {
     public var action: HealthAction
     /// The policy rule that decided the verdict; empty when none fired.
     public var rule: String
+    /// What the agent itself made of it, when the control plane judged it again with its own
+    /// policy: recorded as advice, never followed (not stored with the observation).
+    public var advice: Advice?
+
+    /// An agent's verdict, action and rule for an observation.
+    public struct Advice: Sendable, Equatable {
+        public var verdict: HealthStatus
+        public var action: HealthAction
+        public var rule: String
+
+        public init(verdict: HealthStatus, action: HealthAction, rule: String) {
+            self.verdict = verdict
+            self.action = action
+            self.rule = rule
+        }
+    }
 
     public init(
         kind: String, code: Int, pciAddress: String = "", gpuIndex: Int? = nil, verdict: HealthStatus,
@@ -49,5 +65,19 @@ public struct HealthObservation: Sendable, Codable, Equatable {
         count = try container.decode(Int.self, forKey: .count)
         action = try container.decodeIfPresent(HealthAction.self, forKey: .action) ?? .none
         rule = try container.decodeIfPresent(String.self, forKey: .rule) ?? ""
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(kind, forKey: .kind)
+        try container.encode(code, forKey: .code)
+        try container.encode(pciAddress, forKey: .pciAddress)
+        try container.encodeIfPresent(gpuIndex, forKey: .gpuIndex)
+        try container.encode(verdict, forKey: .verdict)
+        try container.encode(message, forKey: .message)
+        try container.encode(time, forKey: .time)
+        try container.encode(count, forKey: .count)
+        try container.encode(action, forKey: .action)
+        try container.encode(rule, forKey: .rule)
     }
 }

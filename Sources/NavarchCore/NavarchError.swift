@@ -13,6 +13,10 @@ public struct NavarchError: Error, Sendable, Equatable, CustomStringConvertible 
         public static let unavailable = Code("unavailable")
         public static let capacity = Code("insufficient capacity")
         public static let unauthenticated = Code("unauthenticated")
+        /// The caller is known but may not do this.
+        public static let permissionDenied = Code("permission denied")
+        /// The caller is over its rate or concurrency limit, or the message is too large.
+        public static let resourceExhausted = Code("resource exhausted")
         public static let `internal` = Code("internal")
     }
 

@@ -19,6 +19,11 @@ public struct ProvisionRequest: Sendable, Equatable {
     /// The zones (Lambda: regions) the pool allows, in order of preference; empty for the
     /// provider's own list.
     public var zones: [String] = []
+    /// The single-use token the machine's agent joins with (set by the control plane as the
+    /// call leaves it; a secret: never logged).
+    public var joinToken: String = ""
+    /// The PEM certificate of the CA the agent trusts the control plane by; empty for plaintext.
+    public var caCertificatePEM: String = ""
 
     public init(
         instanceID: String, nodeID: String, pool: String, instanceType: InstanceType, controlPlaneAddress: String,

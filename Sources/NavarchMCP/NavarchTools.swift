@@ -17,9 +17,9 @@ public struct NavarchTools: Sendable {
         self.connect = connect
     }
 
-    /// A client at `server` (`host:port`), one connection per call.
-    public init(server: String) {
-        self.init { body in try await NavarchClient.with(server: server, body) }
+    /// A client at `server` (`host:port`) with `security`, one connection per call.
+    public init(server: String, security: ClientSecurity) {
+        self.init { body in try await NavarchClient.with(server: server, security: security, body) }
     }
 
     static let nodeStates = NodeState.allCases.map(\.rawValue)

@@ -2,6 +2,7 @@ import Foundation
 import GRPCCore
 import GRPCNIOTransportHTTP2
 import Logging
+import NavarchClient
 import NavarchCore
 import NavarchHealth
 import NavarchProto
@@ -37,6 +38,8 @@ public struct NodeAgent: Service {
             var needsRegistration = true
             var versions: [String: String] = [:]
             var lastDCGMHealth: CheckStatus? = nil
+            /// The node's credential, once a registration gave it one.
+            var credential: String?
         }
         let state: Mutex<State>
         let reportSignal: AsyncStream<Void>.Continuation
@@ -70,9 +73,15 @@ public struct NodeAgent: Service {
                 "node": "\(configuration.nodeID)", "controlPlane": "\(configuration.controlPlane)", "gpus": "\(gpus.count)",
                 "backend": "\(backend.name)",
             ])
-        let transport = try HTTP2ClientTransport.Posix(target: .dns(host: host, port: port), transportSecurity: .plaintext)
+        if let path = configuration.credentialFile, let text = try? String(contentsOfFile: path, encoding: .utf8) {
+            let credential = text.trimmingCharacters(in: .whitespacesAndNewlines)
+            shared.state.withLock { $0.credential = credential.isEmpty ? nil : credential }
+        }
+        let transport = try ClientSecurity(trust: configuration.trust).transport(host: host, port: port)
+        let enrollment = configuration.enrollmentToken
+        let bearer = BearerInterceptor { shared.state.withLock { $0.credential } ?? enrollment }
         do {
-            try await withGRPCClient(transport: transport) { grpc in
+            try await withGRPCClient(transport: transport, interceptors: [bearer]) { grpc in
                 let client = Navarch_V1_NodeService.Client(wrapping: grpc)
                 try await cancelWhenGracefulShutdown {
                     try await withThrowingTaskGroup(of: Void.self) { group in
@@ -165,6 +174,10 @@ public struct NodeAgent: Service {
                         logger.warning("cannot read the control plane's health policy; keeping the built-in one", metadata: ["error": "\(error)"])
                     }
                 }
+                if !response.nodeCredential.isEmpty {
+                    try keep(credential: response.nodeCredential)
+                    shared.state.withLock { $0.credential = response.nodeCredential }
+                }
                 shared.state.withLock { state in
                     state.needsRegistration = false
                     if response.heartbeatIntervalMs > 0 { state.heartbeatInterval = .milliseconds(response.heartbeatIntervalMs) }
@@ -174,7 +187,7 @@ public struct NodeAgent: Service {
                 shared.registeredSignal.yield()
                 shared.reportSignal.yield()
                 logger.info("registered", metadata: ["node": "\(configuration.nodeID)", "heartbeatMs": "\(response.heartbeatIntervalMs)"])
-            } catch let error as RPCError where [.failedPrecondition, .invalidArgument, .notFound, .unauthenticated].contains(error.code) {
+            } catch let error as RPCError where [.failedPrecondition, .invalidArgument, .notFound, .unauthenticated, .permissionDenied].contains(error.code) {
                 logger.error("registration rejected", metadata: ["node": "\(configuration.nodeID)", "error": "\(error.message)"])
                 throw Stop.rejected(error.message)
             } catch {
@@ -188,6 +201,20 @@ public struct NodeAgent: Service {
     }
 
     /// Heartbeats right after each registration, then every interval the control plane asked for.
+    /// Writes the node's credential where it survives a restart (mode 0600).
+    private func keep(credential: String) throws {
+        guard let path = configuration.credentialFile else { return }
+        let manager = FileManager.default
+        let folder = (path as NSString).deletingLastPathComponent
+        if !folder.isEmpty && !manager.fileExists(atPath: folder) {
+            try manager.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        }
+        if manager.fileExists(atPath: path) { try manager.removeItem(atPath: path) }
+        guard manager.createFile(atPath: path, contents: Data((credential + "\n").utf8), attributes: [.posixPermissions: 0o600]) else {
+            throw NavarchError.failedPrecondition("cannot write the node credential to \(path)")
+        }
+    }
+
     private func heartbeatLoop(_ client: Navarch_V1_NodeService.Client<HTTP2ClientTransport.Posix>, _ shared: Shared) async throws {
         var lastBeat: Date?
         var registrations = shared.registeredSignals.makeAsyncIterator()

@@ -27,6 +27,15 @@ public struct NodeAgentCommand: AsyncParsableCommand {
     @Option(name: .customLong("join-token-file"), help: "File holding the single-use join token a cloud machine registers with.")
     var joinTokenFile: String?
 
+    @Option(name: .customLong("credential-file"), help: "Where the agent keeps the credential its first registration gives it (mode 0600).")
+    var credentialFile: String?
+
+    @Option(name: .customLong("ca-file"), help: "CA certificate (PEM) to trust the control plane by (default: the system's roots).")
+    var caFile: String?
+
+    @Flag(help: "Talk plaintext to a control plane started with --insecure.")
+    var insecure = false
+
     @Option(name: .customLong("spot-notices"), help: "The cloud this machine runs in (aws, gcp or azure): watch its spot-interruption notices and read its topology labels.")
     var spotNotices: String?
 
@@ -124,6 +133,12 @@ public struct NodeAgentCommand: AsyncParsableCommand {
                 throw ValidationError("cannot read the join token file \(joinTokenFile)")
             }
             configuration.joinToken = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        configuration.trust = insecure ? .plaintext : caFile.map { .caFile($0) } ?? .system
+        configuration.credentialFile = credentialFile
+        if let token = ProcessInfo.processInfo.environment["NAVARCH_TOKEN"], !token.isEmpty {
+            // An admin enrolling this machine by hand: used until the node has its own credential.
+            configuration.enrollmentToken = token
         }
         configuration.labels.merge(HostTopology.labels()) { _, new in new }
         if let cloud = spotNotices {

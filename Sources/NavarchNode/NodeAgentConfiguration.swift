@@ -1,3 +1,4 @@
+import NavarchClient
 import NavarchCore
 import NavarchProcess
 
@@ -14,6 +15,13 @@ public struct NodeAgentConfiguration: Sendable {
     public var spotNoticeInterval: Duration = .seconds(5)
     /// The single-use token a cloud machine joins with (from its user data); empty elsewhere.
     public var joinToken = ""
+    /// How the control plane is trusted: its CA file, the system's roots, or plaintext.
+    public var trust: ClientSecurity.Trust = .system
+    /// Where the node's credential is kept across restarts (mode 0600); nil keeps it in memory.
+    public var credentialFile: String?
+    /// An admin token (`NAVARCH_TOKEN`) a machine enrolled by hand registers with, until it
+    /// holds its own credential.
+    public var enrollmentToken: String?
     /// Kernel log to follow: the simulated one, or `/dev/kmsg`.
     public var kernelLogPath: String?
     /// Heartbeat interval used until the control plane tells another.

@@ -241,6 +241,58 @@ public enum Navarch_V1_AdminService: Sendable {
                 type: .unary
             )
         }
+        /// Namespace for "CreateToken" metadata.
+        public enum CreateToken: Sendable {
+            /// Request type for "CreateToken".
+            public typealias Input = Navarch_V1_CreateTokenRequest
+            /// Response type for "CreateToken".
+            public typealias Output = Navarch_V1_CreateTokenResponse
+            /// Descriptor for "CreateToken".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "navarch.v1.AdminService"),
+                method: "CreateToken",
+                type: .unary
+            )
+        }
+        /// Namespace for "ListTokens" metadata.
+        public enum ListTokens: Sendable {
+            /// Request type for "ListTokens".
+            public typealias Input = Navarch_V1_ListTokensRequest
+            /// Response type for "ListTokens".
+            public typealias Output = Navarch_V1_ListTokensResponse
+            /// Descriptor for "ListTokens".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "navarch.v1.AdminService"),
+                method: "ListTokens",
+                type: .unary
+            )
+        }
+        /// Namespace for "RevokeToken" metadata.
+        public enum RevokeToken: Sendable {
+            /// Request type for "RevokeToken".
+            public typealias Input = Navarch_V1_RevokeTokenRequest
+            /// Response type for "RevokeToken".
+            public typealias Output = Navarch_V1_Token
+            /// Descriptor for "RevokeToken".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "navarch.v1.AdminService"),
+                method: "RevokeToken",
+                type: .unary
+            )
+        }
+        /// Namespace for "WhoAmI" metadata.
+        public enum WhoAmI: Sendable {
+            /// Request type for "WhoAmI".
+            public typealias Input = Navarch_V1_WhoAmIRequest
+            /// Response type for "WhoAmI".
+            public typealias Output = Navarch_V1_WhoAmIResponse
+            /// Descriptor for "WhoAmI".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "navarch.v1.AdminService"),
+                method: "WhoAmI",
+                type: .unary
+            )
+        }
         /// Descriptors for all methods in the "navarch.v1.AdminService" service.
         public static let descriptors: [GRPCCore.MethodDescriptor] = [
             ListNodes.descriptor,
@@ -259,7 +311,11 @@ public enum Navarch_V1_AdminService: Sendable {
             GetHealthPolicy.descriptor,
             RunDiagnostic.descriptor,
             ResetBreaker.descriptor,
-            ReportQueue.descriptor
+            ReportQueue.descriptor,
+            CreateToken.descriptor,
+            ListTokens.descriptor,
+            RevokeToken.descriptor,
+            WhoAmI.descriptor
         ]
     }
 }
@@ -552,6 +608,78 @@ extension Navarch_V1_AdminService {
             request: GRPCCore.StreamingServerRequest<Navarch_V1_ReportQueueRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.StreamingServerResponse<Navarch_V1_Pool>
+
+        /// Handle the "CreateToken" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Creates a bearer token for a person or a tool (admin); its text is in the answer only.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Navarch_V1_CreateTokenRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Navarch_V1_CreateTokenResponse` messages.
+        func createToken(
+            request: GRPCCore.StreamingServerRequest<Navarch_V1_CreateTokenRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Navarch_V1_CreateTokenResponse>
+
+        /// Handle the "ListTokens" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The tokens, without their secrets (admin).
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Navarch_V1_ListTokensRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Navarch_V1_ListTokensResponse` messages.
+        func listTokens(
+            request: GRPCCore.StreamingServerRequest<Navarch_V1_ListTokensRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Navarch_V1_ListTokensResponse>
+
+        /// Handle the "RevokeToken" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Revokes a token by name; it is refused from the next call on (admin).
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Navarch_V1_RevokeTokenRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Navarch_V1_Token` messages.
+        func revokeToken(
+            request: GRPCCore.StreamingServerRequest<Navarch_V1_RevokeTokenRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Navarch_V1_Token>
+
+        /// Handle the "WhoAmI" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Who the control plane takes the caller to be.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Navarch_V1_WhoAmIRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Navarch_V1_WhoAmIResponse` messages.
+        func whoAmI(
+            request: GRPCCore.StreamingServerRequest<Navarch_V1_WhoAmIRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Navarch_V1_WhoAmIResponse>
     }
 
     /// Service protocol for the "navarch.v1.AdminService" service.
@@ -828,6 +956,78 @@ extension Navarch_V1_AdminService {
             request: GRPCCore.ServerRequest<Navarch_V1_ReportQueueRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.ServerResponse<Navarch_V1_Pool>
+
+        /// Handle the "CreateToken" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Creates a bearer token for a person or a tool (admin); its text is in the answer only.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Navarch_V1_CreateTokenRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Navarch_V1_CreateTokenResponse` message.
+        func createToken(
+            request: GRPCCore.ServerRequest<Navarch_V1_CreateTokenRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Navarch_V1_CreateTokenResponse>
+
+        /// Handle the "ListTokens" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The tokens, without their secrets (admin).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Navarch_V1_ListTokensRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Navarch_V1_ListTokensResponse` message.
+        func listTokens(
+            request: GRPCCore.ServerRequest<Navarch_V1_ListTokensRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Navarch_V1_ListTokensResponse>
+
+        /// Handle the "RevokeToken" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Revokes a token by name; it is refused from the next call on (admin).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Navarch_V1_RevokeTokenRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Navarch_V1_Token` message.
+        func revokeToken(
+            request: GRPCCore.ServerRequest<Navarch_V1_RevokeTokenRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Navarch_V1_Token>
+
+        /// Handle the "WhoAmI" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Who the control plane takes the caller to be.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Navarch_V1_WhoAmIRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Navarch_V1_WhoAmIResponse` message.
+        func whoAmI(
+            request: GRPCCore.ServerRequest<Navarch_V1_WhoAmIRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Navarch_V1_WhoAmIResponse>
     }
 
     /// Simple service protocol for the "navarch.v1.AdminService" service.
@@ -1103,6 +1303,78 @@ extension Navarch_V1_AdminService {
             request: Navarch_V1_ReportQueueRequest,
             context: GRPCCore.ServerContext
         ) async throws -> Navarch_V1_Pool
+
+        /// Handle the "CreateToken" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Creates a bearer token for a person or a tool (admin); its text is in the answer only.
+        ///
+        /// - Parameters:
+        ///   - request: A `Navarch_V1_CreateTokenRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Navarch_V1_CreateTokenResponse` to respond with.
+        func createToken(
+            request: Navarch_V1_CreateTokenRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Navarch_V1_CreateTokenResponse
+
+        /// Handle the "ListTokens" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The tokens, without their secrets (admin).
+        ///
+        /// - Parameters:
+        ///   - request: A `Navarch_V1_ListTokensRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Navarch_V1_ListTokensResponse` to respond with.
+        func listTokens(
+            request: Navarch_V1_ListTokensRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Navarch_V1_ListTokensResponse
+
+        /// Handle the "RevokeToken" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Revokes a token by name; it is refused from the next call on (admin).
+        ///
+        /// - Parameters:
+        ///   - request: A `Navarch_V1_RevokeTokenRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Navarch_V1_Token` to respond with.
+        func revokeToken(
+            request: Navarch_V1_RevokeTokenRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Navarch_V1_Token
+
+        /// Handle the "WhoAmI" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Who the control plane takes the caller to be.
+        ///
+        /// - Parameters:
+        ///   - request: A `Navarch_V1_WhoAmIRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Navarch_V1_WhoAmIResponse` to respond with.
+        func whoAmI(
+            request: Navarch_V1_WhoAmIRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Navarch_V1_WhoAmIResponse
     }
 }
 
@@ -1297,6 +1569,50 @@ extension Navarch_V1_AdminService.StreamingServiceProtocol {
                 )
             }
         )
+        router.registerHandler(
+            forMethod: Navarch_V1_AdminService.Method.CreateToken.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Navarch_V1_CreateTokenRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Navarch_V1_CreateTokenResponse>(),
+            handler: { request, context in
+                try await self.createToken(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Navarch_V1_AdminService.Method.ListTokens.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Navarch_V1_ListTokensRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Navarch_V1_ListTokensResponse>(),
+            handler: { request, context in
+                try await self.listTokens(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Navarch_V1_AdminService.Method.RevokeToken.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Navarch_V1_RevokeTokenRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Navarch_V1_Token>(),
+            handler: { request, context in
+                try await self.revokeToken(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Navarch_V1_AdminService.Method.WhoAmI.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Navarch_V1_WhoAmIRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Navarch_V1_WhoAmIResponse>(),
+            handler: { request, context in
+                try await self.whoAmI(
+                    request: request,
+                    context: context
+                )
+            }
+        )
     }
 }
 
@@ -1484,6 +1800,50 @@ extension Navarch_V1_AdminService.ServiceProtocol {
         context: GRPCCore.ServerContext
     ) async throws -> GRPCCore.StreamingServerResponse<Navarch_V1_Pool> {
         let response = try await self.reportQueue(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func createToken(
+        request: GRPCCore.StreamingServerRequest<Navarch_V1_CreateTokenRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Navarch_V1_CreateTokenResponse> {
+        let response = try await self.createToken(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func listTokens(
+        request: GRPCCore.StreamingServerRequest<Navarch_V1_ListTokensRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Navarch_V1_ListTokensResponse> {
+        let response = try await self.listTokens(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func revokeToken(
+        request: GRPCCore.StreamingServerRequest<Navarch_V1_RevokeTokenRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Navarch_V1_Token> {
+        let response = try await self.revokeToken(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func whoAmI(
+        request: GRPCCore.StreamingServerRequest<Navarch_V1_WhoAmIRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Navarch_V1_WhoAmIResponse> {
+        let response = try await self.whoAmI(
             request: GRPCCore.ServerRequest(stream: request),
             context: context
         )
@@ -1712,6 +2072,58 @@ extension Navarch_V1_AdminService.SimpleServiceProtocol {
     ) async throws -> GRPCCore.ServerResponse<Navarch_V1_Pool> {
         return GRPCCore.ServerResponse<Navarch_V1_Pool>(
             message: try await self.reportQueue(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func createToken(
+        request: GRPCCore.ServerRequest<Navarch_V1_CreateTokenRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Navarch_V1_CreateTokenResponse> {
+        return GRPCCore.ServerResponse<Navarch_V1_CreateTokenResponse>(
+            message: try await self.createToken(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func listTokens(
+        request: GRPCCore.ServerRequest<Navarch_V1_ListTokensRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Navarch_V1_ListTokensResponse> {
+        return GRPCCore.ServerResponse<Navarch_V1_ListTokensResponse>(
+            message: try await self.listTokens(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func revokeToken(
+        request: GRPCCore.ServerRequest<Navarch_V1_RevokeTokenRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Navarch_V1_Token> {
+        return GRPCCore.ServerResponse<Navarch_V1_Token>(
+            message: try await self.revokeToken(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func whoAmI(
+        request: GRPCCore.ServerRequest<Navarch_V1_WhoAmIRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Navarch_V1_WhoAmIResponse> {
+        return GRPCCore.ServerResponse<Navarch_V1_WhoAmIResponse>(
+            message: try await self.whoAmI(
                 request: request.message,
                 context: context
             ),
@@ -2079,6 +2491,98 @@ extension Navarch_V1_AdminService {
             deserializer: some GRPCCore.MessageDeserializer<Navarch_V1_Pool>,
             options: GRPCCore.CallOptions,
             onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Navarch_V1_Pool>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "CreateToken" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Creates a bearer token for a person or a tool (admin); its text is in the answer only.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Navarch_V1_CreateTokenRequest` message.
+        ///   - serializer: A serializer for `Navarch_V1_CreateTokenRequest` messages.
+        ///   - deserializer: A deserializer for `Navarch_V1_CreateTokenResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func createToken<Result>(
+            request: GRPCCore.ClientRequest<Navarch_V1_CreateTokenRequest>,
+            serializer: some GRPCCore.MessageSerializer<Navarch_V1_CreateTokenRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Navarch_V1_CreateTokenResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Navarch_V1_CreateTokenResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "ListTokens" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The tokens, without their secrets (admin).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Navarch_V1_ListTokensRequest` message.
+        ///   - serializer: A serializer for `Navarch_V1_ListTokensRequest` messages.
+        ///   - deserializer: A deserializer for `Navarch_V1_ListTokensResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func listTokens<Result>(
+            request: GRPCCore.ClientRequest<Navarch_V1_ListTokensRequest>,
+            serializer: some GRPCCore.MessageSerializer<Navarch_V1_ListTokensRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Navarch_V1_ListTokensResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Navarch_V1_ListTokensResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "RevokeToken" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Revokes a token by name; it is refused from the next call on (admin).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Navarch_V1_RevokeTokenRequest` message.
+        ///   - serializer: A serializer for `Navarch_V1_RevokeTokenRequest` messages.
+        ///   - deserializer: A deserializer for `Navarch_V1_Token` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func revokeToken<Result>(
+            request: GRPCCore.ClientRequest<Navarch_V1_RevokeTokenRequest>,
+            serializer: some GRPCCore.MessageSerializer<Navarch_V1_RevokeTokenRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Navarch_V1_Token>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Navarch_V1_Token>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "WhoAmI" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Who the control plane takes the caller to be.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Navarch_V1_WhoAmIRequest` message.
+        ///   - serializer: A serializer for `Navarch_V1_WhoAmIRequest` messages.
+        ///   - deserializer: A deserializer for `Navarch_V1_WhoAmIResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func whoAmI<Result>(
+            request: GRPCCore.ClientRequest<Navarch_V1_WhoAmIRequest>,
+            serializer: some GRPCCore.MessageSerializer<Navarch_V1_WhoAmIRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Navarch_V1_WhoAmIResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Navarch_V1_WhoAmIResponse>) async throws -> Result
         ) async throws -> Result where Result: Sendable
     }
 
@@ -2634,6 +3138,142 @@ extension Navarch_V1_AdminService {
                 onResponse: handleResponse
             )
         }
+
+        /// Call the "CreateToken" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Creates a bearer token for a person or a tool (admin); its text is in the answer only.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Navarch_V1_CreateTokenRequest` message.
+        ///   - serializer: A serializer for `Navarch_V1_CreateTokenRequest` messages.
+        ///   - deserializer: A deserializer for `Navarch_V1_CreateTokenResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func createToken<Result>(
+            request: GRPCCore.ClientRequest<Navarch_V1_CreateTokenRequest>,
+            serializer: some GRPCCore.MessageSerializer<Navarch_V1_CreateTokenRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Navarch_V1_CreateTokenResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Navarch_V1_CreateTokenResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Navarch_V1_AdminService.Method.CreateToken.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "ListTokens" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The tokens, without their secrets (admin).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Navarch_V1_ListTokensRequest` message.
+        ///   - serializer: A serializer for `Navarch_V1_ListTokensRequest` messages.
+        ///   - deserializer: A deserializer for `Navarch_V1_ListTokensResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func listTokens<Result>(
+            request: GRPCCore.ClientRequest<Navarch_V1_ListTokensRequest>,
+            serializer: some GRPCCore.MessageSerializer<Navarch_V1_ListTokensRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Navarch_V1_ListTokensResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Navarch_V1_ListTokensResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Navarch_V1_AdminService.Method.ListTokens.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "RevokeToken" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Revokes a token by name; it is refused from the next call on (admin).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Navarch_V1_RevokeTokenRequest` message.
+        ///   - serializer: A serializer for `Navarch_V1_RevokeTokenRequest` messages.
+        ///   - deserializer: A deserializer for `Navarch_V1_Token` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func revokeToken<Result>(
+            request: GRPCCore.ClientRequest<Navarch_V1_RevokeTokenRequest>,
+            serializer: some GRPCCore.MessageSerializer<Navarch_V1_RevokeTokenRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Navarch_V1_Token>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Navarch_V1_Token>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Navarch_V1_AdminService.Method.RevokeToken.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "WhoAmI" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Who the control plane takes the caller to be.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Navarch_V1_WhoAmIRequest` message.
+        ///   - serializer: A serializer for `Navarch_V1_WhoAmIRequest` messages.
+        ///   - deserializer: A deserializer for `Navarch_V1_WhoAmIResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func whoAmI<Result>(
+            request: GRPCCore.ClientRequest<Navarch_V1_WhoAmIRequest>,
+            serializer: some GRPCCore.MessageSerializer<Navarch_V1_WhoAmIRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Navarch_V1_WhoAmIResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Navarch_V1_WhoAmIResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Navarch_V1_AdminService.Method.WhoAmI.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
     }
 }
 
@@ -3083,6 +3723,122 @@ extension Navarch_V1_AdminService.ClientProtocol {
             request: request,
             serializer: GRPCProtobuf.ProtobufSerializer<Navarch_V1_ReportQueueRequest>(),
             deserializer: GRPCProtobuf.ProtobufDeserializer<Navarch_V1_Pool>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "CreateToken" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Creates a bearer token for a person or a tool (admin); its text is in the answer only.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Navarch_V1_CreateTokenRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func createToken<Result>(
+        request: GRPCCore.ClientRequest<Navarch_V1_CreateTokenRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Navarch_V1_CreateTokenResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.createToken(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Navarch_V1_CreateTokenRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Navarch_V1_CreateTokenResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ListTokens" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > The tokens, without their secrets (admin).
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Navarch_V1_ListTokensRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func listTokens<Result>(
+        request: GRPCCore.ClientRequest<Navarch_V1_ListTokensRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Navarch_V1_ListTokensResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.listTokens(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Navarch_V1_ListTokensRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Navarch_V1_ListTokensResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "RevokeToken" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Revokes a token by name; it is refused from the next call on (admin).
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Navarch_V1_RevokeTokenRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func revokeToken<Result>(
+        request: GRPCCore.ClientRequest<Navarch_V1_RevokeTokenRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Navarch_V1_Token>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.revokeToken(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Navarch_V1_RevokeTokenRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Navarch_V1_Token>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "WhoAmI" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Who the control plane takes the caller to be.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Navarch_V1_WhoAmIRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func whoAmI<Result>(
+        request: GRPCCore.ClientRequest<Navarch_V1_WhoAmIRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Navarch_V1_WhoAmIResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.whoAmI(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Navarch_V1_WhoAmIRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Navarch_V1_WhoAmIResponse>(),
             options: options,
             onResponse: handleResponse
         )
@@ -3602,6 +4358,138 @@ extension Navarch_V1_AdminService.ClientProtocol {
             metadata: metadata
         )
         return try await self.reportQueue(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "CreateToken" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Creates a bearer token for a person or a tool (admin); its text is in the answer only.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func createToken<Result>(
+        _ message: Navarch_V1_CreateTokenRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Navarch_V1_CreateTokenResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Navarch_V1_CreateTokenRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.createToken(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ListTokens" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > The tokens, without their secrets (admin).
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func listTokens<Result>(
+        _ message: Navarch_V1_ListTokensRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Navarch_V1_ListTokensResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Navarch_V1_ListTokensRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.listTokens(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "RevokeToken" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Revokes a token by name; it is refused from the next call on (admin).
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func revokeToken<Result>(
+        _ message: Navarch_V1_RevokeTokenRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Navarch_V1_Token>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Navarch_V1_RevokeTokenRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.revokeToken(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "WhoAmI" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Who the control plane takes the caller to be.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func whoAmI<Result>(
+        _ message: Navarch_V1_WhoAmIRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Navarch_V1_WhoAmIResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Navarch_V1_WhoAmIRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.whoAmI(
             request: request,
             options: options,
             onResponse: handleResponse

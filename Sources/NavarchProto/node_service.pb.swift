@@ -65,6 +65,11 @@ public nonisolated struct Navarch_V1_RegisterResponse: Sendable {
   /// the agent's built-in policy.
   public var healthPolicy: String = String()
 
+  /// The node's credential (nvn1.NODE.SECRET), on its first registration or when an admin
+  /// re-enrolls it: every later call of the agent carries it as a bearer token. Empty when the
+  /// node keeps the one it has.
+  public var nodeCredential: String = String()
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -245,7 +250,7 @@ nonisolated extension Navarch_V1_RegisterRequest: SwiftProtobuf.Message, SwiftPr
 
 nonisolated extension Navarch_V1_RegisterResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".RegisterResponse"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}node_id\0\u{3}heartbeat_interval_ms\0\u{3}health_policy\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}node_id\0\u{3}heartbeat_interval_ms\0\u{3}health_policy\0\u{3}node_credential\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -256,6 +261,7 @@ nonisolated extension Navarch_V1_RegisterResponse: SwiftProtobuf.Message, SwiftP
       case 1: try { try decoder.decodeSingularStringField(value: &self.nodeID) }()
       case 2: try { try decoder.decodeSingularInt64Field(value: &self.heartbeatIntervalMs) }()
       case 3: try { try decoder.decodeSingularStringField(value: &self.healthPolicy) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.nodeCredential) }()
       default: break
       }
     }
@@ -271,6 +277,9 @@ nonisolated extension Navarch_V1_RegisterResponse: SwiftProtobuf.Message, SwiftP
     if !self.healthPolicy.isEmpty {
       try visitor.visitSingularStringField(value: self.healthPolicy, fieldNumber: 3)
     }
+    if !self.nodeCredential.isEmpty {
+      try visitor.visitSingularStringField(value: self.nodeCredential, fieldNumber: 4)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -278,6 +287,7 @@ nonisolated extension Navarch_V1_RegisterResponse: SwiftProtobuf.Message, SwiftP
     if lhs.nodeID != rhs.nodeID {return false}
     if lhs.heartbeatIntervalMs != rhs.heartbeatIntervalMs {return false}
     if lhs.healthPolicy != rhs.healthPolicy {return false}
+    if lhs.nodeCredential != rhs.nodeCredential {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

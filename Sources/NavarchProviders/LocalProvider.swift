@@ -46,6 +46,17 @@ public final class LocalProvider: Provider {
             }
             let log = folder + "/node.log"
             let type = request.instanceType
+            // The agent joins as a cloud machine does: its single-use join token, the CA to
+            // trust the control plane by, and a file for the credential it is then given.
+            let tokenFile = folder + "/join-token", credentialFile = folder + "/credential", caFile = folder + "/ca.pem"
+            try Self.writePrivate(request.joinToken + "\n", to: tokenFile)
+            var security = ["--join-token-file", tokenFile, "--credential-file", credentialFile]
+            if request.caCertificatePEM.isEmpty {
+                security.append("--insecure")
+            } else {
+                try Self.writePrivate(request.caCertificatePEM, to: caFile)
+                security += ["--ca-file", caFile]
+            }
             let arguments = [nodeBinary.path] + nodeBinary.leadingArguments + [
                 "--control-plane", request.controlPlaneAddress,
                 "--node-id", request.nodeID,
@@ -58,7 +69,7 @@ public final class LocalProvider: Provider {
                 "--simulated-kmsg", kmsg,
                 "--simulated-metrics", folder + "/metrics.json",
                 "--expect-gpus", "\(type.gpusPerNode)",
-            ]
+            ] + security
             let pid = try LocalProcess.spawn(arguments, logPath: log)
             let record = LocalInstanceRecord(
                 instanceID: request.instanceID, nodeID: request.nodeID, pool: request.pool, pid: pid,
@@ -102,6 +113,15 @@ public final class LocalProvider: Provider {
             return entries.sorted().compactMap { entry in
                 readRecord(entry).map { provisioned($0, alive: LocalProcess.isAlive($0.pid, marker: $0.instanceID)) }
             }
+        }
+    }
+
+    /// Writes `text` readable by its owner alone.
+    static func writePrivate(_ text: String, to path: String) throws {
+        let manager = FileManager.default
+        if manager.fileExists(atPath: path) { try manager.removeItem(atPath: path) }
+        guard manager.createFile(atPath: path, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600]) else {
+            throw LocalProviderError("cannot write \(path)")
         }
     }
 

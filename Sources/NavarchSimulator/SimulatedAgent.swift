@@ -40,9 +40,12 @@ struct SimulatedAgent: Sendable {
         where !value.isEmpty {
             labels[key] = value
         }
-        return Registration(
+        var registration = Registration(
             nodeID: machine.id, instanceID: instanceID, pool: pool, hostname: machine.id, agentVersion: "simulated", gpus: health.gpus, labels: labels,
             health: health.health, healthReason: health.reason)
+        // Simulated machines are enrolled as a trusted tool would: they hold no credentials.
+        registration.caller = .admin
+        return registration
     }
 
     /// Heard from: running and not cut off.

@@ -66,7 +66,7 @@ struct CloudBootstrapTests {
                 throw NavarchError(.internal, "the unit has no ExecStart")
             }
             let words = Self.systemdWords(String(exec.dropFirst("ExecStart=".count)))
-                .map { $0.hasPrefix("/usr/local/bin/") || $0.hasPrefix("/etc/navarch/") ? root + $0 : $0 }
+                .map { $0.hasPrefix("/usr/local/bin/") || $0.hasPrefix("/etc/navarch/") || $0.hasPrefix("/var/lib/navarch/") ? root + $0 : $0 }
             // Each machine has its own instance metadata service, for spot notices.
             let imds = try await FakeEC2Metadata.start()
             lock.withLock { metadata[id] = imds }
@@ -163,7 +163,7 @@ struct CloudBootstrapTests {
         }
         #expect(launched.count == 1, "\(serve.logTail())")
         #expect(try await pool(east).isEmpty, "the first provider of the pool, in its own region")
-        let instances = try await NavarchClient.with(server: serve.server) { try await $0.instances(pool: "west") }
+        let instances = try await NavarchClient.with(server: serve.server, security: serve.security) { try await $0.instances(pool: "west") }
         #expect(instances.map(\.provider) == ["aws-west"])
         let down = try await navarch(["down", "--server", serve.server, "west", "--timeout", "60"])
         #expect(down.status == 0, "\(down.stderr)")
@@ -202,7 +202,7 @@ struct CloudBootstrapTests {
         let up = try await navarch(["up", "--server", serve.server, "--gpus", "\(8 * nodes)", "--type", "h100", "--name", "cloud", "--provider", "aws", "--no-wait"])
         #expect(up.status == 0, "\(up.stderr)")
         #expect(up.stdout.contains("pool cloud: \(nodes) node(s) of 8 h100 GPU(s) on aws"))
-        let healthy = try await NavarchClient.with(server: serve.server) { client in
+        let healthy = try await NavarchClient.with(server: serve.server, security: serve.security) { client in
             while ContinuousClock.now - started < .seconds(90) {
                 try await cloudInit.bootNew()
                 if !cloudInit.errors.isEmpty || !cloudInit.exitedAgents.isEmpty { break }
@@ -251,7 +251,7 @@ struct CloudBootstrapTests {
             item.items("tagSet").contains { $0.string("key") == "navarch:node-id" && $0.string("value") == node.id }
         }?.string("instanceId"))
         cloudInit.interrupt(victimEC2)
-        let replaced = try await NavarchClient.with(server: serve.server) { client in
+        let replaced = try await NavarchClient.with(server: serve.server, security: serve.security) { client in
             let deadline = ContinuousClock.now + .seconds(90)
             while ContinuousClock.now < deadline {
                 try await cloudInit.bootNew()
@@ -263,9 +263,9 @@ struct CloudBootstrapTests {
             return false
         }
         #expect(replaced, "\(serve.logTail())")
-        let victimEvents = try await NavarchClient.with(server: serve.server) { try await $0.events(nodeID: node.id) }
+        let victimEvents = try await NavarchClient.with(server: serve.server, security: serve.security) { try await $0.events(nodeID: node.id) }
         #expect(victimEvents.contains { $0.kind == "node.observation" && $0.message.contains("spot_preemption") && $0.message.contains("aws spot interruption: terminate") })
-        let poolEvents = try await NavarchClient.with(server: serve.server) { try await $0.events(pool: "cloud") }
+        let poolEvents = try await NavarchClient.with(server: serve.server, security: serve.security) { try await $0.events(pool: "cloud") }
         #expect(poolEvents.contains { $0.kind == "instance.requested" && $0.message.contains("replacing \(node.id)") })
 
         let down = try await navarch(["down", "--server", serve.server, "cloud", "--timeout", "120"])

@@ -23,12 +23,14 @@ import Testing
     }
 
     @Test func xidOnANodeGetsItReplacedAndDownLeavesNothing() async throws {
-        let serve = try ServeProcess()
+        // The quick start as the README gives it: TLS with the control plane's own CA, tokens.
+        let serve = try ServeProcess(tls: true)
         defer { serve.cleanUp() }
         try await serve.start()
         let followed = serve.dataDirectory + "-events.jsonl"
         let follower = try await ChildProcess.spawn(
-            Binaries.navarch, ["events", "--follow", "-o", "json", "--server", serve.server], stdout: followed, stderr: followed)
+            Binaries.navarch, ["events", "--follow", "-o", "json", "--server", serve.server], stdout: followed, stderr: followed,
+            environment: ServeProcess.clientEnvironment(serve.server))
         defer { kill(follower.pid, SIGKILL); _ = follower.exitStatus() }
 
         let up = try await navarch(["up", "--server", serve.server, "--gpus", "16", "--type", "h100", "--name", "demo", "--timeout", "60"])
@@ -52,7 +54,7 @@ import Testing
         let uncordon = try await navarch(["uncordon", "demo-1", "--server", serve.server])
         #expect(uncordon.status == 0, "\(uncordon.stderr)")
 
-        try await NavarchClient.with(server: serve.server) { client in
+        try await NavarchClient.with(server: serve.server, security: serve.security) { client in
             #expect(try await client.node("demo-1").state == .active)
             // A flood of identical application errors on demo-1: coalesced, nothing lost, node stays healthy.
             let demo1Log = try kernelLog(of: try await client.node("demo-1"))
@@ -101,7 +103,7 @@ import Testing
             #expect(try await client.node("demo-0").gpus[0].health == .unhealthy)
         }
 
-        try await NavarchClient.with(server: serve.server) { client in
+        try await NavarchClient.with(server: serve.server, security: serve.security) { client in
             try await eventually("the XID 13 flood is reported as one burst with its count", timeout: .seconds(20)) {
                 let floods = try await client.events(nodeID: "demo-1").filter { $0.kind == "node.observation" && $0.attributes["code"] == "13" }
                 return floods.compactMap { Int($0.attributes["count"] ?? "") }.reduce(0, +) == 500
@@ -144,13 +146,13 @@ import Testing
     }
 
     @Test func controlPlaneKilledMidReplacementComesBackIntact() async throws {
-        let serve = try ServeProcess()
+        let serve = try ServeProcess(tls: true)
         defer { serve.cleanUp() }
         try await serve.start()
         let up = try await navarch(["up", "--server", serve.server, "--gpus", "16", "--type", "h100", "--name", "demo", "--timeout", "60"])
         #expect(up.status == 0, "\(up.stderr)")
 
-        let (before, bad) = try await NavarchClient.with(server: serve.server) { client in
+        let (before, bad) = try await NavarchClient.with(server: serve.server, security: serve.security) { client in
             let node = try await client.node("demo-0")
             try injectKernelLogLine(Self.xid54, into: try kernelLog(of: node))
             try await eventually("the replacement is requested") {
@@ -160,10 +162,10 @@ import Testing
         }
         try await serve.kill()
 
-        let restarted = try ServeProcess(dataDirectory: serve.dataDirectory, grpcPort: serve.grpcPort, httpPort: serve.httpPort)
+        let restarted = try ServeProcess(dataDirectory: serve.dataDirectory, grpcPort: serve.grpcPort, httpPort: serve.httpPort, tls: true)
         defer { restarted.cleanUp() }
         try await restarted.start()
-        try await NavarchClient.with(server: restarted.server) { client in
+        try await NavarchClient.with(server: restarted.server, security: restarted.security) { client in
             let pools = try await client.pools()
             #expect(pools.map(\.name) == ["demo"])
             #expect(pools.first?.desiredNodes == 2)

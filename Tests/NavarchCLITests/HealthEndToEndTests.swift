@@ -12,10 +12,12 @@ import Glibc
 @Suite(.serialized, .timeLimit(.minutes(2))) struct HealthEndToEndTests {
     func agent(_ id: String, server: String, environment: [String] = [], extra: [String] = []) async throws -> (ChildProcess, String) {
         let log = FileManager.default.temporaryDirectory.appendingPathComponent("agent-\(id)-\(UUID().uuidString).log").path
+        // Enrolled by hand, as an admin would: the admin token until the node has its credential.
+        let token = ServeProcess.clientEnvironment(server)["NAVARCH_TOKEN"] ?? ""
         let child = try await ChildProcess.spawn(
             "/usr/bin/env",
-            environment + [
-                Binaries.directory + "/navarch-node", "--control-plane", server, "--node-id", id, "--backend", "nvml",
+            environment + ["NAVARCH_TOKEN=\(token)"] + [
+                Binaries.directory + "/navarch-node", "--control-plane", server, "--node-id", id, "--backend", "nvml", "--insecure",
                 "--nvml-library", Binaries.directory + "/libnvidia-ml.so", "--cuda-library", Binaries.directory + "/libcuda.so",
                 // A repair that climbs to a reboot must not reboot the machine running the tests.
                 "--reboot-command", "true",
@@ -43,7 +45,7 @@ import Glibc
         // An agent whose NVML answers "driver not loaded" stays up and is reported unhealthy with the reason.
         let (broken, brokenLog) = try await agent("gpu-nodriver", server: serve.server, environment: ["NAVARCH_FAKE_NVML_INIT_RESULT=9"], extra: ["--kernel-log", "none"])
         defer { kill(broken.pid, SIGKILL); _ = broken.exitStatus() }
-        try await NavarchClient.with(server: serve.server) { client in
+        try await NavarchClient.with(server: serve.server, security: serve.security) { client in
             try await eventually("the driverless node registers unhealthy", timeout: .seconds(20)) {
                 guard let node = try? await client.node("gpu-nodriver") else { return false }
                 return node.health == .unhealthy && node.healthReason.contains("Driver Not Loaded")
@@ -57,7 +59,7 @@ import Glibc
         FileManager.default.createFile(atPath: kmsg, contents: nil)
         let (good, goodLog) = try await agent("gpu-1", server: serve.server, extra: ["--kernel-log", kmsg, "--expect-gpus", "8", "--expect-gpu-model", "H100"])
         defer { kill(good.pid, SIGKILL); _ = good.exitStatus() }
-        try await NavarchClient.with(server: serve.server) { client in
+        try await NavarchClient.with(server: serve.server, security: serve.security) { client in
             try await eventually("gpu-1 registers healthy with its NVML readings", timeout: .seconds(20)) {
                 guard let node = try? await client.node("gpu-1") else { return false }
                 return node.health == .healthy && node.gpus.count == 8 && node.labels["nvidia.driver_version"] == "570.172.08"
@@ -109,7 +111,7 @@ import Glibc
         try await serve.start()
         let (agent, log) = try await agent("gpu-badmem", server: serve.server, environment: ["NAVARCH_FAKE_CUDA_CORRUPT_DEVICE=3"], extra: ["--kernel-log", "none"])
         defer { kill(agent.pid, SIGKILL); _ = agent.exitStatus() }
-        try await NavarchClient.with(server: serve.server) { client in
+        try await NavarchClient.with(server: serve.server, security: serve.security) { client in
             try await eventually("the node is unhealthy because of GPU 3's memory", timeout: .seconds(30)) {
                 guard let node = try? await client.node("gpu-badmem") else { return false }
                 return node.health == .unhealthy && node.healthReason.contains("cuda_memory") && node.gpus[3].health == .unhealthy

@@ -36,8 +36,9 @@ import Testing
 
     /// Registers `count` nodes, 64 at a time, as agents would.
     static func register(on serve: ServeProcess, count: Int = nodes) async throws {
-        let transport = try HTTP2ClientTransport.Posix(target: .ipv4(address: "127.0.0.1", port: serve.grpcPort), transportSecurity: .plaintext)
-        try await withGRPCClient(transport: transport) { grpc in
+        // Enrolled by the admin, as machines set up by hand are.
+        let transport = try serve.security.transport(host: "127.0.0.1", port: serve.grpcPort)
+        try await withGRPCClient(transport: transport, interceptors: serve.security.interceptors) { grpc in
             let agents = Navarch_V1_NodeService.Client(wrapping: grpc)
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for index in 0..<count {
@@ -74,7 +75,7 @@ import Testing
         let expected = (0..<Self.nodes).filter { $0 % 2 == 1 && $0 % 100 == 7 }.map { "big-\($0)" }
         #expect(unhealthy.stdout.split(separator: "\n").dropFirst().map { String($0.split(separator: " ")[0]) } == expected)
 
-        let counts = try await NavarchClient.with(server: serve.server) { try await $0.poolsWithCounts().counts }
+        let counts = try await NavarchClient.with(server: serve.server, security: serve.security) { try await $0.poolsWithCounts().counts }
         #expect(counts[""] == nil && counts["even"]?.nodes == 2500 && counts["odd"]?.readyNodes == 2500 - expected.count)
 
         // The HTTP API, following next_page_token; GPU figures only when asked for.
@@ -82,8 +83,8 @@ import Testing
         var token = ""
         var pages = 0
         repeat {
-            let url = try #require(URL(string: "http://127.0.0.1:\(serve.httpPort)/v1/nodes?page_size=2000&page_token=\(token)"))
-            let (data, _) = try await URLSession.shared.data(from: url)
+            let url = try serve.request("/v1/nodes?page_size=2000&page_token=\(token)")
+            let (data, _) = try await URLSession.shared.data(for: url)
             let page = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
             let nodes = try #require(page["nodes"] as? [[String: Any]])
             #expect(page["total_size"] as? Int == Self.nodes)
@@ -94,11 +95,11 @@ import Testing
         } while !token.isEmpty && pages < 10
         #expect(pages == 3)
         #expect(seen == (0..<Self.nodes).map { "big-\($0)" })
-        let detailed = try #require(URL(string: "http://127.0.0.1:\(serve.httpPort)/v1/nodes?pool=even&page_size=1&include_gpu_detail=true"))
-        let (data, _) = try await URLSession.shared.data(from: detailed)
+        let detailed = try serve.request("/v1/nodes?pool=even&page_size=1&include_gpu_detail=true")
+        let (data, _) = try await URLSession.shared.data(for: detailed)
         #expect(String(decoding: data, as: UTF8.self).contains("metric_19_of_some_length"))
-        let bad = try #require(URL(string: "http://127.0.0.1:\(serve.httpPort)/v1/nodes?state=sleeping"))
-        let (body, response) = try await URLSession.shared.data(from: bad)
+        let bad = try serve.request("/v1/nodes?state=sleeping")
+        let (body, response) = try await URLSession.shared.data(for: bad)
         #expect((response as? HTTPURLResponse)?.statusCode == 400)
         #expect(String(decoding: body, as: UTF8.self).contains("state 'sleeping' is not one of active"))
         _ = try await serve.stop()

@@ -1,4 +1,9 @@
+import Testing
+import Synchronization
 import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 import NavarchCloudFakes
 import NavarchClient
 import NavarchCore
@@ -78,6 +83,12 @@ func navarch(_ arguments: [String], environment: [String: String] = [:], timeout
         try? FileManager.default.removeItem(atPath: base + ".out")
         try? FileManager.default.removeItem(atPath: base + ".err")
     }
+    // A command aimed at a test's control plane (`--server ADDRESS`) trusts and authenticates
+    // to it as its local user would.
+    var environment = environment
+    if let index = arguments.firstIndex(of: "--server"), index + 1 < arguments.count {
+        environment = ServeProcess.clientEnvironment(arguments[index + 1]).merging(environment) { _, given in given }
+    }
     let child = try await ChildProcess.spawn(Binaries.navarch, arguments, stdout: base + ".out", stderr: base + ".err", environment: environment)
     let status = try await child.wait(timeout: timeout)
     let stdout = (try? String(contentsOfFile: base + ".out", encoding: .utf8)) ?? ""
@@ -95,10 +106,21 @@ final class ServeProcess: @unchecked Sendable {
     let grpcPort: Int
     let httpPort: Int
     let logPath: String
+    /// Whether it serves TLS (its own CA); plaintext (`--insecure`) otherwise.
+    let tls: Bool
     private var child: ChildProcess?
     private var exited: Int32?
 
-    init(dataDirectory: String? = nil, grpcPort: Int? = nil, httpPort: Int? = nil) throws {
+    private static let environments = Mutex<[String: [String: String]]>([:])
+
+    /// The environment a CLI command aimed at `server` runs with: the CA and admin token of
+    /// the test control plane there.
+    static func clientEnvironment(_ server: String) -> [String: String] {
+        environments.withLock { $0[server] } ?? [:]
+    }
+
+    init(dataDirectory: String? = nil, grpcPort: Int? = nil, httpPort: Int? = nil, tls: Bool = false) throws {
+        self.tls = tls
         self.dataDirectory = dataDirectory ?? FileManager.default.temporaryDirectory.appendingPathComponent("navarch-e2e-\(UUID().uuidString)").path
         self.grpcPort = try grpcPort ?? freePort()
         self.httpPort = try httpPort ?? freePort()
@@ -106,6 +128,26 @@ final class ServeProcess: @unchecked Sendable {
     }
 
     var server: String { "127.0.0.1:\(grpcPort)" }
+
+    /// The admin token its first start wrote.
+    var adminToken: String? {
+        (try? String(contentsOfFile: dataDirectory + "/admin.token", encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// How a test client calls it as the admin.
+    var security: ClientSecurity {
+        ClientSecurity(trust: tls ? .caFile(dataDirectory + "/tls/ca.pem") : .plaintext, credential: adminToken)
+    }
+
+    /// `https://…` or `http://…` of its HTTP API.
+    var httpURL: String { "\(tls ? "https" : "http")://127.0.0.1:\(httpPort)" }
+
+    /// A request to its HTTP API as the admin.
+    func request(_ path: String) throws -> URLRequest {
+        var request = URLRequest(url: try #require(URL(string: "http://127.0.0.1:\(httpPort)\(path)")))
+        if let adminToken { request.setValue("Bearer \(adminToken)", forHTTPHeaderField: "Authorization") }
+        return request
+    }
 
     /// Starts the control plane and waits until it answers.
     func start(extraArguments: [String] = [], environment: [String: String] = [:]) async throws {
@@ -117,14 +159,21 @@ final class ServeProcess: @unchecked Sendable {
             [
                 "serve", "--data-dir", dataDirectory, "--grpc-port", "\(grpcPort)", "--http-port", "\(httpPort)",
                 "--heartbeat-interval", "1s",
-            ] + extraArguments,
-            stdout: logPath, stderr: logPath, environment: environment)
+            ] + (tls ? [] : ["--insecure"]) + extraArguments,
+            stdout: logPath, stderr: logPath,
+            // The admin token is shared through the test's own config folder, not the user's.
+            environment: ["XDG_CONFIG_HOME": dataDirectory + "/config"].merging(environment) { _, given in given })
         self.child = child
         exited = nil
         let deadline = ContinuousClock.now + .seconds(30)
         while ContinuousClock.now < deadline {
             if let status = child.exitStatus() { throw NavarchError(.internal, "navarch serve exited with \(status): \(logTail())") }
-            if (try? await NavarchClient.with(server: server, timeout: .seconds(1)) { try await $0.serverInfo() }) != nil { return }
+            if adminToken != nil, (try? await NavarchClient.with(server: server, security: security, timeout: .seconds(1)) { try await $0.serverInfo() }) != nil {
+                let client = tls ? ["NAVARCH_CA_FILE": dataDirectory + "/tls/ca.pem"] : ["NAVARCH_INSECURE": "1"]
+                let environment = client.merging(["NAVARCH_TOKEN": adminToken ?? ""]) { a, _ in a }
+                Self.environments.withLock { $0[server] = environment }
+                return
+            }
             try await Task.sleep(for: .milliseconds(100))
         }
         throw NavarchError(.internal, "navarch serve did not become ready: \(logTail())")

@@ -77,7 +77,7 @@ struct AgentBootstrapTests {
         #expect(FileManager.default.isExecutableFile(atPath: installed))
         let unit = try String(contentsOfFile: root + AgentBootstrap.unitPath, encoding: .utf8)
         #expect(unit.contains(
-            "ExecStart=/usr/local/bin/navarch-node --control-plane 10.1.2.3:50051 --node-id train-0 --instance-id i-0123456789abcdef --pool train --join-token-file /etc/navarch/join-token --backend nvml --expect-gpus 8"))
+            "ExecStart=/usr/local/bin/navarch-node --control-plane 10.1.2.3:50051 --node-id train-0 --instance-id i-0123456789abcdef --pool train --join-token-file /etc/navarch/join-token --credential-file /var/lib/navarch/credential --insecure --backend nvml --expect-gpus 8"))
         #expect(unit.contains("Restart=always"))
         #expect(unit.contains("WantedBy=multi-user.target"))
         let token = try String(contentsOfFile: root + AgentBootstrap.tokenPath, encoding: .utf8)

@@ -77,7 +77,7 @@ import Testing
         let provider = FakeProvider()
         let plane = ControlPlane(configuration: configuration, store: InMemoryStore()).with(provider: provider)
         try await withControlPlane(plane) { endpoints in
-            try await NavarchClient.with(server: endpoints.grpcAddress) { client in
+            try await NavarchClient.with(server: endpoints.grpcAddress, security: endpoints.admin) { client in
                 _ = try await client.createPool(name: "wide", gpuType: "l4", gpus: 5)
                 try await eventually("the rate limit is recorded") {
                     try await client.events(pool: "wide").contains { $0.kind == "rate_limit.deferred" && $0.message.contains("2/min per pool") }

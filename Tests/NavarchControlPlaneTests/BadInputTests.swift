@@ -56,7 +56,7 @@ import Testing
                 ack.commandID = "nope"
                 await expectCode(.notFound) { try await node.acknowledgeCommand(ack) }
             }
-            try await NavarchClient.with(server: endpoints.grpcAddress) { client in
+            try await NavarchClient.with(server: endpoints.grpcAddress, security: endpoints.admin) { client in
                 await #expect(throws: NavarchError.notFound("node ghost not found")) { try await client.node("ghost") }
                 await #expect(throws: NavarchError.invalidArgument("node_id is required")) { try await client.node("") }
                 await #expect(throws: NavarchError.notFound("node ghost not found")) { try await client.cordon("ghost", reason: "") }
@@ -76,7 +76,7 @@ import Testing
 
     @Test func unreachableControlPlaneSaysSo() async throws {
         await #expect(throws: NavarchError(.unavailable, "cannot reach the control plane at 127.0.0.1:1: is `navarch serve` running?")) {
-            try await NavarchClient.with(server: "127.0.0.1:1") { try await $0.pools() }
+            try await NavarchClient.with(server: "127.0.0.1:1", security: .insecure) { try await $0.pools() }
         }
     }
 }

@@ -55,7 +55,7 @@ import Testing
 
     @Test(arguments: [
         ("grpc:\n  prot: 50051\n", "navarch.yaml:2: grpc.prot: unknown key; known keys here: advertised_address, host, max_concurrent_streams, port"),
-        ("heartbeat:\n  interval: 5s\nhertbeat: 1\n", "navarch.yaml:3: hertbeat: unknown key; known keys here: autoscaling, bootstrap, circuit_breaker, coordinator, data_dir, diagnostics, grpc, health, heartbeat, http, log_level, notifications, pools, providers, provisioning, rate_limits, remediation"),
+        ("heartbeat:\n  interval: 5s\nhertbeat: 1\n", "navarch.yaml:3: hertbeat: unknown key; known keys here: autoscaling, bootstrap, circuit_breaker, coordinator, data_dir, diagnostics, grpc, health, heartbeat, http, limits, log_level, notifications, pools, providers, provisioning, rate_limits, remediation, tls"),
         ("providers:\n  aws:\n    regoin: us-east-1\n", "navarch.yaml:3: providers.aws.regoin: unknown key; known keys here: cloud, endpoint, image_id, instance_profile, instance_role, key_name, metadata_endpoint, placement_group, profile, region, security_group_ids, spot, ssh_key, ssh_user, subnet_ids"),
         ("providers:\n  aws:\n    spot: maybe\n", "navarch.yaml:3: providers.aws.spot: expected true or false, got 'maybe'"),
         ("providers:\n  aws:\n    subnet_ids: {a: b}\n", "navarch.yaml:3: providers.aws.subnet_ids: expected a list of names"),

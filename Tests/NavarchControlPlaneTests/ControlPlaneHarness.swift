@@ -8,6 +8,7 @@ import NavarchProto
 import NavarchProviders
 import NavarchTesting
 import NavarchStore
+import Synchronization
 
 /// Runs a control plane in-process on free ports for the duration of `body`.
 func withControlPlane<T: Sendable>(
@@ -24,6 +25,7 @@ func withControlPlane<T: Sendable>(
             try await group.next()  // the error that stopped the start
             throw NavarchError(.internal, "control plane did not start")
         }
+        TestCredentials.remember(endpoints)
         do {
             let result = try await body(endpoints)
             group.cancelAll()
@@ -35,9 +37,11 @@ func withControlPlane<T: Sendable>(
     }
 }
 
-/// A configuration on free ports with quick timings.
+/// A configuration on free ports with quick timings, served in plaintext (tokens and node
+/// credentials are still required; `SecurityTests` and the CLI's end-to-end tests run TLS).
 func testConfiguration(defaultProvider: String = "fake") -> ControlPlaneConfiguration {
     var configuration = ControlPlaneConfiguration()
+    configuration.insecure = true
     configuration.grpcPort = 0
     configuration.httpPort = 0
     configuration.defaultProvider = defaultProvider
@@ -47,12 +51,15 @@ func testConfiguration(defaultProvider: String = "fake") -> ControlPlaneConfigur
     return configuration
 }
 
-/// Calls the node API the way an agent does.
+/// Calls the node API the way an agent does; as the admin (who may act for any node) unless
+/// `security` says otherwise.
 func withNodeClient<T: Sendable>(
-    _ endpoints: ControlPlaneEndpoints, _ body: (Navarch_V1_NodeService.Client<HTTP2ClientTransport.Posix>) async throws -> T
+    _ endpoints: ControlPlaneEndpoints, as security: ClientSecurity? = nil,
+    _ body: (Navarch_V1_NodeService.Client<HTTP2ClientTransport.Posix>) async throws -> T
 ) async throws -> T {
-    let transport = try HTTP2ClientTransport.Posix(target: .ipv4(address: "127.0.0.1", port: endpoints.grpcPort), transportSecurity: .plaintext)
-    return try await withGRPCClient(transport: transport) { client in
+    let security = security ?? endpoints.admin
+    let transport = try security.transport(host: "127.0.0.1", port: endpoints.grpcPort)
+    return try await withGRPCClient(transport: transport, interceptors: security.interceptors) { client in
         try await body(Navarch_V1_NodeService.Client(wrapping: client))
     }
 }
@@ -82,8 +89,30 @@ func withFleet<T: Sendable>(
     _ body: @escaping @Sendable (NavarchClient, Navarch_V1_NodeService.Client<HTTP2ClientTransport.Posix>) async throws -> T
 ) async throws -> T {
     try await withControlPlane(plane) { endpoints in
-        try await NavarchClient.with(server: endpoints.grpcAddress) { client in
+        try await NavarchClient.with(server: endpoints.grpcAddress, security: endpoints.admin) { client in
             try await withNodeClient(endpoints) { agent in try await body(client, agent) }
         }
     }
+}
+
+/// The admin token each running test control plane wrote, by its ports, so that helpers given
+/// only a port (HTTP requests) can authenticate.
+enum TestCredentials {
+    private static let tokens = Mutex<[Int: String]>([:])
+
+    static func remember(_ endpoints: ControlPlaneEndpoints) {
+        let token = (try? String(contentsOfFile: endpoints.adminTokenPath, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
+        tokens.withLock { $0[endpoints.httpPort] = token; $0[endpoints.grpcPort] = token }
+    }
+
+    /// The admin token of the control plane listening on `port` (HTTP or gRPC).
+    static func adminToken(port: Int) -> String? { tokens.withLock { $0[port] } }
+}
+
+extension ControlPlaneEndpoints {
+    /// The admin token its first start wrote.
+    var adminToken: String? { (try? String(contentsOfFile: adminTokenPath, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) }
+
+    /// How a test client calls it as the admin.
+    var admin: ClientSecurity { clientSecurity(credential: adminToken) }
 }

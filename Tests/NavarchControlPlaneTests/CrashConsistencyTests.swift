@@ -53,7 +53,7 @@ final class CrashingStore: Store {
 /// replacement bought and no second.
 @Suite struct CrashConsistencyTests {
     static let badReport = RemediationLadderEndToEndTests.report(
-        "demo-0", RemediationLadderEndToEndTests.observation(xid: 79, gpu: 0, action: "replace", rule: "xid-restart-bare-metal"))
+        "demo-0", RemediationLadderEndToEndTests.observation(xid: 54, gpu: 0, action: "replace", rule: "xid-hardware"))
 
     @Test func aReplacementKilledAtAnyWriteRecoversToTheSameFleet() async throws {
         // How many writes the whole replacement takes, uninterrupted.
@@ -77,7 +77,7 @@ final class CrashingStore: Store {
         let registered = Recorder<String>()
         let first = ControlPlane(configuration: configuration, store: store).with(provider: provider).with(clock: clock)
         let scenarioWrites = try await withControlPlane(first) { endpoints in
-            try await NavarchClient.with(server: endpoints.grpcAddress) { client in
+            try await NavarchClient.with(server: endpoints.grpcAddress, security: endpoints.admin) { client in
                 try await withNodeClient(endpoints) { agent in
                     _ = try await client.createPool(name: "demo", gpuType: "h100", gpus: 16)
                     try await eventually("two machines bought") { provider.requestsSoFar.count == 2 }
@@ -112,7 +112,7 @@ final class CrashingStore: Store {
         // A new control plane on what was stored; the agents retry what was not acknowledged.
         let restarted = ControlPlane(configuration: configuration, store: inner).with(provider: provider).with(clock: clock)
         try await withControlPlane(restarted) { endpoints in
-            try await NavarchClient.with(server: endpoints.grpcAddress) { client in
+            try await NavarchClient.with(server: endpoints.grpcAddress, security: endpoints.admin) { client in
                 try await withNodeClient(endpoints) { agent in
                     if try await client.node("demo-0").state != .terminated { _ = try await agent.reportHealth(Self.badReport) }
                     for request in provider.requestsSoFar where !registered.values.contains(request.instanceID) {

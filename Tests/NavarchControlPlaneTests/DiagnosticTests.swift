@@ -24,7 +24,7 @@ import Testing
         configuration.heartbeatInterval = .seconds(60)
         let plane = ControlPlane(configuration: configuration, store: InMemoryStore()).with(provider: provider)
         try await withControlPlane(plane) { endpoints in
-            try await NavarchClient.with(server: endpoints.grpcAddress) { client in
+            try await NavarchClient.with(server: endpoints.grpcAddress, security: endpoints.admin) { client in
                 _ = try await client.createPool(name: "diag", gpuType: "h100", gpus: 8)
                 var requests = provider.requests.makeAsyncIterator()
                 let request = try #require(await requests.next())
@@ -122,7 +122,7 @@ import Testing
         let configuration = setup
         let plane = ControlPlane(configuration: configuration, store: InMemoryStore()).with(provider: FakeProvider())
         try await withControlPlane(plane) { endpoints in
-            try await NavarchClient.with(server: endpoints.grpcAddress) { client in
+            try await NavarchClient.with(server: endpoints.grpcAddress, security: endpoints.admin) { client in
                 let policy = try HealthPolicyFile.parse(try await client.healthPolicyYAML())
                 #expect(policy == configuration.healthPolicy)
             }

@@ -29,7 +29,8 @@ struct GRPCInteropTests {
 
     func run(_ endpoints: ControlPlaneEndpoints, _ arguments: [String]) async throws -> Answer {
         let (status, output) = try await PeerPython.clients.run(
-            Self.client, [Self.proto, "127.0.0.1:\(endpoints.grpcPort)"] + arguments, timeout: .seconds(240))
+            Self.client, [Self.proto, "127.0.0.1:\(endpoints.grpcPort)"] + arguments,
+            environment: ["NAVARCH_TOKEN": endpoints.adminToken ?? ""], timeout: .seconds(240))
         #expect(status == 0, "\(output)")
         let line = try #require(output.split(separator: "\n").last, "\(output)")
         let decoder = JSONDecoder()

@@ -10,8 +10,9 @@ import Testing
 
 @Suite struct HTTPAPITests {
     func get(_ port: Int, _ path: String) async throws -> (Int, String) {
-        let url = try #require(URL(string: "http://127.0.0.1:\(port)\(path)"))
-        let (data, response) = try await URLSession.shared.data(from: url)
+        var request = URLRequest(url: try #require(URL(string: "http://127.0.0.1:\(port)\(path)")))
+        if let token = TestCredentials.adminToken(port: port) { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
+        let (data, response) = try await URLSession.shared.data(for: request)
         return ((response as? HTTPURLResponse)?.statusCode ?? 0, String(decoding: data, as: UTF8.self))
     }
 

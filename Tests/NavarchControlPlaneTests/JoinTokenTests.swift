@@ -26,7 +26,7 @@ struct JoinTokenTests {
         configuration.agentBinary = agentBinary
         let plane = ControlPlane(configuration: configuration, store: InMemoryStore()).with(provider: provider)
         try await withControlPlane(plane) { endpoints in
-            try await NavarchClient.with(server: endpoints.grpcAddress) { client in
+            try await NavarchClient.with(server: endpoints.grpcAddress, security: endpoints.admin) { client in
                 _ = try await client.createPool(name: "gpu", gpuType: "h100", gpus: 8)
                 var requests = provider.requests.makeAsyncIterator()
                 let request = try #require(await requests.next())
@@ -42,7 +42,7 @@ struct JoinTokenTests {
                 #expect((response as? HTTPURLResponse)?.statusCode == 200)
                 #expect(body == Data("pretend agent binary".utf8))
 
-                try await withNodeClient(endpoints) { agent in
+                let credential = try await withNodeClient(endpoints, as: endpoints.clientSecurity(credential: nil)) { agent in
                     // No token, then a token of another instance: refused, and recorded.
                     let refused = try await #require(throws: RPCError.self) {
                         _ = try await agent.register(registration(node: request.nodeID, instance: request.instanceID))
@@ -58,9 +58,15 @@ struct JoinTokenTests {
 
                     var good = registration(node: request.nodeID, instance: request.instanceID)
                     good.joinToken = token
-                    _ = try await agent.register(good)
+                    let credential = try await agent.register(good).nodeCredential
+                    #expect(credential.hasPrefix("nvn1.\(request.nodeID)."))
                     try await eventually("the node is active") { try await client.node(request.nodeID).state == .active }
-                    // Once joined, the agent registers again after a restart without it.
+                    // Once joined, the token does not join again; the node's credential does.
+                    let replayed = try await #require(throws: RPCError.self) { _ = try await agent.register(good) }
+                    #expect(replayed.code == .unauthenticated)
+                    return credential
+                }
+                try await withNodeClient(endpoints, as: endpoints.clientSecurity(credential: credential)) { agent in
                     _ = try await agent.register(registration(node: request.nodeID, instance: request.instanceID))
                 }
             }

@@ -31,7 +31,7 @@ struct MCPTests {
             try await withNodeClient(endpoints) { agent in
                 for index in 0..<4 { _ = try await agent.register(registration(node: "mcp-\(index)", instance: "")) }
             }
-            try await NavarchClient.with(server: endpoints.grpcAddress) { client in
+            try await NavarchClient.with(server: endpoints.grpcAddress, security: endpoints.admin) { client in
                 _ = try await client.createPool(name: "train", gpuType: "h100", gpus: 16)
             }
             return try await body(endpoints)
@@ -40,9 +40,10 @@ struct MCPTests {
 
     /// Runs the client against a fleet of `mcp-0` to `mcp-3` and the pool `train` of 2
     /// instances, with `aws` a configured provider whose machines the catalog prices.
-    static func run(_ arguments: [String]) async throws -> Seen {
+    static func run(_ arguments: [String], _ endpoints: ControlPlaneEndpoints) async throws -> Seen {
         let (status, output) = try await PeerPython.clients.run(
-            client, arguments + ["--pool", "train", "--nodes", "mcp-0,mcp-1,mcp-2,mcp-3", "--priced-provider", "aws"], timeout: .seconds(180))
+            client, arguments + ["--pool", "train", "--nodes", "mcp-0,mcp-1,mcp-2,mcp-3", "--priced-provider", "aws"],
+            environment: ["NAVARCH_TOKEN": endpoints.adminToken ?? "", "NAVARCH_INSECURE": "1"], timeout: .seconds(180))
         #expect(status == 0, "\(output.suffix(4000))")
         let line = try #require(output.split(separator: "\n").last, "\(output)")
         let seen = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], "\(output.suffix(4000))")
@@ -52,9 +53,9 @@ struct MCPTests {
     @Test(.timeLimit(.minutes(4)))
     func theHTTPEndpointServesEveryToolAndRecordsTheAgent() async throws {
         let seen = try await withMCPFleet { endpoints in
-            let seen = try await Self.run(["http", "http://127.0.0.1:\(endpoints.httpPort)/mcp"])
-            let events = try await NavarchClient.with(server: endpoints.grpcAddress) { try await $0.events(nodeID: "mcp-1") }
-            #expect(events.contains { $0.kind == "node.cordoned" && $0.attributes["actor"] == "mcp:pytest-agent" }, "\(events)")
+            let seen = try await Self.run(["http", "http://127.0.0.1:\(endpoints.httpPort)/mcp"], endpoints)
+            let events = try await NavarchClient.with(server: endpoints.grpcAddress, security: endpoints.admin) { try await $0.events(nodeID: "mcp-1") }
+            #expect(events.contains { $0.kind == "node.cordoned" && $0.attributes["actor"] == "admin (via mcp:pytest-agent)" }, "\(events)")
             return seen
         }
         #expect(seen.failures.isEmpty, "\(seen.failures.joined(separator: "\n"))")
@@ -64,7 +65,7 @@ struct MCPTests {
     func navarchMCPOverStdioServesTheSameTools() async throws {
         let binary = try #require(Self.navarch)
         let seen = try await withMCPFleet { endpoints in
-            try await Self.run(["stdio", binary, endpoints.grpcAddress])
+            try await Self.run(["stdio", binary, endpoints.grpcAddress], endpoints)
         }
         #expect(seen.failures.isEmpty, "\(seen.failures.joined(separator: "\n"))")
     }

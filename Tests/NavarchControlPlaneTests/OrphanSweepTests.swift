@@ -18,7 +18,7 @@ struct OrphanSweepTests {
         configuration.orphanSweepInterval = .milliseconds(200)
         let plane = ControlPlane(configuration: configuration, store: InMemoryStore()).with(provider: provider)
         try await withControlPlane(plane) { endpoints in
-            try await NavarchClient.with(server: endpoints.grpcAddress) { client in
+            try await NavarchClient.with(server: endpoints.grpcAddress, security: endpoints.admin) { client in
                 _ = try await client.createPool(name: "sweep", gpuType: "h100", gpus: 8)
                 var requests = provider.requests.makeAsyncIterator()
                 let request = try #require(await requests.next())

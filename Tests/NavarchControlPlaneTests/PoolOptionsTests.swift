@@ -19,7 +19,7 @@ struct PoolOptionsTests {
         configuration.heartbeatInterval = .seconds(60)
         let plane = ControlPlane(configuration: configuration, store: InMemoryStore()).with(provider: east).with(provider: west)
         try await withControlPlane(plane) { endpoints in
-            try await NavarchClient.with(server: endpoints.grpcAddress) { client in try await body(east, west, client) }
+            try await NavarchClient.with(server: endpoints.grpcAddress, security: endpoints.admin) { client in try await body(east, west, client) }
         }
     }
 
@@ -56,7 +56,7 @@ struct PoolOptionsTests {
     @Test func optionsAProviderCannotHonourAreRefusedWhenThePoolIsCreated() async throws {
         let plane = ControlPlane(configuration: testConfiguration(defaultProvider: "local"), store: InMemoryStore()).with(provider: OnDemandOnly())
         try await withControlPlane(plane) { endpoints in
-            try await NavarchClient.with(server: endpoints.grpcAddress) { client in
+            try await NavarchClient.with(server: endpoints.grpcAddress, security: endpoints.admin) { client in
                 let cluster = await #expect(throws: NavarchError.self) {
                     try await client.createPool(name: "c", gpuType: "h100", gpus: 8, provider: "local", poolOptions: PoolOptions(placement: .cluster))
                 }

@@ -21,7 +21,7 @@ struct ProviderFailoverTests {
         configuration.heartbeatInterval = .seconds(60)
         let plane = ControlPlane(configuration: configuration, store: InMemoryStore()).with(provider: east).with(provider: west)
         try await withControlPlane(plane) { endpoints in
-            try await NavarchClient.with(server: endpoints.grpcAddress) { client in
+            try await NavarchClient.with(server: endpoints.grpcAddress, security: endpoints.admin) { client in
                 let pool = try await client.createPool(name: "fo", gpuType: "h100", gpus: 8, provider: "east,west")
                 #expect(pool.provider == "east,west")
                 var requests = west.requests.makeAsyncIterator()
@@ -50,7 +50,7 @@ struct ProviderFailoverTests {
         configuration.pools = [definition]
         let plane = ControlPlane(configuration: configuration, store: InMemoryStore()).with(provider: east).with(provider: west)
         try await withControlPlane(plane) { endpoints in
-            try await NavarchClient.with(server: endpoints.grpcAddress) { client in
+            try await NavarchClient.with(server: endpoints.grpcAddress, security: endpoints.admin) { client in
                 var eastRequests = east.requests.makeAsyncIterator()
                 var westRequests = west.requests.makeAsyncIterator()
                 let onEast = try #require(await eastRequests.next())

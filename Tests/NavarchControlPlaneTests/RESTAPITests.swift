@@ -31,6 +31,7 @@ import Yams
     static func send(_ port: Int, _ method: String, _ path: String, _ body: String? = nil, headers: [String: String] = [:]) async throws -> Answer {
         var request = URLRequest(url: try #require(URL(string: "http://127.0.0.1:\(port)\(path)")))
         request.httpMethod = method
+        if let token = TestCredentials.adminToken(port: port) { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
         if let body {
             request.httpBody = Data(body.utf8)
             request.setValue("application/json", forHTTPHeaderField: "Content-Type")
@@ -158,6 +159,7 @@ import Yams
     /// Reads an event stream until `count` events came, returning their ids and kinds.
     static func streamedEvents(_ port: Int, _ path: String, headers: [String: String] = [:], count: Int) async throws -> [(id: Int64, kind: String)] {
         var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)\(path)")
+        if let token = TestCredentials.adminToken(port: port) { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
         for (name, value) in headers { request.headers.add(name: name, value: value) }
         let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
         #expect(response.headers.first(name: "Content-Type") == "text/event-stream")
@@ -243,7 +245,7 @@ struct RESTContractTests {
                     "run", "http://127.0.0.1:\(endpoints.httpPort)/openapi.json",
                     "--checks", "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance",
                     "--exclude-operation-id", "streamEvents", "--max-examples", "30", "--generation-deterministic",
-                    "--no-color",
+                    "--no-color", "-H", "Authorization: Bearer \(endpoints.adminToken ?? "")",
                 ],
                 timeout: .seconds(540))
         }

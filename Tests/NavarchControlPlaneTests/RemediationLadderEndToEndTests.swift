@@ -298,8 +298,8 @@ import Testing
         try await withControlPlane(plane) { endpoints in
             try await withNodeClient(endpoints) { agent in
                 _ = try await agent.register(registration(node: "solo", instance: ""))
-                _ = try await agent.reportHealth(Self.report("solo", Self.observation(xid: 95, gpu: 1, action: "replace", rule: "xid-hardware")))
-                try await NavarchClient.with(server: endpoints.grpcAddress) { client in
+                _ = try await agent.reportHealth(Self.report("solo", Self.observation(xid: 54, gpu: 1, action: "replace", rule: "xid-hardware")))
+                try await NavarchClient.with(server: endpoints.grpcAddress, security: endpoints.admin) { client in
                     try await eventually("solo is cordoned") { try await client.node("solo").state == .cordoned }
                     let refused = await #expect(throws: NavarchError.self) { try await client.uncordon("solo") }
                     #expect(refused?.message.contains("has not passed validation") == true)
@@ -308,7 +308,7 @@ import Testing
                     #expect(forced.state == .active)
                     let events = try await client.events(nodeID: "solo")
                     let record = try #require(events.first { $0.kind == "node.uncordoned_forced" })
-                    #expect(record.attributes["actor"] == "operator:alice" && record.attributes["forced"] == "true")
+                    #expect(record.attributes["actor"] == "admin (via operator:alice)" && record.attributes["forced"] == "true")
                     #expect(events.contains { $0.kind == "node.active" && $0.message.contains("swapped the riser card") })
                     let cordon = try #require(events.first { $0.kind == "node.cordoned" })
                     #expect(cordon.attributes["actor"] == "navarch")
@@ -386,7 +386,7 @@ import Testing
                     provider.provisionCalls - callsBefore == 2
                 }
                 let resetEvent = try #require(try await client.events(pool: "train").first { $0.kind == "breaker.reset" })
-                #expect(resetEvent.attributes["actor"] == "operator:bob")
+                #expect(resetEvent.attributes["actor"] == "admin (via operator:bob)")
                 group.cancelAll()
             }
         }
@@ -398,16 +398,16 @@ import Testing
         configuration.circuitBreaker.minimumNodes = 2
         let provider = FakeProvider()
         try await withControlPlane(ControlPlane(configuration: configuration, store: store).with(provider: provider)) { endpoints in
-            try await NavarchClient.with(server: endpoints.grpcAddress) { client in
+            try await NavarchClient.with(server: endpoints.grpcAddress, security: endpoints.admin) { client in
                 try await withNodeClient(endpoints) { agent in
                     let made = try await Self.pool("small", nodes: 2, client: client, agent: agent, provider: provider)
-                    _ = try await agent.reportHealth(Self.report(made[0].nodeID, Self.observation(xid: 95, gpu: 0, action: "replace", rule: "xid-hardware")))
+                    _ = try await agent.reportHealth(Self.report(made[0].nodeID, Self.observation(xid: 54, gpu: 0, action: "replace", rule: "xid-hardware")))
                     try await eventually("the breaker opens") { try await client.serverInfo().breakers.contains { $0.open } }
                 }
             }
         }
         try await withControlPlane(ControlPlane(configuration: configuration, store: store).with(provider: provider)) { endpoints in
-            try await NavarchClient.with(server: endpoints.grpcAddress) { client in
+            try await NavarchClient.with(server: endpoints.grpcAddress, security: endpoints.admin) { client in
                 let open = try await client.serverInfo().breakers.filter(\.open)
                 #expect(!open.isEmpty, "only an operator closes a breaker")
                 let unknown = await #expect(throws: NavarchError.self) { try await client.resetBreaker(scope: "nosuchpool") }

@@ -21,7 +21,7 @@ import Testing
         configuration.heartbeatInterval = .seconds(60)
         let plane = ControlPlane(configuration: configuration, store: store).with(provider: provider)
         try await withControlPlane(plane) { endpoints in
-            try await NavarchClient.with(server: endpoints.grpcAddress) { client in
+            try await NavarchClient.with(server: endpoints.grpcAddress, security: endpoints.admin) { client in
                 let pool = try await client.createPool(name: "demo", gpuType: "h100", gpus: 16)
                 #expect(pool.desiredNodes == 2 && pool.provider == "fake")
                 var requests = provider.requests.makeAsyncIterator()
@@ -51,10 +51,10 @@ import Testing
                         var report = Navarch_V1_ReportHealthRequest()
                         report.nodeID = bad
                         report.health = .unhealthy
-                        report.reason = "XID 79 on GPU 0: GPU has fallen off the bus"
+                        report.reason = "XID 54 on GPU 0: auxiliary power is not connected"
                         var observation = Navarch_V1_HealthObservation()
                         observation.kind = "xid"
-                        observation.code = 79
+                        observation.code = 54
                         observation.gpuIndex = 0
                         observation.verdict = .unhealthy
                         report.observations = [observation]
@@ -99,7 +99,7 @@ import Testing
         provider.failNextProvisions(2, with: NavarchError(.capacity, "no capacity in zone"))
         let plane = ControlPlane(configuration: testConfiguration(), store: InMemoryStore()).with(provider: provider)
         try await withControlPlane(plane) { endpoints in
-            try await NavarchClient.with(server: endpoints.grpcAddress) { client in
+            try await NavarchClient.with(server: endpoints.grpcAddress, security: endpoints.admin) { client in
                 _ = try await client.createPool(name: "retry", gpuType: "l4", gpus: 1)
                 var requests = provider.requests.makeAsyncIterator()
                 let request = try #require(await requests.next())
@@ -126,7 +126,7 @@ import Testing
         try await withControlPlane(plane) { endpoints in
             try await withNodeClient(endpoints) { agent in
                 _ = try await agent.register(registration(node: "solo", instance: ""))
-                try await NavarchClient.with(server: endpoints.grpcAddress) { client in
+                try await NavarchClient.with(server: endpoints.grpcAddress, security: endpoints.admin) { client in
                     let cordoned = try await client.cordon("solo", reason: "maintenance")
                     #expect(cordoned.state == .cordoned && cordoned.cordonReason == "maintenance")
                     let drained = try await client.drain("solo", reason: "maintenance")
@@ -162,7 +162,7 @@ import Testing
         let provider = FakeProvider()
         let plane = ControlPlane(configuration: testConfiguration(), store: InMemoryStore()).with(provider: provider).with(clock: clock)
         try await withControlPlane(plane) { endpoints in
-            try await NavarchClient.with(server: endpoints.grpcAddress) { client in
+            try await NavarchClient.with(server: endpoints.grpcAddress, security: endpoints.admin) { client in
                 _ = try await client.createPool(name: "quiet", gpuType: "l4", gpus: 1)
                 var requests = provider.requests.makeAsyncIterator()
                 let request = try #require(await requests.next())

@@ -96,7 +96,9 @@ struct BrainDriver {
     static let gpus = (0..<8).map { GPU(index: $0, uuid: "GPU-\($0)", model: "NVIDIA H100 80GB HBM3", pciBusID: "0000:\(18 + $0):00.0", memoryTotalMiB: 81_559) }
 
     static func registration(_ nodeID: String, instance: String = "", pool: String = "p") -> Registration {
-        Registration(nodeID: nodeID, instanceID: instance, pool: pool, hostname: nodeID, agentVersion: "test", gpus: gpus)
+        var registration = Registration(nodeID: nodeID, instanceID: instance, pool: pool, hostname: nodeID, agentVersion: "test", gpus: gpus)
+        registration.caller = .admin
+        return registration
     }
 
     static func xid(_ code: Int, gpu: Int, action: HealthAction, at time: Date) -> HealthObservation {

@@ -13,6 +13,8 @@ public struct AgentBootstrap: Sendable, Equatable {
     public var instanceID: String
     public var pool: String
     public var joinToken: String
+    /// The CA the agent trusts the control plane by (PEM); empty when it serves plaintext.
+    public var caCertificatePEM: String
     /// More `navarch-node` arguments (`--backend nvml` by default).
     public var agentArguments: [String]
 
@@ -20,11 +22,13 @@ public struct AgentBootstrap: Sendable, Equatable {
     public static let binaryPath = "/usr/local/bin/navarch-node"
     public static let unitPath = "/etc/systemd/system/navarch-node.service"
     public static let tokenPath = "/etc/navarch/join-token"
+    public static let caPath = "/etc/navarch/ca.pem"
+    public static let credentialPath = "/var/lib/navarch/credential"
     public static let scriptPath = "/var/lib/navarch/bootstrap.sh"
 
     public init(
         agentURL: String, agentSHA256: String, controlPlaneAddress: String, nodeID: String, instanceID: String, pool: String,
-        joinToken: String, agentArguments: [String] = ["--backend", "nvml"]
+        joinToken: String, caCertificatePEM: String = "", agentArguments: [String] = ["--backend", "nvml"]
     ) {
         self.agentURL = agentURL
         self.agentSHA256 = agentSHA256
@@ -33,6 +37,7 @@ public struct AgentBootstrap: Sendable, Equatable {
         self.instanceID = instanceID
         self.pool = pool
         self.joinToken = joinToken
+        self.caCertificatePEM = caCertificatePEM
         self.agentArguments = agentArguments
     }
 
@@ -57,7 +62,8 @@ public struct AgentBootstrap: Sendable, Equatable {
     /// The unit's command line.
     var execStart: String {
         ([Self.binaryPath, "--control-plane", controlPlaneAddress, "--node-id", nodeID, "--instance-id", instanceID, "--pool", pool,
-          "--join-token-file", Self.tokenPath] + agentArguments)
+          "--join-token-file", Self.tokenPath, "--credential-file", Self.credentialPath]
+            + (caCertificatePEM.isEmpty ? ["--insecure"] : ["--ca-file", Self.caPath]) + agentArguments)
             .map(Self.systemdQuoted).joined(separator: " ")
     }
 
@@ -70,14 +76,15 @@ public struct AgentBootstrap: Sendable, Equatable {
         root="${NAVARCH_ROOT:-}"
         url=\(Self.shellQuoted(agentURL))
         sha256=\(Self.shellQuoted(agentSHA256))
-        mkdir -p "$root/usr/local/bin" "$root/etc/navarch" "$root/etc/systemd/system"
+        mkdir -p "$root/usr/local/bin" "$root/etc/navarch" "$root/etc/systemd/system" "$root/var/lib/navarch"
+        \(caCertificatePEM.isEmpty ? "ca=" : "printf '%s' \(Self.shellQuoted(caCertificatePEM)) > \"$root\(Self.caPath)\"\nca=\"$root\(Self.caPath)\"")
         download="$root\(Self.binaryPath).download"
         attempt=1
         while :; do
           if command -v curl >/dev/null 2>&1; then
-            curl -fsSL --connect-timeout 10 --max-time 300 -o "$download" "$url" && break
+            curl -fsSL --connect-timeout 10 --max-time 300 ${ca:+--cacert "$ca"} -o "$download" "$url" && break
           else
-            wget -q -T 30 -O "$download" "$url" && break
+            wget -q -T 30 ${ca:+--ca-certificate="$ca"} -O "$download" "$url" && break
           fi
           if [ "$attempt" -ge 10 ]; then echo "navarch: cannot download $url" >&2; exit 1; fi
           attempt=$((attempt + 1))

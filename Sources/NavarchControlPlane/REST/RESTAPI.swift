@@ -207,7 +207,9 @@ extension RESTAPI {
         }
         let fleet = fleet
         let from = after
+        let lease = try admin.access.openStream(for: CallPrincipal.current)
         let body = ResponseBody { writer in
+            defer { lease.close() }
             try await writer.write(ByteBuffer(string: ": navarch events\n\n"))
             try await withThrowingTaskGroup(of: Void.self) { group in
                 let lines = AsyncStream<ByteBuffer>.makeStream()

@@ -183,11 +183,10 @@ extension FleetBrain {
         return updated
     }
 
-    /// `operator:alice`, or `operator` when the caller gave no name.
-    /// Who asked, as recorded: `operator:NAME` for a person, `mcp:CLIENT` for an AI agent's
-    /// MCP client as it named itself.
+    /// Who asked, as recorded: the name the control plane authenticated (a token's, with
+    /// what it acted through after it), or `operator` when none was given.
     static func operatorName(_ actor: String) -> String {
-        actor.isEmpty ? "operator" : actor.hasPrefix("operator") || actor.hasPrefix("mcp:") ? actor : "operator:\(actor)"
+        actor.isEmpty ? "operator" : actor
     }
 
     public var providerNames: [String] { providers.keys.sorted() }

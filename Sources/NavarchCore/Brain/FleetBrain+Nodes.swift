@@ -2,8 +2,10 @@ import Foundation
 
 extension FleetBrain {
     /// Registers a node (first time, or again after an agent or control-plane restart). A
-    /// cloud machine's first registration needs the join token its user data got: one refused
-    /// is recorded, and the call then fails with ``FleetTransition/failure``.
+    /// machine's first registration needs the join token its provisioning gave it (or an admin
+    /// caller) and issues the node its credential; a later one needs that credential. A join
+    /// refused for a known instance is recorded, and the call then fails with
+    /// ``FleetTransition/failure``.
     public mutating func register(_ registration: Registration) throws -> Node? {
         guard !registration.nodeID.isEmpty else { throw NavarchError.invalidArgument("node_id is required") }
         var instance = registration.instanceID.isEmpty ? nil : instances[registration.instanceID]
@@ -22,9 +24,11 @@ extension FleetBrain {
         if let existing = nodes[registration.nodeID], existing.state == .terminated {
             throw NavarchError.failedPrecondition("node \(registration.nodeID) was terminated")
         }
-        if let known = instance, nodes[registration.nodeID] == nil, providers[known.provider]?.bootstrapsAgent == true,
-           case .refused(let error) = registration.joinTokenCheck {
-            // A cloud machine's first registration: it must carry the token its user data got.
+        let issuesCredential: Bool
+        do { issuesCredential = try admit(registration, instance: instance) } catch {
+            // A machine's first registration must carry the token its provisioning gave it;
+            // a refusal for a known instance is recorded, others only fail the call.
+            guard let known = instance else { throw error }
             record("node.join_refused", error.message, node: registration.nodeID, instance: known.id, pool: known.pool)
             pending.failure = error
             return nil
@@ -44,6 +48,7 @@ extension FleetBrain {
         node.health = registration.health
         node.healthReason = registration.healthReason
         save(node)
+        if issuesCredential, let hash = registration.newCredentialHash { issueCredential(nodeID: node.id, hash: hash) }
         state.heartbeats.watch(node.id, at: now)
         pending.timersChanged = true
         record(
@@ -100,7 +105,9 @@ extension FleetBrain {
                     "kind": observation.kind, "code": "\(observation.code)", "pciAddress": observation.pciAddress,
                     "gpuIndex": observation.gpuIndex.map(String.init) ?? "", "verdict": observation.verdict.rawValue,
                     "count": "\(observation.count)", "action": observation.action.rawValue, "rule": observation.rule,
-                ])
+                ].merging(observation.advice.map {
+                    ["agentVerdict": $0.verdict.rawValue, "agentAction": $0.action.rawValue, "agentRule": $0.rule]
+                } ?? [:]) { kept, _ in kept })
             if stored.sequence > 0 && observation.verdict != .healthy { evidence.append(stored.sequence) }
         }
         guard var current = nodes[nodeID] else { return }

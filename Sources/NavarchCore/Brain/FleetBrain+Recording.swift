@@ -15,6 +15,7 @@ extension FleetBrain {
     mutating func save(_ node: Node) {
         let previous = state.nodes[node.id]
         journal.append(.node(node.id, previous))
+        if node.state == .terminated { revokeCredential(nodeID: node.id) }
         let moved = state.upsert(node)
         if !node.pool.isEmpty && Self.nodeChangeMatters(to: node.pool, previous, node, state) { book.dirtyPools.insert(node.pool) }
         if state.takeWakeUps() || moved { pending.timersChanged = true }
@@ -74,6 +75,12 @@ extension FleetBrain {
         event.sequence = book.lastEventSequence
         pending.records.append(.event(event))
         return event
+    }
+
+    /// Records an operator's change made outside the fleet's state (a token created or
+    /// revoked), with the actor the control plane authenticated.
+    public mutating func audit(_ kind: String, _ message: String, actor: String) {
+        record(kind, message, attributes: ["actor": actor])
     }
 
     mutating func log(_ level: FleetLog.Level, _ message: String, _ metadata: [String: String] = [:]) {

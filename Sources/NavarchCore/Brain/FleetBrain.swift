@@ -62,6 +62,8 @@ public struct FleetBrain: Sendable {
         var poolDeadlines: [String: Date] = [:]
         /// Pools with provider calls the rate limits deferred.
         var deferredPools: Set<String> = []
+        /// The hash of each node's credential, by node id.
+        var nodeCredentials: [String: String] = [:]
     }
 
     /// A change to `state` and how to take it back.
@@ -124,6 +126,7 @@ public struct FleetBrain: Sendable {
         }
         book.allPoolsDirty = true
         loadBreakers(from: snapshot.settings)
+        loadNodeCredentials(from: snapshot.settings)
         try loadProvisioningGuard(from: snapshot.settings)
     }
 

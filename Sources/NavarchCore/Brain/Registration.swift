@@ -21,6 +21,11 @@ public struct Registration: Sendable {
     /// The join token the node presented (a cloud machine's first registration needs one).
     public var joinToken: String
     public var joinTokenCheck: JoinTokenCheck = .unchecked
+    /// Who is registering, as the control plane authenticated the call.
+    public var caller: NodeCaller = .agent(credentialHash: nil)
+    /// The hash of a fresh credential the control plane minted for this call, which the brain
+    /// issues to the node when it has none (first registration, or an admin re-enrolling it).
+    public var newCredentialHash: String?
 
     public init(
         nodeID: String, instanceID: String = "", pool: String = "", hostname: String = "", agentVersion: String = "", gpus: [GPU] = [],

@@ -13,6 +13,7 @@ implementation.
 """
 import argparse
 import asyncio
+import os
 import collections
 import json
 import pathlib
@@ -45,6 +46,10 @@ def generated(proto_dir):
     return node_service_pb2, node_service_pb2_grpc, types_pb2
 
 
+# The bearer token the test's control plane wants (an admin may act for any node).
+AUTH = (("authorization", "Bearer " + os.environ["NAVARCH_TOKEN"]),) if os.environ.get("NAVARCH_TOKEN") else ()
+
+
 async def concurrency(args):
     import grpc
     messages, service, types = generated(args.proto)
@@ -68,7 +73,7 @@ async def concurrency(args):
 
     async def call(method, index, request):
         try:
-            await getattr(stubs[index % len(stubs)], method)(request, timeout=60)
+            await getattr(stubs[index % len(stubs)], method)(request, timeout=60, metadata=AUTH)
         except grpc.aio.AioRpcError as error:
             failures[f"{method} {error.code().name}"] += 1
             if len(details) < 5:

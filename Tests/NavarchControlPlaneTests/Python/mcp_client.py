@@ -12,10 +12,12 @@ what it saw, and `failures`, the checks that did not hold (empty when all did).
 import argparse
 import asyncio
 import json
+import os
 import time
 
 from mcp import ClientSession, types
-from mcp.client.stdio import StdioServerParameters, stdio_client
+import httpx2 as httpx
+from mcp.client.stdio import StdioServerParameters, get_default_environment, stdio_client
 from mcp.client.streamable_http import streamable_http_client
 
 
@@ -170,12 +172,19 @@ async def main():
     nodes = args.nodes.split(",")
     info = types.Implementation(name="pytest-agent", version="1")
     if args.mode == "stdio":
-        parameters = StdioServerParameters(command=args.target[0], args=["mcp", "--server", args.target[1]])
+        # The SDK passes a child only a safe subset of the environment: hand on the credentials.
+        passed = {k: v for k, v in os.environ.items() if k.startswith("NAVARCH_")}
+        parameters = StdioServerParameters(command=args.target[0], args=["mcp", "--server", args.target[1]],
+                                           env={**get_default_environment(), **passed})
         async with stdio_client(parameters) as (read, write):
             async with ClientSession(read, write, client_info=info) as session:
                 seen = await exercise(session, args.pool, nodes, args.priced_provider)
     else:
-        async with streamable_http_client(args.target[0]) as (read, write):
+        token = os.environ.get("NAVARCH_TOKEN")
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        verify = os.environ.get("NAVARCH_CA_FILE") or True
+        async with httpx.AsyncClient(headers=headers, verify=verify, timeout=httpx.Timeout(60, read=300)) as client, \
+                streamable_http_client(args.target[0], http_client=client) as (read, write):
             async with ClientSession(read, write, client_info=info) as session:
                 seen = await exercise(session, args.pool, nodes, args.priced_provider)
     print(json.dumps(seen, default=str))
