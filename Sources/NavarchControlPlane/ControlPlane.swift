@@ -299,13 +299,18 @@ extension ControlPlane {
         return material
     }
 
-    /// The HTTP server: HTTP/1.1 over TLS, or plaintext with `insecure`.
+    /// The HTTP server: HTTP/1.1 over TLS, or plaintext with `insecure`. A connection that
+    /// neither sends nor receives for `limits.idle_timeout` is closed (the event stream writes a
+    /// keep-alive every 15 s).
     func httpServer(_ tls: TLSMaterial?) throws -> HTTPServerBuilder {
-        guard let tls else { return .http1() }
+        let idle = configuration.idleTimeout.components
+        let http1 = HTTPServerBuilder.http1(
+            configuration: .init(idleTimeout: .nanoseconds(idle.seconds * 1_000_000_000 + idle.attoseconds / 1_000_000_000)))
+        guard let tls else { return http1 }
         let configuration = TLSConfiguration.makeServerConfiguration(
             certificateChain: try NIOSSLCertificate.fromPEMFile(tls.certificatePath).map { .certificate($0) },
             privateKey: .privateKey(try NIOSSLPrivateKey(file: tls.privateKeyPath, format: .pem)))
-        return try .tls(.http1(), tlsConfiguration: configuration)
+        return try .tls(http1, tlsConfiguration: configuration)
     }
 }
 

@@ -39,7 +39,7 @@ public struct ControlPlaneConfiguration: Sendable, Equatable {
     /// The largest gRPC message or HTTP request body accepted (`limits.max_message_bytes`).
     /// Default 4 MiB.
     public var maxMessageBytes = 4 * 1024 * 1024
-    /// A connection with no call in flight for this long is closed (`limits.idle_timeout`).
+    /// A gRPC or HTTP connection idle for this long is closed (`limits.idle_timeout`).
     /// Default 5 min.
     public var idleTimeout: Duration = .seconds(300)
     /// `host:port` node agents use to reach the gRPC API. Default: the gRPC listening address

@@ -36,6 +36,8 @@ import Testing
         let up = try await navarch(["up", "--server", serve.server, "--gpus", "16", "--type", "h100", "--name", "demo", "--timeout", "60"])
         #expect(up.status == 0, "up failed: \(up.stderr)\n\(serve.logTail())")
         #expect(up.stdout.contains("pool demo is up: 2 node(s), 16 GPU(s), all healthy"), "\(up.stdout)")
+        var secrets = serve.secrets()
+        #expect(secrets.count == 5, "the admin token, and each machine's join token and credential")
 
         let status = try await navarch(["status", "--server", serve.server])
         #expect(status.status == 0)
@@ -143,6 +145,10 @@ import Testing
         }
         try await eventually("no agent process is left", timeout: .seconds(10)) { serve.leftoverProcesses().isEmpty }
         #expect(try await serve.stop() == 0, "serve exits cleanly on SIGTERM")
+        // No secret in any log or event of the run: the control plane's, the agents', the CLI's.
+        secrets += serve.secrets()
+        let written = serve.logs() + ((try? String(contentsOfFile: followed, encoding: .utf8)) ?? "")
+        for secret in Set(secrets) { #expect(!written.contains(secret), "a secret is in a log or an event") }
     }
 
     @Test func controlPlaneKilledMidReplacementComesBackIntact() async throws {

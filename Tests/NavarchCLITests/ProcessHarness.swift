@@ -139,6 +139,25 @@ final class ServeProcess: @unchecked Sendable {
         ClientSecurity(trust: tls ? .caFile(dataDirectory + "/tls/ca.pem") : .plaintext, credential: adminToken)
     }
 
+    /// The secret parts of every credential under its data directory now: the admin token,
+    /// each local machine's join token and node credential.
+    func secrets() -> [String] {
+        let manager = FileManager.default
+        let files = (manager.enumerator(atPath: dataDirectory)?.allObjects as? [String] ?? [])
+            .filter { ["admin.token", "credential", "join-token"].contains(($0 as NSString).lastPathComponent) }
+        return files.compactMap { try? String(contentsOfFile: dataDirectory + "/" + $0, encoding: .utf8) }
+            .compactMap { $0.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: ".").last.map(String.init) }
+            .filter { $0.count >= 16 }
+    }
+
+    /// Every log it and its local machines wrote.
+    func logs() -> String {
+        let manager = FileManager.default
+        let agentLogs = (manager.enumerator(atPath: dataDirectory)?.allObjects as? [String] ?? []).filter { $0.hasSuffix(".log") }
+        return ([logPath] + agentLogs.map { dataDirectory + "/" + $0 })
+            .compactMap { try? String(contentsOfFile: $0, encoding: .utf8) }.joined(separator: "\n")
+    }
+
     /// `https://…` or `http://…` of its HTTP API.
     var httpURL: String { "\(tls ? "https" : "http")://127.0.0.1:\(httpPort)" }
 
