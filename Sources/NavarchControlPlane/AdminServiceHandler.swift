@@ -60,7 +60,7 @@ struct AdminServiceHandler: Navarch_V1_AdminService.SimpleServiceProtocol {
     }
 
     func deletePool(request: Navarch_V1_DeletePoolRequest, context: ServerContext) async throws -> Navarch_V1_Pool {
-        try await mappingErrors { Navarch_V1_Pool(try await fleet.deletePool(name: request.name)) }
+        try await mappingErrors { Navarch_V1_Pool(try await fleet.deletePool(name: request.name, actor: Self.actor)) }
     }
 
     func cordonNode(request: Navarch_V1_CordonNodeRequest, context: ServerContext) async throws -> Navarch_V1_Node {
@@ -109,7 +109,7 @@ struct AdminServiceHandler: Navarch_V1_AdminService.SimpleServiceProtocol {
     func runDiagnostic(request: Navarch_V1_RunDiagnosticRequest, context: ServerContext) async throws -> Navarch_V1_RunDiagnosticResponse {
         try await mappingErrors {
             let (node, commandID) = try await fleet.runDiagnostic(
-                nodeID: request.nodeID, suite: request.suite.isEmpty ? "dcgm" : request.suite, level: Int(request.level))
+                nodeID: request.nodeID, suite: request.suite.isEmpty ? "dcgm" : request.suite, level: Int(request.level), actor: Self.actor)
             var response = Navarch_V1_RunDiagnosticResponse()
             response.commandID = commandID
             response.node = Navarch_V1_Node(node)
@@ -139,7 +139,7 @@ struct AdminServiceHandler: Navarch_V1_AdminService.SimpleServiceProtocol {
     func reportQueue(request: Navarch_V1_ReportQueueRequest, context: ServerContext) async throws -> Navarch_V1_Pool {
         try await mappingErrors {
             Navarch_V1_Pool(
-                try await fleet.reportQueue(pool: request.pool, depth: Int(request.depth), nodeJobs: request.nodeJobs.mapValues(Int.init)))
+                try await fleet.reportQueue(pool: request.pool, depth: Int(request.depth), nodeJobs: request.nodeJobs.mapValues(Int.init), actor: Self.actor))
         }
     }
 

@@ -282,8 +282,8 @@ public actor FleetController {
         try await apply { try $0.scalePool(name: name, desiredNodes: desiredNodes, actor: actor) }
     }
 
-    func deletePool(name: String) async throws -> Pool {
-        try await apply { try $0.deletePool(name: name) }
+    func deletePool(name: String, actor: String = "") async throws -> Pool {
+        try await apply { try $0.deletePool(name: name, actor: actor) }
     }
 
     func cordon(nodeID: String, reason: String, actor: String = "") async throws -> Node {
@@ -298,8 +298,8 @@ public actor FleetController {
         try await apply { try $0.uncordon(nodeID: nodeID, force: force, reason: reason, actor: actor) }
     }
 
-    func runDiagnostic(nodeID: String, suite: String, level: Int) async throws -> (Node, String) {
-        try await apply { try $0.runDiagnostic(nodeID: nodeID, suite: suite, level: level) }
+    func runDiagnostic(nodeID: String, suite: String, level: Int, actor: String = "") async throws -> (Node, String) {
+        try await apply { try $0.runDiagnostic(nodeID: nodeID, suite: suite, level: level, actor: actor) }
     }
 
     /// Records an operator's change made outside the fleet (tokens); a failure to store the
@@ -312,8 +312,8 @@ public actor FleetController {
         try await apply { try $0.resetBreakers(scope: scope, actor: actor) }
     }
 
-    func reportQueue(pool: String, depth: Int, nodeJobs: [String: Int]) async throws -> Pool {
-        try await apply { try $0.reportQueue(pool: pool, depth: depth, nodeJobs: nodeJobs) }
+    func reportQueue(pool: String, depth: Int, nodeJobs: [String: Int], actor: String = "") async throws -> Pool {
+        try await apply { try $0.reportQueue(pool: pool, depth: depth, nodeJobs: nodeJobs, actor: actor) }
     }
 
     func applyConfiguredPools(_ definitions: [PoolDefinition]) async throws {

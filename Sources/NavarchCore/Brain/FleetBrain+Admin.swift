@@ -131,13 +131,13 @@ extension FleetBrain {
         return pool
     }
 
-    public mutating func deletePool(name: String) throws -> Pool {
+    public mutating func deletePool(name: String, actor: String = "") throws -> Pool {
         guard !name.isEmpty else { throw NavarchError.invalidArgument("pool name is required") }
         guard var pool = pools[name] else { throw NavarchError.notFound("pool \(name) not found") }
         if !pool.deleting {
             pool.deleting = true
             save(pool)
-            record("pool.deleting", "terminating every instance of the pool", pool: name)
+            record("pool.deleting", "terminating every instance of the pool", pool: name, attributes: ["actor": Self.operatorName(actor)])
         }
         pending.reconcile = true
         return pool

@@ -2,7 +2,7 @@ import Foundation
 
 extension FleetBrain {
     /// Records a pool's pending jobs (and running jobs per node) for its queue autoscaler.
-    public mutating func reportQueue(pool name: String, depth: Int, nodeJobs: [String: Int]) throws -> Pool {
+    public mutating func reportQueue(pool name: String, depth: Int, nodeJobs: [String: Int], actor: String = "") throws -> Pool {
         guard !name.isEmpty else { throw NavarchError.invalidArgument("pool is required") }
         guard var pool = pools[name] else { throw NavarchError.notFound("pool \(name) not found") }
         guard depth >= 0 else { throw NavarchError.invalidArgument("queue depth must not be negative, got \(depth)") }
@@ -18,7 +18,7 @@ extension FleetBrain {
         pool.queueReportedAt = now
         save(pool)
         if previous != depth {
-            record("pool.queue", "\(depth) job(s) waiting (was \(previous))", pool: name, attributes: ["depth": "\(depth)"])
+            record("pool.queue", "\(depth) job(s) waiting (was \(previous))", pool: name, attributes: ["depth": "\(depth)", "actor": Self.operatorName(actor)])
         }
         return pool
     }

@@ -4,7 +4,7 @@ extension FleetBrain {
     /// Takes a node out of service for an active diagnostic: drains it (cordoning it first), then
     /// asks its agent to run the suite. The result arrives as the command's acknowledgement; a
     /// pass puts the node back in service, a failure marks it unhealthy and remediates it.
-    public mutating func runDiagnostic(nodeID: String, suite: String, level: Int) throws -> (Node, String) {
+    public mutating func runDiagnostic(nodeID: String, suite: String, level: Int, actor: String = "") throws -> (Node, String) {
         guard DiagnosticSchedule.suites.contains(suite) else {
             throw NavarchError.invalidArgument("unknown diagnostic suite '\(suite)' (known: \(DiagnosticSchedule.suites.joined(separator: ", ")))")
         }
@@ -35,7 +35,7 @@ extension FleetBrain {
             parameters: ["suite": suite, "level": "\(level)", "return_to_service": wasInService ? "true" : "false"])
         record(
             "diagnostic.requested", reason, node: nodeID, instance: node.instanceID, pool: node.pool,
-            attributes: ["suite": suite, "level": "\(level)", "command": commandID])
+            attributes: ["suite": suite, "level": "\(level)", "command": commandID, "actor": Self.operatorName(actor)])
         if let current = nodes[nodeID], current.state == .drained || current.state == .unhealthy {
             try startPendingDiagnostic(nodeID: nodeID)
         }
@@ -49,7 +49,7 @@ extension FleetBrain {
         let candidates = nodes.keys.sorted(by: NaturalOrder.precedes).compactMap { nodes[$0] }
         for decision in DiagnosticPlanner.due(schedules: schedules, nodes: candidates, now: now) {
             attempt("scheduled diagnostic not started", ["node": decision.nodeID], level: .warning) {
-                _ = try $0.runDiagnostic(nodeID: decision.nodeID, suite: decision.schedule.suite, level: decision.schedule.level)
+                _ = try $0.runDiagnostic(nodeID: decision.nodeID, suite: decision.schedule.suite, level: decision.schedule.level, actor: "navarch/schedule")
             }
         }
     }
