@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import NavarchCore
 
 /// The signature Navarch puts on the webhooks it sends: `X-Navarch-Signature:
 /// sha256=<hex HMAC-SHA256 of the timestamp, a dot and the body>`, with the timestamp (Unix
@@ -12,7 +13,7 @@ public enum WebhookSignature {
         let key = SymmetricKey(data: Data(secret.utf8))
         let message = Array("\(timestamp).".utf8) + body
         let mac = HMAC<SHA256>.authenticationCode(for: message, using: key)
-        return "sha256=" + mac.map { String(format: "%02x", $0) }.joined()
+        return "sha256=" + Hex.lowercase(mac)
     }
 
     /// Whether `signature` is right for the body and timestamp (compared in constant time).

@@ -62,7 +62,7 @@ public struct JoinTokenIssuer: Sendable {
     }
 
     private func signature(instanceID: String, expiry: Int64) -> String {
-        HMAC<SHA256>.authenticationCode(for: Data("\(instanceID)|\(expiry)".utf8), using: key).map { String(format: "%02x", $0) }.joined()
+        Hex.lowercase(HMAC<SHA256>.authenticationCode(for: Data("\(instanceID)|\(expiry)".utf8), using: key))
     }
 
     private func constantTimeEqual(_ a: String, _ b: String) -> Bool {

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import NavarchCore
 
 /// Random secrets and their hashes. Secrets come from the system's cryptographic generator;
 /// only hashes are stored.
@@ -12,8 +13,8 @@ enum Secrets {
             .replacingOccurrences(of: "=", with: "")
     }
 
-    /// SHA-256 of `secret`, lowercase hex.
+    /// SHA-256 of `secret`, lowercase hex (on every authenticated call).
     static func hash(_ secret: String) -> String {
-        SHA256.hash(data: Data(secret.utf8)).map { String(format: "%02x", $0) }.joined()
+        Hex.lowercase(SHA256.hash(data: Array(secret.utf8)))
     }
 }

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import NavarchCore
 
 /// AWS Signature Version 4: signs a request for one region and service with an access key, as
 /// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_sigv-create-signed-request.html
@@ -92,6 +93,6 @@ public struct AWSSignatureV4: Sendable {
     }
 
     static func hex<D: Sequence>(_ digest: D) -> String where D.Element == UInt8 {
-        digest.map { String(format: "%02x", $0) }.joined()
+        Hex.lowercase(digest)
     }
 }
