@@ -20,11 +20,18 @@ struct ConnectionOptions: ParsableArguments {
     /// Plaintext: `--insecure` or `NAVARCH_INSECURE=1`.
     var insecure: Bool { insecureFlag || ProcessInfo.processInfo.environment["NAVARCH_INSECURE"] == "1" }
 
+    @Option(name: .customLong("tls-cert"), help: "Client certificate (PEM) for a control plane that asks for one (env NAVARCH_TLS_CERT).")
+    var tlsCert: String? = ProcessInfo.processInfo.environment["NAVARCH_TLS_CERT"]
+
+    @Option(name: .customLong("tls-key"), help: "The client certificate's private key (PEM) (env NAVARCH_TLS_KEY).")
+    var tlsKey: String? = ProcessInfo.processInfo.environment["NAVARCH_TLS_KEY"]
+
     @Option(name: .customLong("token-file"), help: "File holding the bearer token (env NAVARCH_TOKEN holds the token itself).")
     var tokenFile: String?
 
     func validate() throws {
         do { _ = try NavarchClient.parse(server) } catch { throw ValidationError("\(error)") }
+        if (tlsCert == nil) != (tlsKey == nil) { throw ValidationError("--tls-cert and --tls-key go together") }
     }
 
     /// The trust and credential to use.
@@ -39,7 +46,8 @@ struct ConnectionOptions: ParsableArguments {
             let local = ControlPlaneConfiguration.defaultDataDirectory + "/tls/ca.pem"
             trust = FileManager.default.isReadableFile(atPath: local) ? .caFile(local) : .system
         }
-        return ClientSecurity(trust: trust, credential: try Self.token(file: tokenFile, environment: environment))
+        let certificate = tlsCert.flatMap { cert in tlsKey.map { (certificate: cert, key: $0) } }
+        return ClientSecurity(trust: trust, credential: try Self.token(file: tokenFile, environment: environment), clientCertificate: certificate)
     }
 
     /// The token: `--token-file`, `NAVARCH_TOKEN`, `~/.config/navarch/token`, or the local

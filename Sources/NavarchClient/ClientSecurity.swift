@@ -19,10 +19,14 @@ public struct ClientSecurity: Sendable {
     public var trust: Trust
     /// The bearer credential sent with every call: a token (`nvt1.…`) or a node credential.
     public var credential: String?
+    /// A client certificate and its key (PEM files), for a control plane that asks for one
+    /// (`tls.client_ca_file`).
+    public var clientCertificate: (certificate: String, key: String)?
 
-    public init(trust: Trust, credential: String? = nil) {
+    public init(trust: Trust, credential: String? = nil, clientCertificate: (certificate: String, key: String)? = nil) {
         self.trust = trust
         self.credential = credential
+        self.clientCertificate = clientCertificate
     }
 
     /// Plaintext, no credential: for tests and `--insecure` control planes.
@@ -34,13 +38,22 @@ public struct ClientSecurity: Sendable {
         case .plaintext:
             return .plaintext
         case .system:
-            return .tls
+            return .tls { config in presentCertificate(&config) }
         case .caFile(let path):
             guard FileManager.default.isReadableFile(atPath: path) else {
                 throw NavarchError.invalidArgument("the CA file \(path) cannot be read (--ca-file or NAVARCH_CA_FILE; --insecure for a plaintext control plane)")
             }
-            return .tls { config in config.trustRoots = .certificates([.file(path: path, format: .pem)]) }
+            return .tls { config in
+                config.trustRoots = .certificates([.file(path: path, format: .pem)])
+                presentCertificate(&config)
+            }
         }
+    }
+
+    private func presentCertificate(_ config: inout HTTP2ClientTransport.Posix.TransportSecurity.TLS) {
+        guard let clientCertificate else { return }
+        config.certificateChain = [.file(path: clientCertificate.certificate, format: .pem)]
+        config.privateKey = .file(path: clientCertificate.key, format: .pem)
     }
 
     /// A transport to `host:port` with this security.

@@ -7,7 +7,7 @@ import NavarchProto
 /// A typed client of the control plane's admin API, for the CLI, tools and tests.
 /// Errors come back as ``NavarchError`` with a message fit for a person.
 public struct NavarchClient: Sendable {
-    let admin: Navarch_V1_AdminService.Client<HTTP2ClientTransport.Posix>
+    let admin: any Navarch_V1_AdminService.ClientProtocol
     /// The `host:port` this client talks to.
     public let server: String
     let timeout: Duration
@@ -19,9 +19,21 @@ public struct NavarchClient: Sendable {
         let (host, port) = try parse(server)
         let transport = try security.transport(host: host, port: port)
         return try await withGRPCClient(transport: transport, interceptors: security.interceptors) { grpc in
-            let client = NavarchClient(admin: .init(wrapping: grpc), server: server, timeout: timeout)
+            let client = NavarchClient(running: grpc, server: server, timeout: timeout)
             return try await body(client)
         }
+    }
+
+    /// A client over an already running `grpc` client (any transport: the control plane's own
+    /// MCP endpoint reaches its gRPC API in-process); `server` names it in messages.
+    public init(running grpc: GRPCClient<some ClientTransport>, server: String, timeout: Duration = .seconds(15)) {
+        self.init(admin: Navarch_V1_AdminService.Client(wrapping: grpc), server: server, timeout: timeout)
+    }
+
+    init(admin: any Navarch_V1_AdminService.ClientProtocol, server: String, timeout: Duration) {
+        self.admin = admin
+        self.server = server
+        self.timeout = timeout
     }
 
     /// Splits `host:port`.

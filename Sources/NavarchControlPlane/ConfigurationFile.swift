@@ -11,7 +11,7 @@ public enum ConfigurationFile {
         "grpc.host": .string, "grpc.port": .port, "grpc.advertised_address": .string,
         "grpc.max_concurrent_streams": .positiveInteger,
         "http.host": .string, "http.port": .port,
-        "tls.cert_file": .path, "tls.key_file": .path, "tls.ca_file": .path, "tls.insecure": .boolean,
+        "tls.cert_file": .path, "tls.key_file": .path, "tls.ca_file": .path, "tls.client_ca_file": .path, "tls.insecure": .boolean,
         "limits.calls_per_minute": .positiveInteger, "limits.streams_per_principal": .positiveInteger,
         "limits.max_message_bytes": .positiveInteger, "limits.idle_timeout": .duration,
         "data_dir": .path, "log_level": .logLevel,
@@ -216,6 +216,7 @@ public enum ConfigurationFile {
         case "tls.cert_file": configuration.tlsCertificateFile = text.isEmpty ? nil : expandTilde(text)
         case "tls.key_file": configuration.tlsKeyFile = text.isEmpty ? nil : expandTilde(text)
         case "tls.ca_file": configuration.tlsCAFile = text.isEmpty ? nil : expandTilde(text)
+        case "tls.client_ca_file": configuration.tlsClientCAFile = text.isEmpty ? nil : expandTilde(text)
         case "tls.insecure": configuration.insecure = try boolean(text, fail)
         case "limits.calls_per_minute": configuration.callsPerMinute = try count(text, fail, minimum: 1)
         case "limits.streams_per_principal": configuration.streamsPerPrincipal = try count(text, fail, minimum: 1)

@@ -1,5 +1,6 @@
 import Foundation
 import GRPCCore
+import GRPCInProcessTransport
 import GRPCNIOTransportHTTP2
 import Hummingbird
 import HummingbirdCore
@@ -141,25 +142,35 @@ public struct ControlPlane: Sendable {
         let readiness = Readiness()
         let transport = HTTP2ServerTransport.Posix(
             address: .ipv4(host: configuration.grpcHost, port: configuration.grpcPort),
-            transportSecurity: tls.map { .tls(certificateChain: [.file(path: $0.certificatePath, format: .pem)], privateKey: .file(path: $0.privateKeyPath, format: .pem)) }
-                ?? .plaintext,
+            transportSecurity: tls.map { [clientCA = self.configuration.tlsClientCAFile] material in
+                .tls(certificateChain: [.file(path: material.certificatePath, format: .pem)], privateKey: .file(path: material.privateKeyPath, format: .pem)) { config in
+                    if let clientCA {
+                        config.clientCertificateVerification = .noHostnameVerification
+                        config.trustRoots = .certificates([.file(path: clientCA, format: .pem)])
+                    }
+                }
+            } ?? .plaintext,
             config: grpcTransportConfig())
         let admin = AdminServiceHandler(
             fleet: fleet, access: access, version: Self.version, defaultProvider: configuration.defaultProvider,
             heartbeatInterval: configuration.heartbeatInterval)
-        let mcp = MCPEndpoint(logger: logger)
-        let grpcServer = GRPCServer(
-            transport: transport,
-            services: [
-                NodeServiceHandler(
-                    fleet: fleet, heartbeatInterval: configuration.heartbeatInterval,
-                    healthPolicy: HealthPolicyFile.render(configuration.healthPolicy),
-                    poolHealthPolicies: Dictionary(
-                        configuration.pools.compactMap { pool in pool.healthPolicy.map { (pool.name, HealthPolicyFile.render($0)) } },
-                        uniquingKeysWith: { first, _ in first })),
-                admin,
-            ],
-            interceptors: [AuthInterceptor(access: access, logger: logger)])
+        let services: [any RegistrableRPCService] = [
+            NodeServiceHandler(
+                fleet: fleet, heartbeatInterval: configuration.heartbeatInterval,
+                healthPolicy: HealthPolicyFile.render(configuration.healthPolicy),
+                poolHealthPolicies: Dictionary(
+                    configuration.pools.compactMap { pool in pool.healthPolicy.map { (pool.name, HealthPolicyFile.render($0)) } },
+                    uniquingKeysWith: { first, _ in first })),
+            admin,
+        ]
+        let interceptors: [any ServerInterceptor] = [AuthInterceptor(access: access, logger: logger)]
+        let grpcServer = GRPCServer(transport: transport, services: services, interceptors: interceptors)
+        // The same services in-process, for the MCP endpoint's tools: checked by the same
+        // interceptor, with no socket and no certificate to trust.
+        let inProcess = InProcessTransport()
+        let localServer = GRPCServer(transport: inProcess.server, services: services, interceptors: interceptors)
+        let localClient = GRPCClient(transport: inProcess.client, interceptors: [MCPEndpoint.bearer])
+        let mcp = MCPEndpoint(grpc: localClient, logger: logger)
         let (httpBound, httpBoundContinuation) = AsyncStream<Int>.makeStream()
         let router = HTTPAPI.router(
             fleet: fleet, admin: admin, mcp: mcp, readiness: readiness, agentBinary: bootstrap?.servedFile,
@@ -192,8 +203,6 @@ public struct ControlPlane: Sendable {
             let advertised = configuration.advertisedAddress
                 ?? "\(configuration.grpcHost == "0.0.0.0" ? "127.0.0.1" : configuration.grpcHost):\(grpcPort)"
             await fleet.setControlPlaneAddress(advertised)
-            let trust: ClientSecurity.Trust = tls.map { $0.caPath.map { .caFile($0) } ?? .system } ?? .plaintext
-            mcp.setGRPCAddress("\(configuration.grpcHost == "0.0.0.0" ? "127.0.0.1" : configuration.grpcHost):\(grpcPort)", trust: trust)
             var download: AgentDownload?
             if let bootstrap {
                 let host = advertised.split(separator: ":").dropLast().joined(separator: ":")
@@ -219,6 +228,8 @@ public struct ControlPlane: Sendable {
             configuration: .init(
                 services: [
                     .init(service: GRPCServerService(server: grpcServer) { fleet.endStreams() }),
+                    .init(service: GRPCServerService(server: localServer) {}),
+                    .init(service: GRPCClientService(client: localClient)),
                     .init(service: http),
                     .init(service: readinessService, successTerminationBehavior: .ignore),
                     .init(service: HeartbeatMonitorService(fleet: fleet, clock: clock)),
@@ -279,6 +290,9 @@ extension ControlPlane {
     /// own CA and server certificate; nil with `insecure`, which is logged as a warning.
     func prepareTLS() throws -> TLSMaterial? {
         if configuration.insecure {
+            guard configuration.tlsClientCAFile == nil else {
+                throw NavarchError.invalidArgument("tls.client_ca_file asks clients for certificates, which needs TLS: it cannot go with --insecure")
+            }
             logger.warning("serving gRPC and HTTP in plaintext (--insecure): tokens and node credentials cross the network in clear")
             return nil
         }
@@ -292,6 +306,9 @@ extension ControlPlane {
             material = try TLSMaterial.automatic(in: configuration.tlsDirectory, hosts: hosts, now: clock.now)
         default:
             throw NavarchError.invalidArgument("tls.cert_file and tls.key_file go together: set both, or neither for the control plane's own certificate")
+        }
+        if let clientCA = configuration.tlsClientCAFile, !FileManager.default.isReadableFile(atPath: clientCA) {
+            throw NavarchError.invalidArgument("tls.client_ca_file \(clientCA) cannot be read")
         }
         logger.notice(
             material.createdCA ? "made the control plane's CA; agents and the CLI trust it" : "serving TLS",
@@ -307,9 +324,13 @@ extension ControlPlane {
         let http1 = HTTPServerBuilder.http1(
             configuration: .init(idleTimeout: .nanoseconds(idle.seconds * 1_000_000_000 + idle.attoseconds / 1_000_000_000)))
         guard let tls else { return http1 }
-        let configuration = TLSConfiguration.makeServerConfiguration(
+        var configuration = TLSConfiguration.makeServerConfiguration(
             certificateChain: try NIOSSLCertificate.fromPEMFile(tls.certificatePath).map { .certificate($0) },
             privateKey: .privateKey(try NIOSSLPrivateKey(file: tls.privateKeyPath, format: .pem)))
+        if let clientCA = self.configuration.tlsClientCAFile {
+            configuration.certificateVerification = .noHostnameVerification
+            configuration.trustRoots = .file(clientCA)
+        }
         return try .tls(http1, tlsConfiguration: configuration)
     }
 }
@@ -326,6 +347,19 @@ struct GRPCServerService<Transport: ServerTransport>: Service {
         } onGracefulShutdown: {
             endStreams()
             server.beginGracefulShutdown()
+        }
+    }
+}
+
+/// Runs a gRPC client's connections as a service, closing them on shutdown.
+struct GRPCClientService<Transport: ClientTransport>: Service {
+    let client: GRPCClient<Transport>
+
+    func run() async throws {
+        try await withGracefulShutdownHandler {
+            try await client.runConnections()
+        } onGracefulShutdown: {
+            client.beginGracefulShutdown()
         }
     }
 }

@@ -31,6 +31,9 @@ public struct ControlPlaneConfiguration: Sendable, Equatable {
     /// The CA certificate (PEM) agents are given to trust the server by, with a certificate
     /// of one's own (`tls.ca_file`); default: the system's roots.
     public var tlsCAFile: String?
+    /// Mutual TLS (`tls.client_ca_file`): every gRPC and HTTP client must present a certificate
+    /// signed by this CA (PEM), besides its bearer credential. Default: none asked for.
+    public var tlsClientCAFile: String?
     /// Calls a minute each principal (token, node, or anonymous address) may make, bursts
     /// included; more get RESOURCE_EXHAUSTED / 429 (`limits.calls_per_minute`). Default 6000.
     public var callsPerMinute = 6000

@@ -1,4 +1,6 @@
 import Foundation
+import GRPCCore
+import GRPCInProcessTransport
 import HTTPTypes
 import Hummingbird
 import Logging
@@ -11,7 +13,8 @@ import Synchronization
 /// Streamable HTTP MCP at `/mcp`: an `initialize` POST without a session opens one (its own MCP
 /// server and transport, named by the `Mcp-Session-Id` the answer carries); later POSTs, the
 /// GET event stream and the closing DELETE name it. The tools reach the fleet through this
-/// control plane's own gRPC API, as `navarch mcp` does, so both serve the same answers.
+/// control plane's own gRPC API (in-process: the same services and interceptor, no socket), as
+/// `navarch mcp` does, so both serve the same answers.
 /// The transport accepts local `Host`s and `Origin`s only (DNS-rebinding protection).
 /// A session belongs to the principal that opened it: its tools call the gRPC API with that
 /// caller's bearer token, so each tool is checked for the caller's role there, and a request
@@ -27,26 +30,28 @@ final class MCPEndpoint: Sendable {
     }
 
     private let sessions = Mutex<[String: Session]>([:])
-    private let grpcAddress = Mutex<String?>(nil)
-    private let trust = Mutex<ClientSecurity.Trust>(.plaintext)
+    private let grpc: GRPCClient<InProcessTransport.Client>
     private let logger: Logger
 
-    init(logger: Logger) {
-        self.logger = logger
-    }
+    /// The credential the in-process client sends: the calling session's.
+    @TaskLocal static var credential: String?
 
-    /// Where the tools reach the gRPC API, once it listens.
-    func setGRPCAddress(_ address: String, trust: ClientSecurity.Trust) {
-        grpcAddress.withLock { $0 = address }
-        self.trust.withLock { $0 = trust }
+    /// The interceptor the in-process gRPC client needs, to send each session's credential.
+    static let bearer = BearerInterceptor { MCPEndpoint.credential }
+
+    /// `grpc` is a running client of this control plane's own gRPC services, with ``bearer``.
+    init(grpc: GRPCClient<InProcessTransport.Client>, logger: Logger) {
+        self.grpc = grpc
+        self.logger = logger
     }
 
     /// The tools of a session, calling the gRPC API with the session owner's credential.
     func tools(credential: String?) -> NavarchTools {
-        NavarchTools { [self] body in
-            guard let address = grpcAddress.withLock({ $0 }) else { throw NavarchError(.unavailable, "the control plane is still starting") }
-            let security = ClientSecurity(trust: trust.withLock { $0 }, credential: credential)
-            return try await NavarchClient.with(server: address, security: security, body)
+        let grpc = grpc
+        return NavarchTools { body in
+            try await MCPEndpoint.$credential.withValue(credential) {
+                try await body(NavarchClient(running: grpc, server: "this control plane"))
+            }
         }
     }
 

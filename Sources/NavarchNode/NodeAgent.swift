@@ -77,7 +77,7 @@ public struct NodeAgent: Service {
             let credential = text.trimmingCharacters(in: .whitespacesAndNewlines)
             shared.state.withLock { $0.credential = credential.isEmpty ? nil : credential }
         }
-        let transport = try ClientSecurity(trust: configuration.trust).transport(host: host, port: port)
+        let transport = try ClientSecurity(trust: configuration.trust, clientCertificate: configuration.clientCertificate).transport(host: host, port: port)
         let enrollment = configuration.enrollmentToken
         let bearer = BearerInterceptor { shared.state.withLock { $0.credential } ?? enrollment }
         do {

@@ -36,6 +36,12 @@ public struct NodeAgentCommand: AsyncParsableCommand {
     @Flag(help: "Talk plaintext to a control plane started with --insecure.")
     var insecure = false
 
+    @Option(name: .customLong("tls-cert"), help: "Client certificate (PEM) for a control plane that asks for one (tls.client_ca_file).")
+    var tlsCert: String?
+
+    @Option(name: .customLong("tls-key"), help: "The client certificate's private key (PEM).")
+    var tlsKey: String?
+
     @Option(name: .customLong("spot-notices"), help: "The cloud this machine runs in (aws, gcp or azure): watch its spot-interruption notices and read its topology labels.")
     var spotNotices: String?
 
@@ -136,6 +142,7 @@ public struct NodeAgentCommand: AsyncParsableCommand {
         }
         configuration.trust = insecure ? .plaintext : caFile.map { .caFile($0) } ?? .system
         configuration.credentialFile = credentialFile
+        if let tlsCert, let tlsKey { configuration.clientCertificate = (tlsCert, tlsKey) }
         if let token = ProcessInfo.processInfo.environment["NAVARCH_TOKEN"], !token.isEmpty {
             // An admin enrolling this machine by hand: used until the node has its own credential.
             configuration.enrollmentToken = token

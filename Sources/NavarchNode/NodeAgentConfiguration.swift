@@ -17,6 +17,8 @@ public struct NodeAgentConfiguration: Sendable {
     public var joinToken = ""
     /// How the control plane is trusted: its CA file, the system's roots, or plaintext.
     public var trust: ClientSecurity.Trust = .system
+    /// A client certificate and key (PEM files) for a control plane that asks for one.
+    public var clientCertificate: (certificate: String, key: String)?
     /// Where the node's credential is kept across restarts (mode 0600); nil keeps it in memory.
     public var credentialFile: String?
     /// An admin token (`NAVARCH_TOKEN`) a machine enrolled by hand registers with, until it

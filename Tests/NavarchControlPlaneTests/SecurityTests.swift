@@ -223,6 +223,31 @@ import Testing
         }
     }
 
+    /// With `tls.client_ca_file`, a client also needs a certificate from that CA: a token
+    /// alone is not enough, and MCP over HTTP still reaches the fleet (its tools go in-process).
+    @Test func mutualTLSAsksForAClientCertificate() async throws {
+        var configuration = Self.secureConfiguration()
+        configuration.tlsClientCAFile = configuration.tlsDirectory + "/ca.pem"
+        // The control plane's own CA signs the clients' certificates: made before the start.
+        _ = try TLSMaterial.automatic(in: configuration.tlsDirectory, hosts: [], now: Date())
+        let plane = ControlPlane(configuration: configuration, store: InMemoryStore()).with(provider: FakeProvider())
+        let (tlsDirectory, dataDirectory) = (configuration.tlsDirectory, configuration.dataDirectory)
+        try await withControlPlane(plane) { endpoints in
+            let withoutCertificate = await Self.code {
+                try await NavarchClient.with(server: endpoints.grpcAddress, security: endpoints.admin, timeout: .seconds(5)) { _ = try await $0.pools() }
+            }
+            #expect(withoutCertificate == .unavailable)
+            let issued = try TLSMaterial.issueClientCertificate(
+                name: "ops", caDirectory: tlsDirectory, into: dataDirectory + "/clients", now: Date())
+            var security = endpoints.admin
+            security.clientCertificate = issued
+            #expect(try await NavarchClient.with(server: endpoints.grpcAddress, security: security) { try await $0.pools() }.isEmpty)
+            // The certificate is not a credential: without a token the call is still refused.
+            security.credential = nil
+            #expect(await Self.code { _ = try await NavarchClient.with(server: endpoints.grpcAddress, security: security) { try await $0.pools() } } == .unauthenticated)
+        }
+    }
+
     /// A token past its lifetime is refused (the control plane's clock decides).
     @Test func anExpiredTokenIsRefused() async throws {
         let clock = ManualClock(start: Date())

@@ -103,6 +103,34 @@ public struct TLSMaterial: Sendable {
             caFingerprint: try fingerprint(ofPEM: pem), createdCA: createdCA)
     }
 
+    /// A client certificate for `name`, signed by the CA in `directory` (the control plane's
+    /// own), written to `folder` as `NAME.pem` and `NAME-key.pem` (0600): for clients of a
+    /// control plane that asks for them with `tls.client_ca_file: DATA/tls/ca.pem`.
+    public static func issueClientCertificate(name: String, caDirectory directory: String, into folder: String, now: Date) throws -> (certificate: String, key: String) {
+        let caKey = try P256.Signing.PrivateKey(pemRepresentation: String(contentsOfFile: directory + "/ca-key.pem", encoding: .utf8))
+        let ca = try Certificate(pemEncoded: String(contentsOfFile: directory + "/ca.pem", encoding: .utf8))
+        let key = P256.Signing.PrivateKey()
+        let certificate = try Certificate(
+            version: .v3, serialNumber: serial(), publicKey: .init(key.publicKey), notValidBefore: now.addingTimeInterval(-3600),
+            notValidAfter: now.addingTimeInterval(serverLifetime), issuer: ca.subject,
+            subject: try DistinguishedName {
+                OrganizationName("Navarch")
+                CommonName(name)
+            },
+            signatureAlgorithm: .ecdsaWithSHA256,
+            extensions: try Certificate.Extensions {
+                Critical(BasicConstraints.notCertificateAuthority)
+                Critical(KeyUsage(digitalSignature: true))
+                try ExtendedKeyUsage([.clientAuth])
+            },
+            issuerPrivateKey: .init(caKey))
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let paths = (certificate: folder + "/\(name).pem", key: folder + "/\(name)-key.pem")
+        try SecretFile.write(key.pemRepresentation, to: paths.key)
+        try write(certificate.serializeAsPEM().pemString, to: paths.certificate)
+        return paths
+    }
+
     /// Whether the server certificate at `path` is missing, near its end, or lacks a name.
     static func needsRenewal(_ path: String, names: [String], now: Date) -> Bool {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8), let certificate = try? Certificate(pemEncoded: text),
