@@ -78,24 +78,9 @@ public struct TLSMaterial: Sendable {
         }
         let names = Set(hosts + ["localhost", "127.0.0.1", "::1"]).sorted()
         if createdCA || needsRenewal(serverPath, names: names, now: now) {
-            let key = P256.Signing.PrivateKey()
-            let certificate = try Certificate(
-                version: .v3, serialNumber: serial(), publicKey: .init(key.publicKey), notValidBefore: now.addingTimeInterval(-3600),
-                notValidAfter: now.addingTimeInterval(serverLifetime), issuer: ca.subject,
-                subject: try DistinguishedName {
-                    OrganizationName("Navarch")
-                    CommonName("navarch control plane")
-                },
-                signatureAlgorithm: .ecdsaWithSHA256,
-                extensions: try Certificate.Extensions {
-                    Critical(BasicConstraints.notCertificateAuthority)
-                    Critical(KeyUsage(digitalSignature: true))
-                    try ExtendedKeyUsage([.serverAuth])
-                    SubjectAlternativeNames(names.map(generalName))
-                },
-                issuerPrivateKey: .init(caKey))
-            try SecretFile.write(key.pemRepresentation, to: serverKeyPath)
-            try write(certificate.serializeAsPEM().pemString, to: serverPath)
+            try writeLeaf(
+                name: "navarch control plane", usage: .serverAuth, alternativeNames: names.map(generalName), ca: ca, caKey: caKey, now: now,
+                certificate: serverPath, key: serverKeyPath)
         }
         let pem = try ca.serializeAsPEM().pemString
         return TLSMaterial(
@@ -109,6 +94,18 @@ public struct TLSMaterial: Sendable {
     public static func issueClientCertificate(name: String, caDirectory directory: String, into folder: String, now: Date) throws -> (certificate: String, key: String) {
         let caKey = try P256.Signing.PrivateKey(pemRepresentation: String(contentsOfFile: directory + "/ca-key.pem", encoding: .utf8))
         let ca = try Certificate(pemEncoded: String(contentsOfFile: directory + "/ca.pem", encoding: .utf8))
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let paths = (certificate: folder + "/\(name).pem", key: folder + "/\(name)-key.pem")
+        try writeLeaf(name: name, usage: .clientAuth, alternativeNames: [], ca: ca, caKey: caKey, now: now, certificate: paths.certificate, key: paths.key)
+        return paths
+    }
+
+    /// A certificate for `name` with a fresh key, signed by `ca`, good for a year, written
+    /// to `certificate` and `key` (0600).
+    static func writeLeaf(
+        name: String, usage: ExtendedKeyUsage.Usage, alternativeNames: [GeneralName], ca: Certificate, caKey: P256.Signing.PrivateKey,
+        now: Date, certificate certificatePath: String, key keyPath: String
+    ) throws {
         let key = P256.Signing.PrivateKey()
         let certificate = try Certificate(
             version: .v3, serialNumber: serial(), publicKey: .init(key.publicKey), notValidBefore: now.addingTimeInterval(-3600),
@@ -121,14 +118,12 @@ public struct TLSMaterial: Sendable {
             extensions: try Certificate.Extensions {
                 Critical(BasicConstraints.notCertificateAuthority)
                 Critical(KeyUsage(digitalSignature: true))
-                try ExtendedKeyUsage([.clientAuth])
+                try ExtendedKeyUsage([usage])
+                if !alternativeNames.isEmpty { SubjectAlternativeNames(alternativeNames) }
             },
             issuerPrivateKey: .init(caKey))
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        let paths = (certificate: folder + "/\(name).pem", key: folder + "/\(name)-key.pem")
-        try SecretFile.write(key.pemRepresentation, to: paths.key)
-        try write(certificate.serializeAsPEM().pemString, to: paths.certificate)
-        return paths
+        try SecretFile.write(key.pemRepresentation, to: keyPath)
+        try write(certificate.serializeAsPEM().pemString, to: certificatePath)
     }
 
     /// Whether the server certificate at `path` is missing, near its end, or lacks a name.
