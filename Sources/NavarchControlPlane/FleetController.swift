@@ -204,14 +204,16 @@ public actor FleetController {
     func reportHealth(
         nodeID: String, caller: NodeCaller, health: HealthStatus, reason: String, observations: [HealthObservation], gpus: [GPU]
     ) async throws {
-        let pool = try await read { brain in
+        let (pool, current) = try await read { brain in
             try brain.authorize(caller, asNode: nodeID)
-            return brain.state.nodes[nodeID]?.pool ?? ""
+            let node = brain.state.nodes[nodeID]
+            return (node?.pool ?? "", node?.health ?? .unknown)
         }
         let judged = judge.judge(observations, node: nodeID, pool: pool, at: clock.now)
+        let judgedHealth = ObservationJudge.health(reported: health, judged: judged, current: current)
         try await apply { brain in
             try brain.authorize(caller, asNode: nodeID)
-            try brain.reportHealth(nodeID: nodeID, health: health, reason: reason, observations: judged, gpus: gpus)
+            try brain.reportHealth(nodeID: nodeID, health: judgedHealth, reason: reason, observations: judged, gpus: gpus)
         }
     }
 

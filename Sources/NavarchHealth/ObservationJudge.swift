@@ -43,6 +43,17 @@ public struct ObservationJudge: Sendable {
         }
     }
 
+    /// The node health the control plane takes from a report whose observations it judged. When
+    /// every observation is one it judged again, the agent cannot make the node worse than
+    /// those judgments or the health the node already had (earlier evidence) say; a judgment
+    /// worse than the agent's own wins. With an observation only the node can measure (a check,
+    /// a metric), or none, the agent's health stands.
+    public static func health(reported: HealthStatus, judged: [HealthObservation], current: HealthStatus) -> HealthStatus {
+        guard !judged.isEmpty, judged.allSatisfy({ $0.advice != nil }) else { return reported }
+        let worstJudged = judged.map(\.verdict).max() ?? .healthy
+        return max(worstJudged, min(reported, current))
+    }
+
     /// Forgets a node's occurrence windows (it was terminated).
     public mutating func forget(node: String) {
         engines[node] = nil
