@@ -204,15 +204,7 @@ public struct NodeAgent: Service {
     /// Writes the node's credential where it survives a restart (mode 0600).
     private func keep(credential: String) throws {
         guard let path = configuration.credentialFile else { return }
-        let manager = FileManager.default
-        let folder = (path as NSString).deletingLastPathComponent
-        if !folder.isEmpty && !manager.fileExists(atPath: folder) {
-            try manager.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        }
-        if manager.fileExists(atPath: path) { try manager.removeItem(atPath: path) }
-        guard manager.createFile(atPath: path, contents: Data((credential + "\n").utf8), attributes: [.posixPermissions: 0o600]) else {
-            throw NavarchError.failedPrecondition("cannot write the node credential to \(path)")
-        }
+        try PrivateFile.write(credential + "\n", to: path)
     }
 
     private func heartbeatLoop(_ client: Navarch_V1_NodeService.Client<HTTP2ClientTransport.Posix>, _ shared: Shared) async throws {

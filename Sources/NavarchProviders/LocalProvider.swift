@@ -49,12 +49,12 @@ public final class LocalProvider: Provider {
             // The agent joins as a cloud machine does: its single-use join token, the CA to
             // trust the control plane by, and a file for the credential it is then given.
             let tokenFile = folder + "/join-token", credentialFile = folder + "/credential", caFile = folder + "/ca.pem"
-            try Self.writePrivate(request.joinToken + "\n", to: tokenFile)
+            try PrivateFile.write(request.joinToken + "\n", to: tokenFile)
             var security = ["--join-token-file", tokenFile, "--credential-file", credentialFile]
             if request.caCertificatePEM.isEmpty {
                 security.append("--insecure")
             } else {
-                try Self.writePrivate(request.caCertificatePEM, to: caFile)
+                try PrivateFile.write(request.caCertificatePEM, to: caFile)
                 security += ["--ca-file", caFile]
             }
             let arguments = [nodeBinary.path] + nodeBinary.leadingArguments + [
@@ -113,15 +113,6 @@ public final class LocalProvider: Provider {
             return entries.sorted().compactMap { entry in
                 readRecord(entry).map { provisioned($0, alive: LocalProcess.isAlive($0.pid, marker: $0.instanceID)) }
             }
-        }
-    }
-
-    /// Writes `text` readable by its owner alone.
-    static func writePrivate(_ text: String, to path: String) throws {
-        let manager = FileManager.default
-        if manager.fileExists(atPath: path) { try manager.removeItem(atPath: path) }
-        guard manager.createFile(atPath: path, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600]) else {
-            throw LocalProviderError("cannot write \(path)")
         }
     }
 

@@ -27,11 +27,7 @@ public struct JoinTokenIssuer: Sendable {
             return
         }
         let key = SymmetricKey(size: .bits256)
-        let data = key.withUnsafeBytes { Data($0) }
-        try manager.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        guard manager.createFile(atPath: path, contents: data, attributes: [.posixPermissions: 0o600]) else {
-            throw NavarchError.failedPrecondition("cannot write the join-token key \(path)")
-        }
+        try PrivateFile.write(key.withUnsafeBytes { Data($0) }, to: path)
         self.init(key: key, lifetime: lifetime)
     }
 
@@ -53,7 +49,7 @@ public struct JoinTokenIssuer: Sendable {
         guard parts[1] == instanceID else {
             throw NavarchError(.unauthenticated, "the join token was issued to instance \(parts[1]), not \(instanceID)")
         }
-        guard constantTimeEqual(parts[3], signature(instanceID: instanceID, expiry: expiry)) else {
+        guard ConstantTime.equal(parts[3], signature(instanceID: instanceID, expiry: expiry)) else {
             throw NavarchError(.unauthenticated, "the join token of instance \(instanceID) was not issued by this control plane")
         }
         guard Double(expiry) > now.timeIntervalSince1970 else {
@@ -63,11 +59,5 @@ public struct JoinTokenIssuer: Sendable {
 
     private func signature(instanceID: String, expiry: Int64) -> String {
         Hex.lowercase(HMAC<SHA256>.authenticationCode(for: Data("\(instanceID)|\(expiry)".utf8), using: key))
-    }
-
-    private func constantTimeEqual(_ a: String, _ b: String) -> Bool {
-        let x = Array(a.utf8), y = Array(b.utf8)
-        guard x.count == y.count else { return false }
-        return zip(x, y).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0
     }
 }

@@ -111,7 +111,7 @@ final class AccessControl: Sendable {
     func bootstrapAdmin(writingTo path: String) async throws -> String? {
         guard isEmpty else { return nil }
         let (_, text) = try await createToken(name: "admin", role: .admin, lifetime: nil, actor: "navarch serve")
-        try SecretFile.write(text + "\n", to: path)
+        try PrivateFile.write(text + "\n", to: path)
         return path
     }
 

@@ -72,7 +72,7 @@ public struct TLSMaterial: Sendable {
                     SubjectKeyIdentifier(hash: Certificate.PublicKey(caKey.publicKey))
                 },
                 issuerPrivateKey: .init(caKey))
-            try SecretFile.write(caKey.pemRepresentation, to: caKeyPath)
+            try PrivateFile.write(caKey.pemRepresentation, to: caKeyPath)
             try write(ca.serializeAsPEM().pemString, to: caPath)
             createdCA = true
         }
@@ -122,7 +122,7 @@ public struct TLSMaterial: Sendable {
                 if !alternativeNames.isEmpty { SubjectAlternativeNames(alternativeNames) }
             },
             issuerPrivateKey: .init(caKey))
-        try SecretFile.write(key.pemRepresentation, to: keyPath)
+        try PrivateFile.write(key.pemRepresentation, to: keyPath)
         try write(certificate.serializeAsPEM().pemString, to: certificatePath)
     }
 

@@ -39,7 +39,7 @@ public struct TokenBook: Sendable {
 
     /// Who holds the token `id` whose secret hashes to `secretHash`, at `now`.
     public func authenticate(id: String, secretHash: String, now: Date) throws(NavarchError) -> Principal {
-        guard let token = tokens[id], Self.equal(token.secretHash, secretHash) else {
+        guard let token = tokens[id], ConstantTime.equal(token.secretHash, secretHash) else {
             throw NavarchError(.unauthenticated, "the bearer token is not valid: unknown, revoked or mistyped")
         }
         guard !token.isExpired(at: now) else {
@@ -86,10 +86,4 @@ public struct TokenBook: Sendable {
         do { return try encoder.encode(token) } catch { throw NavarchError(.internal, "token '\(token.name)' cannot be encoded: \(error)") }
     }
 
-    /// Compares two hashes without an early exit.
-    static func equal(_ a: String, _ b: String) -> Bool {
-        let x = Array(a.utf8), y = Array(b.utf8)
-        guard x.count == y.count else { return false }
-        return zip(x, y).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0
-    }
 }
